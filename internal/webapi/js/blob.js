@@ -1,0 +1,1 @@
+// blob.js: placeholder, filled in by its area.

@@ -1,0 +1,1 @@
+// compression.js: placeholder, filled in by its area.

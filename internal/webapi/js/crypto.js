@@ -1,0 +1,1 @@
+// crypto.js: placeholder, filled in by its area.

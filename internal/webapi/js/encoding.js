@@ -1,0 +1,1 @@
+// encoding.js: placeholder, filled in by its area.

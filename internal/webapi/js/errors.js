@@ -1,0 +1,1 @@
+// errors.js: placeholder, filled in by its area.

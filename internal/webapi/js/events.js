@@ -1,0 +1,1 @@
+// events.js: placeholder, filled in by its area.

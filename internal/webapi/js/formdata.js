@@ -1,0 +1,1 @@
+// formdata.js: placeholder, filled in by its area.

@@ -1,0 +1,16 @@
+// index.js: the prelude's entry point. Order matters: later modules use the
+// globals that earlier ones define.
+import "./host.js";
+import "./errors.js";
+import "./events.js";
+import "./console.js";
+import "./timers.js";
+import "./encoding.js";
+import "./streams.js";
+import "./blob.js";
+import "./formdata.js";
+import "./structured.js";
+import "./url.js";
+import "./urlpattern.js";
+import "./crypto.js";
+import "./compression.js";

@@ -1,0 +1,1 @@
+// streams.js: placeholder, filled in by its area.

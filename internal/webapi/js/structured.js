@@ -1,0 +1,1 @@
+// structured.js: placeholder, filled in by its area.

@@ -1,0 +1,1 @@
+// url.js: placeholder, filled in by its area.

@@ -1,0 +1,1 @@
+// urlpattern.js: placeholder, filled in by its area.
