@@ -88,18 +88,20 @@ func New(opts Options) (*Isolate, error) {
 	i := &Isolate{iso: iso, ctx: ctx, maxHeap: opts.MaxHeapBytes}
 	// mkerr builds the errors host functions throw; the prelude may replace
 	// __zs_host.mkerr to produce DOMExceptions for other names.
-	hv, err := ctx.RunScript(fmt.Sprintf(`globalThis.__zs_host = {
+	hv, err := ctx.RunScript(fmt.Sprintf(`(() => { const h = {
 		scratch: new SharedArrayBuffer(%d),
 		mkerr(kind, msg) {
 			const C = { TypeError, RangeError, SyntaxError }[kind];
 			if (C) return new C(msg);
-			if (globalThis.__zs_host.domerr) return globalThis.__zs_host.domerr(kind, msg);
+			if (h.domerr) return h.domerr(kind, msg);
 			const e = new Error(msg);
 			if (kind !== "Error") e.name = kind;
 			return e;
 		},
-	}; globalThis.__zs_mkerr = (k, m) => globalThis.__zs_host.mkerr(k, m);
-	globalThis.__zs_host`, size), "zerostack:host")
+	};
+	globalThis.__zs_host = h;
+	globalThis.__zs_mkerr = (k, m) => h.mkerr(k, m);
+	return h; })()`, size), "zerostack:host")
 	if err != nil {
 		i.Close()
 		return nil, fmt.Errorf("v8: host object: %w", err)
