@@ -196,6 +196,10 @@ func ErrorCode(err error) (int, bool) {
 	if errors.As(err, &se) {
 		return se.Code(), true
 	}
+	var re *Error
+	if errors.As(err, &re) {
+		return re.Code, true
+	}
 	return 0, false
 }
 
@@ -204,6 +208,10 @@ func ErrorCode(err error) (int, bool) {
 // and the name of the primary result code (e.g. "SQLITE_CONSTRAINT"). For an
 // error that does not come from SQLite it returns err.Error() and "".
 func ErrorMessage(err error) (msg, codeName string) {
+	var re *Error
+	if errors.As(err, &re) {
+		return re.Msg, PrimaryCodeName(re.Code)
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return err.Error(), ""
