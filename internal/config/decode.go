@@ -87,7 +87,11 @@ func (d *decoder) decode(n *wrangler.Node, v reflect.Value, path string) {
 		d.decode(n, p.Elem(), path)
 		v.Set(p)
 	case reflect.Interface:
-		v.Set(reflect.ValueOf(n.Interface()))
+		if x := n.Interface(); x != nil {
+			v.Set(reflect.ValueOf(x))
+		} else {
+			v.SetZero()
+		}
 	case reflect.String:
 		if n.Kind != wrangler.String {
 			d.typeError(n, path, "a string")

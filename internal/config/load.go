@@ -136,6 +136,7 @@ func parse(file string, data []byte, envName string) (*Worker, []Warning, error)
 	}
 	if root.Kind != wrangler.Object {
 		d.typeError(root, "top level", "an object")
+		d.sortProblems()
 		return nil, d.warnings, d.err()
 	}
 
@@ -155,11 +156,24 @@ func parse(file string, data []byte, envName string) (*Worker, []Warning, error)
 			rv.validate(raw)
 		}
 	}
+	d.sortProblems()
 	if len(d.errs) > 0 {
 		return nil, d.warnings, d.err()
 	}
 	w := resolve(file, envName, raw, rv)
 	return w, d.warnings, nil
+}
+
+// sortProblems orders warnings and errors by position so that output reads
+// top to bottom; problems without a line come first.
+func (d *decoder) sortProblems() {
+	slices.SortStableFunc(d.warnings, func(a, b Warning) int { return a.Line - b.Line })
+	slices.SortStableFunc(d.errs, func(a, b *Error) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Col - b.Col
+	})
 }
 
 func (d *decoder) err() error {
