@@ -53,7 +53,7 @@ func tomlNode(v any, path []string, fallback Pos, pos map[string]Pos) (*Node, er
 	case string:
 		n.Kind, n.Str = String, t
 	case time.Time:
-		n.Kind, n.Str = String, t.Format(time.RFC3339Nano)
+		n.Kind, n.Str = String, formatTOMLTime(t)
 	case fmt.Stringer: // toml.LocalDate, LocalTime, LocalDatetime and others
 		n.Kind, n.Str = String, t.String()
 	case []map[string]any:
@@ -433,4 +433,18 @@ func (s *tomlScanner) skipSpaceByte(c byte) error {
 	}
 	s.i++
 	return nil
+}
+
+// formatTOMLTime renders a TOML date-time as text. BurntSushi/toml marks
+// local (zone-less) values with special locations; they keep their form.
+func formatTOMLTime(t time.Time) string {
+	switch t.Location().String() {
+	case "date-local":
+		return t.Format(time.DateOnly)
+	case "time-local":
+		return t.Format("15:04:05.999999999")
+	case "datetime-local":
+		return t.Format("2006-01-02T15:04:05.999999999")
+	}
+	return t.Format(time.RFC3339Nano)
 }
