@@ -26,6 +26,11 @@ const (
 // JSON is a result of asynchronous host work that JavaScript receives parsed.
 type JSON string
 
+// OnLoop is a result of asynchronous host work that must be finished on the
+// isolate thread (to register a reader, say): [Runtime.Settle] calls it and
+// delivers what it returns.
+type OnLoop func() (any, error)
+
 // Work is the part of an asynchronous host function that runs off the isolate
 // thread. It must not touch the isolate. Its result is delivered as described
 // in the package doc.
@@ -63,6 +68,8 @@ type Runtime struct {
 	writers    map[int]io.WriteCloser
 	big        map[int][]byte
 	timers     map[int]*eventloop.Timer
+	pipes      map[int]*io.PipeReader
+	cancels    map[int64]func()
 	fireTimer  *v8.Function
 }
 
@@ -86,6 +93,8 @@ func New(opts Options) (*Runtime, error) {
 		writers: map[int]io.WriteCloser{},
 		big:     map[int][]byte{},
 		timers:  map[int]*eventloop.Timer{},
+		pipes:   map[int]*io.PipeReader{},
+		cancels: map[int64]func(){},
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -194,6 +203,9 @@ func (r *Runtime) Go(id int64, work Work) {
 func (r *Runtime) Settle(id int64, res any, err error) {
 	var v v8.Value
 	var cerr error
+	if f, ok := res.(OnLoop); ok && err == nil {
+		res, err = f()
+	}
 	if err != nil {
 		name := "Error"
 		var te *v8.TypeError
@@ -247,6 +259,20 @@ func (r *Runtime) AddReader(rc io.ReadCloser) int {
 	h := r.handle()
 	r.readers[h] = rc
 	return h
+}
+
+// TakeReader removes the reader id from the runtime and returns it; the
+// caller owns it. A pipe made by host.pipe() is found too.
+func (r *Runtime) TakeReader(id int) (io.ReadCloser, bool) {
+	if rc, ok := r.readers[id]; ok {
+		delete(r.readers, id)
+		return rc, true
+	}
+	if pr, ok := r.pipes[id]; ok {
+		delete(r.pipes, id)
+		return pr, true
+	}
+	return nil, false
 }
 
 // AddWriter registers w so that JavaScript can write to it with
@@ -326,6 +352,28 @@ func (r *Runtime) install() {
 			return nil, err
 		}, nil
 	})
+	r.Async("readAll", func(c *v8.Call) (Work, error) {
+		id := int(c.Int(1))
+		rc, ok := r.readers[id]
+		if !ok {
+			return nil, &v8.TypeError{Msg: "This ReadableStream is closed."}
+		}
+		delete(r.readers, id)
+		return func() (any, error) {
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				return nil, err
+			}
+			return b, nil
+		}, nil
+	})
+	r.Func("pipe", func(c *v8.Call) (any, error) {
+		pr, pw := io.Pipe()
+		h := r.AddWriter(pw)
+		r.pipes[h] = pr
+		return h, nil
+	})
 	r.Func("cancelRead", func(c *v8.Call) (any, error) {
 		r.dropReader(int(c.Int(0)))
 		return nil, nil
@@ -369,6 +417,7 @@ func (r *Runtime) install() {
 	installURL(r)
 	installCrypto(r)
 	installCompression(r)
+	installFetch(r)
 }
 
 func msDuration(ms float64) time.Duration {

@@ -59,8 +59,14 @@ let nextId = 1;
 // callAsync calls the asynchronous host function name and returns a promise
 // for its result.
 export function callAsync(name, ...args) {
+  return startAsync(name, args)[1];
+}
+
+// startAsync is callAsync that also returns the call's id, for host
+// functions that can cancel a call in flight: [id, promise].
+export function startAsync(name, args) {
   const id = nextId++;
-  return new Promise((resolve, reject) => {
+  const p = new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
     try {
       host[name](id, ...args);
@@ -69,6 +75,7 @@ export function callAsync(name, ...args) {
       reject(e);
     }
   });
+  return [id, p];
 }
 
 // makeError builds the exception for an error Go reported: name is an error

@@ -14,3 +14,7 @@ import "./url.js";
 import "./urlpattern.js";
 import "./crypto.js";
 import "./compression.js";
+import "./headers.js";
+import "./request.js";
+import "./fetch.js";
+import "./worker.js";

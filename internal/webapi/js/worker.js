@@ -1,0 +1,258 @@
+// worker.js: the glue between Go's event dispatch and the user's worker.
+//
+// Go runs the user's bundle (which leaves its module exports in
+// globalThis.__zs_exports), then calls __zs_setup(envJSON) once, then
+// __zs_dispatch(...) for every request. Responses go back through
+// host.respond / host.fail; host.done(id) reports that a request's
+// waitUntil work has finished too.
+import { host, toHost, defineGlobal } from "./host.js";
+import { Response, requestFromHost, kBody, kHeaders, kStatus, kStatusText, kWebSocket } from "./request.js";
+import { headersToWire } from "./headers.js";
+import { kUsed } from "./body.js";
+import { pumpToHost } from "./fetch.js";
+
+let exportsObj = null;
+let defaultHandler = null;
+let env = {};
+const listeners = new Map();
+
+// The service-worker form: addEventListener("fetch", fn) at top level.
+defineGlobal("addEventListener", function addEventListener(type, fn) {
+  if (typeof fn !== "function" && !(fn && typeof fn.handleEvent === "function")) return;
+  let l = listeners.get(type);
+  if (l === undefined) listeners.set(type, (l = []));
+  if (!l.includes(fn)) l.push(fn);
+});
+defineGlobal("removeEventListener", function removeEventListener(type, fn) {
+  const l = listeners.get(type);
+  if (l) {
+    const i = l.indexOf(fn);
+    if (i >= 0) l.splice(i, 1);
+  }
+});
+
+const kCtxId = Symbol("ctx.id");
+const kPass = Symbol("ctx.passThrough");
+const kWaits = Symbol("ctx.waits");
+const kResponded = Symbol("ctx.responded");
+
+// ExecutionContext is the third argument of a module worker's handlers.
+class ExecutionContext {
+  constructor(id) {
+    this[kCtxId] = id;
+    this[kPass] = false;
+    this[kWaits] = 0;
+    this[kResponded] = false;
+  }
+  waitUntil(promise) {
+    if (this[kResponded] && this[kWaits] === 0) {
+      // The request is over; workerd still runs the work but nothing waits.
+    }
+    this[kWaits]++;
+    const settle = () => {
+      this[kWaits]--;
+      maybeDone(this);
+    };
+    Promise.resolve(promise).then(settle, (e) => {
+      host.log("error", "Uncaught (in promise) " + (e && e.stack || e));
+      settle();
+    });
+  }
+  passThroughOnException() {
+    this[kPass] = true;
+  }
+  get props() {
+    return {};
+  }
+}
+
+function maybeDone(ctx) {
+  if (ctx[kResponded] && ctx[kWaits] === 0) {
+    host.done(ctx[kCtxId]);
+  }
+}
+
+// FetchEvent for the service-worker form.
+class FetchEvent {
+  constructor(type, init) {
+    this.type = type;
+    this.request = init.request;
+    this._ctx = init.ctx;
+    this._response = undefined;
+  }
+  respondWith(r) {
+    if (this._response !== undefined) throw new DOMExceptionLike("FetchEvent.respondWith() has already been called; it can only be called once.", "InvalidStateError");
+    this._response = r;
+  }
+  waitUntil(p) { this._ctx.waitUntil(p); }
+  passThroughOnException() { this._ctx.passThroughOnException(); }
+}
+
+function DOMExceptionLike(msg, name) {
+  const D = globalThis.DOMException;
+  if (D) return new D(msg, name);
+  const e = new Error(msg);
+  e.name = name;
+  return e;
+}
+
+function errText(e) {
+  if (e instanceof Error) return e.stack || `${e.name}: ${e.message}`;
+  try {
+    return "Uncaught " + (typeof e === "object" ? JSON.stringify(e) : String(e));
+  } catch {
+    return "Uncaught " + String(e);
+  }
+}
+
+function fail(ctx, e) {
+  ctx[kResponded] = true;
+  host.fail(ctx[kCtxId], errText(e), ctx[kPass]);
+  maybeDone(ctx);
+}
+
+function respond(ctx, r) {
+  const id = ctx[kCtxId];
+  if (!(r instanceof Response)) {
+    fail(ctx, new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'."));
+    return;
+  }
+  ctx[kResponded] = true;
+  const body = r[kBody];
+  const wire = headersToWire(r[kHeaders]);
+  const status = r[kStatus];
+  if (r[kWebSocket] !== null) {
+    host.respondWebSocket?.(id, r[kWebSocket], wire);
+    maybeDone(ctx);
+    return;
+  }
+  if (body === null) {
+    host.respond(id, status, r[kStatusText], wire, 0);
+  } else if (r[kUsed]) {
+    fail(ctx, new TypeError("Body has already been used. It can only be used once. Use tee() first if you need to read it twice."));
+    return;
+  } else {
+    r[kUsed] = true;
+    if (body.s !== undefined) {
+      host.respond(id, status, r[kStatusText], wire, 1, body.s);
+    } else if (body.b !== undefined) {
+      host.respond(id, status, r[kStatusText], wire, 2, toHost(body.b), body.b.byteLength);
+    } else if (body.host !== undefined) {
+      host.respond(id, status, r[kStatusText], wire, 4, body.host);
+    } else {
+      const wid = host.respond(id, status, r[kStatusText], wire, 3);
+      ctx[kWaits]++;
+      pumpToHost(body.stream, wid).then(
+        () => { ctx[kWaits]--; maybeDone(ctx); },
+        (e) => {
+          host.log("error", errText(e));
+          ctx[kWaits]--;
+          maybeDone(ctx);
+        },
+      );
+      return;
+    }
+  }
+  maybeDone(ctx);
+}
+
+function dispatch(id, method, url, rawHeaders, bodyId, cfRaw) {
+  const req = requestFromHost(method, url, rawHeaders, bodyId, cfRaw);
+  const ctx = new ExecutionContext(id);
+  let p;
+  try {
+    if (defaultHandler !== null) {
+      p = defaultHandler.fetch(req, env, ctx);
+    } else {
+      const l = listeners.get("fetch");
+      if (!l || l.length === 0) {
+        throw new Error("Handler does not export a fetch() function.");
+      }
+      const ev = new FetchEvent("fetch", { request: req, ctx });
+      for (const fn of l) {
+        if (typeof fn === "function") fn.call(globalThis, ev);
+        else fn.handleEvent(ev);
+      }
+      p = ev._response;
+      if (p === undefined) {
+        throw new Error("No response! Did you call event.respondWith()?");
+      }
+    }
+  } catch (e) {
+    fail(ctx, e);
+    return;
+  }
+  if (p !== null && typeof p === "object" && typeof p.then === "function") {
+    p.then((r) => respond(ctx, r), (e) => fail(ctx, e));
+  } else {
+    respond(ctx, p);
+  }
+}
+
+// setup reads the user's exports and builds env. envJSON holds vars and
+// secrets; bindings (added by later layers) come from the bindings map.
+function setup(envJSON) {
+  exportsObj = globalThis.__zs_exports ?? null;
+  delete globalThis.__zs_exports;
+  env = Object.assign(Object.create(null), JSON.parse(envJSON));
+  env = Object.assign({}, env);
+  const def = exportsObj && exportsObj.default;
+  if (def !== undefined && def !== null) {
+    if (typeof def === "function" && def.prototype instanceof WorkerEntrypoint) {
+      defaultHandler = {
+        fetch(req, env, ctx) {
+          const inst = new def(ctx, env);
+          if (typeof inst.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
+          return inst.fetch(req);
+        },
+      };
+    } else if (typeof def.fetch === "function") {
+      defaultHandler = def;
+    } else if (typeof def === "object" || typeof def === "function") {
+      defaultHandler = {
+        fetch() {
+          throw new Error("Handler does not export a fetch() function.");
+        },
+      };
+    }
+  }
+  cfEnv.env = env;
+  return defaultHandler !== null ? "module" : listeners.has("fetch") ? "service-worker" : "none";
+}
+
+// cloudflare:workers classes.
+export class WorkerEntrypoint {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}
+export class DurableObject {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}
+export class RpcTarget {}
+export class WorkflowEntrypoint {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+}
+const cfEnv = { env: {} };
+
+// The bundler's virtual module "cloudflare:workers" reads these.
+Object.defineProperty(globalThis, "__zs_cloudflare", {
+  value: Object.freeze({
+    WorkerEntrypoint,
+    DurableObject,
+    RpcTarget,
+    WorkflowEntrypoint,
+    get env() { return cfEnv.env; },
+  }),
+  enumerable: false,
+});
+
+globalThis.__zs_setup = setup;
+globalThis.__zs_dispatch = dispatch;

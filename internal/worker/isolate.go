@@ -1,0 +1,412 @@
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"net/textproto"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zerostack/zerostack/internal/v8"
+	"github.com/zerostack/zerostack/internal/webapi"
+)
+
+// isolate is one V8 isolate of a worker's pool and the goroutine that owns
+// it. Fields without a comment belong to the owner goroutine.
+type isolate struct {
+	w        *Worker
+	rt       *webapi.Runtime
+	jsDispatch *v8.Function
+
+	reqs   map[int64]*request
+	nextID int64
+
+	// Shared with other goroutines.
+	inflight  atomic.Int32 // requests not yet finished (incl. waitUntil)
+	tid       int          // OS thread id, set before the isolate is published
+	taskStart atomic.Int64 // thread CPU time (ns) when the running task began; 0 when idle
+	exceeded  atomic.Bool  // the watchdog terminated a task over the CPU limit
+	quit      chan struct{}
+	stopOnce  sync.Once
+	dead      bool
+}
+
+// errNeverResponds is workerd's message for a request whose promise can no
+// longer settle.
+const errNeverResponds = "The script will never generate a response."
+
+func (w *Worker) startIsolate() (*isolate, error) {
+	i := &isolate{w: w, reqs: map[int64]*request{}, quit: make(chan struct{})}
+	ready := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		// The thread is not unlocked: a thread that ran V8 is not handed
+		// back to the Go scheduler; it exits with the goroutine.
+		i.tid = gettid()
+		if err := i.init(); err != nil {
+			ready <- err
+			return
+		}
+		ready <- nil
+		i.run()
+	}()
+	if err := <-ready; err != nil {
+		return nil, err
+	}
+	return i, nil
+}
+
+func (i *isolate) init() error {
+	cfg := i.w.cfg
+	rt, err := webapi.New(webapi.Options{
+		MaxHeapBytes: uint64(cfg.MemoryMB) << 20,
+		Log:          i.console,
+		Logger:       i.w.log,
+		Setup:        i.installHost,
+	})
+	if err != nil {
+		return fmt.Errorf("worker %s: runtime: %w", cfg.Name, err)
+	}
+	i.rt = rt
+	w := i.w
+	w.cache.mu.Lock()
+	cache := w.cache.data
+	w.cache.mu.Unlock()
+	s, err := rt.Iso.Compile(cfg.Bundle.Script, cfg.Bundle.Name, cache)
+	if err != nil {
+		rt.Close()
+		return fmt.Errorf("worker %s: script failed to load: %s", cfg.Name, i.mapErr(err))
+	}
+	if cache == nil || s.CacheRejected() {
+		data := s.CodeCache()
+		w.cache.mu.Lock()
+		w.cache.data = data
+		w.cache.mu.Unlock()
+	}
+	v, err := s.Run()
+	if err != nil {
+		rt.Close()
+		return fmt.Errorf("worker %s: script failed to load: %s", cfg.Name, i.mapErr(err))
+	}
+	v.Release()
+	setup, err := rt.Iso.Global("__zs_setup")
+	if err != nil {
+		rt.Close()
+		return err
+	}
+	kind, err := setup.Call(w.envJSON)
+	setup.Release()
+	if err != nil {
+		rt.Close()
+		return fmt.Errorf("worker %s: setup: %s", cfg.Name, i.mapErr(err))
+	}
+	k := kind.String()
+	kind.Release()
+	if k == "none" {
+		rt.Close()
+		return fmt.Errorf("worker %s: the script has no fetch handler: export default { fetch(request, env, ctx) { … } } or call addEventListener(\"fetch\", …)", cfg.Name)
+	}
+	if i.jsDispatch, err = rt.Iso.Global("__zs_dispatch"); err != nil {
+		rt.Close()
+		return err
+	}
+	clean, _ := rt.Iso.Compile(`delete globalThis.__zs_setup; delete globalThis.__zs_dispatch; delete globalThis.__zs_complete; delete globalThis.__zs_timer;`, "zerostack:cleanup", nil)
+	if v, err := clean.Run(); err == nil {
+		v.Release()
+	}
+	rt.RunTasks()
+	return nil
+}
+
+func (i *isolate) mapErr(err error) string {
+	var je *v8.JSError
+	if errors.As(err, &je) {
+		if je.Stack != "" {
+			return i.w.cfg.Bundle.Map.MapStack(je.Stack)
+		}
+		return i.w.cfg.Bundle.Map.MapStack(je.Message)
+	}
+	return err.Error()
+}
+
+func (i *isolate) console(level, msg string) {
+	if c := i.w.cfg.Console; c != nil {
+		if level == "error" || level == "warn" {
+			msg = i.w.cfg.Bundle.Map.MapStack(msg)
+		}
+		c(level, msg)
+	}
+}
+
+// stop ends the isolate's goroutine; the isolate is disposed there.
+func (i *isolate) stop() {
+	i.stopOnce.Do(func() { close(i.quit) })
+}
+
+func (i *isolate) run() {
+	rt := i.rt
+	defer func() {
+		i.failAll(http.StatusServiceUnavailable, "The worker was stopped.")
+		i.jsDispatch.Release()
+		rt.Close()
+	}()
+	for {
+		select {
+		case <-rt.Loop.Wake():
+		case <-i.quit:
+			return
+		}
+		tasks := rt.Loop.Drain()
+		for _, t := range tasks {
+			if i.dead {
+				break
+			}
+			i.runTask(t)
+		}
+		if i.dead {
+			return
+		}
+		if rt.Loop.Pending() == 0 && len(i.reqs) > 0 {
+			i.reapHung()
+		}
+	}
+}
+
+// runTask runs one task and charges its CPU time to the request it served.
+func (i *isolate) runTask(t func()) {
+	rt := i.rt
+	rt.Tag = nil
+	start := threadCPU()
+	i.taskStart.Store(int64(start))
+	t()
+	rt.Iso.EndTask()
+	used := threadCPU() - start
+	i.taskStart.Store(0)
+	if req, ok := rt.Tag.(*request); ok && req != nil {
+		req.cpu += used
+		if lim := i.w.cfg.CPULimit; lim > 0 && req.cpu > lim && !req.responded {
+			i.respondError(req, http.StatusServiceUnavailable, errCPU)
+		}
+	}
+	if i.exceeded.Load() || rt.Iso.HeapExceeded() {
+		i.discard()
+	}
+}
+
+var (
+	errCPU    = "Error 1102: Worker exceeded resource limits (CPU time limit exceeded)."
+	errMemory = "Error 1102: Worker exceeded resource limits (memory limit exceeded)."
+)
+
+// discard fails every request of a terminated isolate and replaces it.
+func (i *isolate) discard() {
+	if i.dead {
+		return
+	}
+	i.dead = true
+	msg := errMemory
+	if i.exceeded.Load() {
+		msg = errCPU
+	}
+	i.w.log.Warn("isolate discarded", "worker", i.w.cfg.Name, "reason", msg)
+	i.failAll(http.StatusServiceUnavailable, msg)
+	go i.w.replace(i)
+}
+
+func (i *isolate) failAll(status int, msg string) {
+	for id, req := range i.reqs {
+		if !req.responded {
+			i.respondError(req, status, msg)
+		}
+		delete(i.reqs, id)
+		i.inflight.Add(-1)
+	}
+}
+
+// reapHung fails requests whose promises can no longer settle: nothing is
+// pending on the loop that could resolve them.
+func (i *isolate) reapHung() {
+	for id, req := range i.reqs {
+		if !req.responded {
+			i.console("error", "Error: "+errNeverResponds)
+			i.respondError(req, http.StatusInternalServerError, "Error: "+errNeverResponds)
+		}
+		delete(i.reqs, id)
+		i.inflight.Add(-1)
+	}
+}
+
+// dispatch starts a request in JavaScript. It runs on the isolate thread.
+func (i *isolate) dispatch(req *request) {
+	i.nextID++
+	req.id = i.nextID
+	i.reqs[req.id] = req
+	i.rt.Tag = req
+	bodyID := 0
+	if req.body != nil {
+		bodyID = i.rt.AddReader(req.body)
+	}
+	v, err := i.jsDispatch.Call(req.id, req.method, req.url, req.headers, bodyID, req.cf)
+	v.Release()
+	if err != nil {
+		if errors.Is(err, v8.ErrTerminated) {
+			i.discard()
+			return
+		}
+		i.fail(req, i.mapErr(err), false)
+	}
+}
+
+// respondError answers req with an error page.
+func (i *isolate) respondError(req *request, status int, msg string) {
+	if req.responded {
+		return
+	}
+	req.responded = true
+	h := http.Header{}
+	body := msg + "\n"
+	if i.w.cfg.Dev && strings.Contains(req.accept, "text/html") {
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		body = "<!doctype html><html><head><title>Worker error</title><style>body{font-family:system-ui,sans-serif;margin:2rem}pre{background:#f6f6f6;padding:1rem;overflow:auto}</style></head><body><h1>" +
+			html.EscapeString(http.StatusText(status)) + "</h1><p>" + html.EscapeString(i.w.cfg.Name) + "</p><pre>" + html.EscapeString(msg) + "</pre></body></html>"
+	} else {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+	}
+	req.resp <- result{status: status, header: h, text: body, isText: true}
+}
+
+// fail reports an uncaught exception of a request.
+func (i *isolate) fail(req *request, stack string, passThrough bool) {
+	stack = i.w.cfg.Bundle.Map.MapStack(stack)
+	i.w.log.Error("uncaught exception", "worker", i.w.cfg.Name, "url", req.url)
+	i.console("error", stack)
+	if i.w.cfg.Dev {
+		i.respondError(req, http.StatusInternalServerError, stack)
+	} else {
+		i.respondError(req, http.StatusInternalServerError, "Error 1101: Worker threw exception")
+	}
+}
+
+func (i *isolate) req(id int64) *request {
+	return i.reqs[id]
+}
+
+// installHost defines the host functions the dispatch glue calls.
+func (i *isolate) installHost(rt *webapi.Runtime) {
+	// respond(id, status, statusText, headersWire, kind, a, b)
+	rt.Func("respond", func(c *v8.Call) (any, error) {
+		req := i.req(c.Int(0))
+		if req == nil || req.responded {
+			return nil, nil
+		}
+		req.responded = true
+		res := result{status: int(c.Int(1)), header: wireHeader(c.String(3))}
+		var ret any
+		switch c.Int(4) {
+		case 0:
+		case 1:
+			res.text, res.isText = c.String(5), true
+		case 2:
+			b, err := c.Bytes(5, int(c.Int(6)))
+			if err != nil {
+				return nil, err
+			}
+			res.bytes = b
+		case 3:
+			pr, pw := newPipe()
+			ret = rt.AddWriter(pw)
+			res.stream = pr
+		case 4:
+			rc, ok := rt.TakeReader(int(c.Int(5)))
+			if !ok {
+				return nil, &v8.TypeError{Msg: "The response body has already been used."}
+			}
+			res.stream = rc
+		}
+		req.resp <- res
+		return ret, nil
+	})
+	rt.Func("fail", func(c *v8.Call) (any, error) {
+		req := i.req(c.Int(0))
+		if req == nil {
+			return nil, nil
+		}
+		if req.responded {
+			i.console("error", c.String(1))
+			return nil, nil
+		}
+		i.fail(req, c.String(1), c.Bool(2))
+		return nil, nil
+	})
+	rt.Func("done", func(c *v8.Call) (any, error) {
+		if req := i.req(c.Int(0)); req != nil {
+			delete(i.reqs, req.id)
+			i.inflight.Add(-1)
+		}
+		return nil, nil
+	})
+}
+
+// wireHeader parses the prelude's "name\nvalue\n" form.
+func wireHeader(wire string) http.Header {
+	h := http.Header{}
+	for len(wire) > 0 {
+		nl := strings.IndexByte(wire, '\n')
+		if nl < 0 {
+			break
+		}
+		name := wire[:nl]
+		wire = wire[nl+1:]
+		nl = strings.IndexByte(wire, '\n')
+		if nl < 0 {
+			nl = len(wire)
+		}
+		val := wire[:nl]
+		if nl < len(wire) {
+			wire = wire[nl+1:]
+		} else {
+			wire = ""
+		}
+		k := textproto.CanonicalMIMEHeaderKey(name)
+		h[k] = append(h[k], val)
+	}
+	return h
+}
+
+// watchdog terminates tasks that run past the CPU limit (a `while(true){}`
+// never yields, so the per-task accounting in runTask cannot catch it).
+func (w *Worker) watchdog() {
+	period := w.cfg.CPULimit / 4
+	period = max(min(period, 50*time.Millisecond), 2*time.Millisecond)
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stopDog:
+			return
+		case <-t.C:
+		}
+		w.mu.Lock()
+		isos := append([]*isolate(nil), w.isolates...)
+		w.mu.Unlock()
+		for _, i := range isos {
+			start := i.taskStart.Load()
+			if start == 0 {
+				continue
+			}
+			now, ok := threadCPUOf(i.tid)
+			if !ok {
+				continue
+			}
+			if now-time.Duration(start) > w.cfg.CPULimit && i.taskStart.Load() == start {
+				i.exceeded.Store(true)
+				i.rt.Iso.Terminate()
+			}
+		}
+	}
+}

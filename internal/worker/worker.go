@@ -1,0 +1,417 @@
+// Package worker runs a Cloudflare Worker: it bundles the user's code, keeps
+// a pool of isolates for each deployed version, dispatches HTTP requests to
+// them and enforces the limits (CPU time per request, heap size).
+//
+// Each isolate is owned by one goroutine locked to its OS thread; requests
+// reach it as tasks on its event loop (package eventloop) and leave through
+// host functions that hand the response to the waiting HTTP goroutine. One
+// isolate serves many requests concurrently, interleaved at await points,
+// and its module state persists across them, as on Cloudflare.
+package worker
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults for [Config] fields left zero.
+const (
+	// DefaultCPULimit is the CPU time a request may use: Cloudflare's
+	// default for paid plans (30 s); wrangler's limits.cpu_ms changes it.
+	DefaultCPULimit = 30 * time.Second
+	// DefaultMemoryMB is the isolate heap limit, Cloudflare's 128 MB.
+	DefaultMemoryMB = 128
+)
+
+// Config describes one worker version.
+type Config struct {
+	// Name is the worker's name (for logs).
+	Name string
+	// Bundle is the bundled script.
+	Bundle *Bundle
+	// Vars are the plain-text and JSON variables; Secrets the dev secrets.
+	// Both appear on env.
+	Vars    map[string]any
+	Secrets map[string]string
+	// CPULimit caps the CPU time of one request (0: [DefaultCPULimit];
+	// negative: unlimited).
+	CPULimit time.Duration
+	// MemoryMB caps each isolate's heap (0: [DefaultMemoryMB]).
+	MemoryMB int
+	// Isolates is the number of isolates in the pool (0: one per CPU,
+	// at most 4).
+	Isolates int
+	// Dev selects development behaviour: error pages with stack traces.
+	Dev bool
+	// Country is reported as request.cf.country and CF-IPCountry when the
+	// client sends no CF-IPCountry header (default "US").
+	Country string
+	// Console receives console output of the worker; nil discards it.
+	Console func(level, msg string)
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+}
+
+// Worker serves requests with a pool of isolates running one bundle.
+type Worker struct {
+	cfg     Config
+	log     *slog.Logger
+	envJSON string
+	cfJSON  string
+
+	mu       sync.Mutex
+	isolates []*isolate
+	closed   bool
+	rr       atomic.Uint32
+
+	cache   codeCache
+	stopDog chan struct{}
+}
+
+type codeCache struct {
+	mu   sync.Mutex
+	data []byte
+}
+
+// New starts a worker: it creates the first isolate (so that a script that
+// fails to load is reported here, with the reason) and then the rest of the
+// pool in the background.
+func New(cfg Config) (*Worker, error) {
+	if cfg.Bundle == nil {
+		return nil, errors.New("worker: no bundle")
+	}
+	if cfg.CPULimit == 0 {
+		cfg.CPULimit = DefaultCPULimit
+	}
+	if cfg.MemoryMB <= 0 {
+		cfg.MemoryMB = DefaultMemoryMB
+	}
+	if cfg.Isolates <= 0 {
+		cfg.Isolates = min(runtime.GOMAXPROCS(0), 4)
+	}
+	if cfg.Country == "" {
+		cfg.Country = "US"
+	}
+	w := &Worker{cfg: cfg, log: cfg.Logger, stopDog: make(chan struct{})}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	env := map[string]any{}
+	for k, v := range cfg.Vars {
+		env[k] = v
+	}
+	for k, v := range cfg.Secrets {
+		env[k] = v
+	}
+	b, err := json.Marshal(env)
+	if err != nil {
+		return nil, fmt.Errorf("worker: vars: %w", err)
+	}
+	w.envJSON = string(b)
+	first, err := w.startIsolate()
+	if err != nil {
+		return nil, err
+	}
+	w.isolates = []*isolate{first}
+	for i := 1; i < cfg.Isolates; i++ {
+		go w.replace(nil)
+	}
+	if cfg.CPULimit > 0 {
+		go w.watchdog()
+	}
+	return w, nil
+}
+
+// Close stops every isolate. Requests in flight fail.
+func (w *Worker) Close() {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return
+	}
+	w.closed = true
+	isos := w.isolates
+	w.isolates = nil
+	w.mu.Unlock()
+	close(w.stopDog)
+	for _, i := range isos {
+		i.stop()
+	}
+}
+
+// replace removes old (if not nil) from the pool and adds a new isolate.
+func (w *Worker) replace(old *isolate) {
+	w.mu.Lock()
+	if old != nil {
+		for k, i := range w.isolates {
+			if i == old {
+				w.isolates = append(w.isolates[:k], w.isolates[k+1:]...)
+				break
+			}
+		}
+	}
+	closed := w.closed
+	w.mu.Unlock()
+	if closed {
+		return
+	}
+	n, err := w.startIsolate()
+	if err != nil {
+		w.log.Error("start isolate", "worker", w.cfg.Name, "err", err)
+		return
+	}
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		n.stop()
+		return
+	}
+	w.isolates = append(w.isolates, n)
+	w.mu.Unlock()
+}
+
+// pick chooses the isolate with the fewest requests in flight, starting
+// the search at a rotating offset.
+func (w *Worker) pick() *isolate {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := len(w.isolates)
+	if n == 0 {
+		return nil
+	}
+	start := int(w.rr.Add(1)) % n
+	best := w.isolates[start]
+	bl := best.inflight.Load()
+	for k := 1; k < n && bl > 0; k++ {
+		i := w.isolates[(start+k)%n]
+		if l := i.inflight.Load(); l < bl {
+			best, bl = i, l
+		}
+	}
+	return best
+}
+
+// Stats reports the pool's state, for tests and the dashboard.
+type Stats struct {
+	Isolates       int
+	RetainedValues int // summed over isolates, sampled on their threads
+}
+
+// Stats samples the pool.
+func (w *Worker) Stats() Stats {
+	w.mu.Lock()
+	isos := append([]*isolate(nil), w.isolates...)
+	w.mu.Unlock()
+	s := Stats{Isolates: len(isos)}
+	for _, i := range isos {
+		ch := make(chan int, 1)
+		if i.rt.Loop.Enqueue(func() { ch <- i.rt.Iso.RetainedValues() }) {
+			select {
+			case n := <-ch:
+				s.RetainedValues += n
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}
+	return s
+}
+
+// ServeHTTP dispatches r to an isolate and writes its response.
+func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	iso := w.pick()
+	if iso == nil {
+		http.Error(rw, "worker is not running", http.StatusServiceUnavailable)
+		return
+	}
+	req := w.newRequest(r)
+	iso.inflight.Add(1)
+	if !iso.rt.Loop.Enqueue(func() { iso.dispatch(req) }) {
+		iso.inflight.Add(-1)
+		http.Error(rw, "worker is restarting; retry", http.StatusServiceUnavailable)
+		return
+	}
+	res := <-req.resp
+	w.write(rw, r, res)
+}
+
+// request is one HTTP request in flight in an isolate.
+type request struct {
+	id      int64
+	method  string
+	url     string
+	headers string
+	cf      string
+	body    io.ReadCloser
+
+	resp      chan result
+	responded bool
+	cpu       time.Duration
+	accept    string
+}
+
+// result is what the HTTP goroutine writes.
+type result struct {
+	status int
+	header http.Header
+	text   string
+	bytes  []byte
+	stream io.ReadCloser
+	isText bool
+}
+
+func (w *Worker) newRequest(r *http.Request) *request {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	var sb strings.Builder
+	sb.Grow(256)
+	country := ""
+	for k, vs := range r.Header {
+		lk := lowerHeader(k)
+		switch lk {
+		case "cf-connecting-ip", "x-forwarded-for", "x-forwarded-proto", "x-real-ip", "cf-ray", "cf-visitor":
+			continue // set below, as Cloudflare overwrites them
+		case "cf-ipcountry":
+			if len(vs) > 0 {
+				country = vs[0]
+			}
+			continue
+		}
+		for _, v := range vs {
+			sb.WriteString(lk)
+			sb.WriteByte('\n')
+			sb.WriteString(v)
+			sb.WriteByte('\n')
+		}
+	}
+	if r.Host != "" && r.Header.Get("Host") == "" {
+		sb.WriteString("host\n" + r.Host + "\n")
+	}
+	ip := r.RemoteAddr
+	if h, _, err := net.SplitHostPort(ip); err == nil {
+		ip = h
+	}
+	if country == "" {
+		country = w.cfg.Country
+	}
+	ray := newRayID()
+	sb.WriteString("cf-connecting-ip\n" + ip + "\n")
+	sb.WriteString("cf-ipcountry\n" + country + "\n")
+	sb.WriteString("cf-ray\n" + ray + "\n")
+	sb.WriteString(`cf-visitor` + "\n" + `{"scheme":"` + scheme + `"}` + "\n")
+	sb.WriteString("x-forwarded-for\n" + ip + "\n")
+	sb.WriteString("x-forwarded-proto\n" + scheme + "\n")
+	sb.WriteString("x-real-ip\n" + ip + "\n")
+	req := &request{
+		method:  r.Method,
+		url:     scheme + "://" + host + r.URL.RequestURI(),
+		headers: sb.String(),
+		cf:      cfObject(country, r.Proto),
+		resp:    make(chan result, 1),
+		accept:  r.Header.Get("Accept"),
+	}
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		req.body = r.Body
+	}
+	return req
+}
+
+var rayCounter atomic.Uint64
+
+func newRayID() string {
+	n := rayCounter.Add(1) ^ uint64(time.Now().UnixNano())
+	return strconv.FormatUint(n&0xffffffffffffffff, 16) + "-DEV"
+}
+
+// cfObject is request.cf in development: a plausible object. Country comes
+// from the client's CF-IPCountry header or the configuration.
+func cfObject(country, proto string) string {
+	return `{"colo":"DEV","country":"` + jsonEscape(country) + `","city":"Local","continent":"NA","latitude":"0.00000","longitude":"0.00000","postalCode":"00000","region":"Local","regionCode":"LO","timezone":"UTC","asn":0,"asOrganization":"zerostack","httpProtocol":"` + jsonEscape(proto) + `","tlsVersion":"","tlsCipher":"","clientTcpRtt":0,"requestPriority":"","edgeRequestKeepAliveBufferSize":0,"clientAcceptEncoding":"gzip, deflate, br","verifiedBotCategory":"","botManagement":{"score":99,"verifiedBot":false,"staticResource":false}}`
+}
+
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+var lowerCache sync.Map
+
+// lowerHeader lowercases a canonical header name, caching the common ones.
+func lowerHeader(k string) string {
+	if v, ok := lowerCache.Load(k); ok {
+		return v.(string)
+	}
+	l := strings.ToLower(k)
+	if len(k) < 64 {
+		lowerCache.Store(k, l)
+	}
+	return l
+}
+
+// write sends res to the client.
+func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
+	h := rw.Header()
+	for k, v := range res.header {
+		h[k] = v
+	}
+	switch {
+	case res.stream != nil:
+		defer res.stream.Close()
+		if _, ok := h["Content-Length"]; !ok {
+			h.Del("Content-Length")
+		}
+		rw.WriteHeader(res.status)
+		if r.Method == http.MethodHead {
+			return
+		}
+		fl, _ := rw.(http.Flusher)
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := res.stream.Read(buf)
+			if n > 0 {
+				if _, werr := rw.Write(buf[:n]); werr != nil {
+					return
+				}
+				if fl != nil {
+					fl.Flush()
+				}
+			}
+			if err != nil {
+				if err != io.EOF {
+					w.log.Warn("response body", "worker", w.cfg.Name, "err", err)
+				}
+				return
+			}
+		}
+	case res.isText:
+		h["Content-Length"] = []string{strconv.Itoa(len(res.text))}
+		rw.WriteHeader(res.status)
+		if r.Method != http.MethodHead {
+			io.WriteString(rw, res.text)
+		}
+	default:
+		if res.status != 204 && res.status != 304 {
+			h["Content-Length"] = []string{strconv.Itoa(len(res.bytes))}
+		}
+		rw.WriteHeader(res.status)
+		if r.Method != http.MethodHead && len(res.bytes) > 0 {
+			rw.Write(res.bytes)
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package worker
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// newTestWorker bundles src (written as src/index.ts in a temp project) and
+// serves it.
+func newTestWorker(t *testing.T, src string, mod func(*Config)) (*Worker, *httptest.Server) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entry := filepath.Join(dir, "src", "index.ts")
+	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := MakeBundle(BundleOptions{Entry: entry, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Name: "test", Bundle: b, Dev: true, Isolates: 1}
+	if mod != nil {
+		mod(&cfg)
+	}
+	w, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w)
+	t.Cleanup(func() {
+		srv.Close()
+		w.Close()
+	})
+	return w, srv
+}
+
+func get(t *testing.T, url string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func TestHelloModuleWorker(t *testing.T) {
+	_, srv := newTestWorker(t, `
+export default {
+  async fetch(request: Request, env: any, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    return new Response("Hello " + url.pathname + " " + env.GREETING, { headers: { "x-test": "1" } });
+  },
+};`, func(c *Config) { c.Vars = map[string]any{"GREETING": "hi"} })
+	code, body, h := get(t, srv.URL+"/abc?x=1")
+	if code != 200 || body != "Hello /abc hi" || h.Get("X-Test") != "1" || h.Get("Content-Type") != "text/plain;charset=UTF-8" {
+		t.Fatalf("got %d %q %v", code, body, h)
+	}
+}
+
+func TestServiceWorker(t *testing.T) {
+	_, srv := newTestWorker(t, `
+addEventListener("fetch", (event) => {
+  event.respondWith(new Response(event.request.method + " " + event.request.headers.get("cf-connecting-ip")));
+});`, nil)
+	code, body, _ := get(t, srv.URL)
+	if code != 200 || body != "GET 127.0.0.1" {
+		t.Fatalf("got %d %q", code, body)
+	}
+}
+
+func TestModuleStatePersists(t *testing.T) {
+	_, srv := newTestWorker(t, `
+let n = 0;
+export default { fetch() { n++; return new Response(String(n)); } };`, nil)
+	for want := 1; want <= 3; want++ {
+		_, body, _ := get(t, srv.URL)
+		if body != string(rune('0'+want)) {
+			t.Fatalf("request %d: got %q", want, body)
+		}
+	}
+}
+
+func TestExceptionGives500WithMappedStack(t *testing.T) {
+	_, srv := newTestWorker(t, `
+function boom(): never {
+  throw new Error("kaboom");
+}
+export default { fetch() { boom(); } };`, nil)
+	code, body, _ := get(t, srv.URL)
+	if code != 500 || !strings.Contains(body, "kaboom") || !strings.Contains(body, "index.ts:3") {
+		t.Fatalf("got %d %q", code, body)
+	}
+}
+
+func TestNeverResolves(t *testing.T) {
+	_, srv := newTestWorker(t, `
+export default { fetch() { return new Promise(() => {}); } };`, nil)
+	code, body, _ := get(t, srv.URL)
+	if code != 500 || !strings.Contains(body, "never generate a response") {
+		t.Fatalf("got %d %q", code, body)
+	}
+}
+
+func TestCPULimitStopsInfiniteLoop(t *testing.T) {
+	w, srv := newTestWorker(t, `
+export default { fetch(req) {
+  if (new URL(req.url).pathname === "/spin") { while (true) {} }
+  return new Response("ok");
+} };`, func(c *Config) { c.CPULimit = 50 * time.Millisecond })
+	code, body, _ := get(t, srv.URL+"/spin")
+	if code != 503 || !strings.Contains(body, "1102") {
+		t.Fatalf("got %d %q", code, body)
+	}
+	// The isolate is replaced; later requests succeed.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		code, body, _ = get(t, srv.URL+"/")
+		if code == 200 && body == "ok" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("worker did not recover: %d %q", code, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s := w.Stats(); s.Isolates != 1 {
+		t.Fatalf("isolates = %d, want 1", s.Isolates)
+	}
+}
+
+func TestEchoBodyAndRetainedValues(t *testing.T) {
+	w, srv := newTestWorker(t, `
+export default { async fetch(req) {
+  if (req.method === "POST") return new Response(req.body);
+  const t = await req.text();
+  return new Response("empty:" + t.length);
+} };`, nil)
+	payload := strings.Repeat("zerostack", 200000)
+	resp, err := http.Post(srv.URL, "text/plain", strings.NewReader(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != payload {
+		t.Fatalf("echo mismatch: %d bytes: %.300s", len(b), b)
+	}
+	for i := 0; i < 50; i++ {
+		get(t, srv.URL)
+	}
+	base := w.Stats().RetainedValues
+	for i := 0; i < 300; i++ {
+		get(t, srv.URL)
+	}
+	if got := w.Stats().RetainedValues; got > base {
+		t.Fatalf("retained values grew from %d to %d", base, got)
+	}
+}
