@@ -19,8 +19,8 @@ import (
 // isolate is one V8 isolate of a worker's pool and the goroutine that owns
 // it. Fields without a comment belong to the owner goroutine.
 type isolate struct {
-	w        *Worker
-	rt       *webapi.Runtime
+	w          *Worker
+	rt         *webapi.Runtime
 	jsDispatch *v8.Function
 
 	reqs   map[int64]*request
