@@ -79,9 +79,10 @@ func isDotenvKeyChar(c byte) bool {
 func (p *dotenvParser) parse() (entries []DotenvEntry, ignored []int) {
 	for p.i < len(p.data) {
 		p.skipBlank()
-		switch p.peek() {
-		case 0:
-			continue
+		if p.i >= len(p.data) {
+			break
+		}
+		switch p.data[p.i] {
 		case '\n':
 			p.restOfLine()
 			continue
