@@ -1,1 +1,515 @@
-// url.js: placeholder, filled in by its area.
+// url.js: URL and URLSearchParams (WHATWG URL Standard).
+//
+// A URL is its serialized form (href, always ASCII) plus the offsets of its
+// components, so that getters are string slices. Parsing runs in Go
+// (internal/webapi/url_parse.go) through host.urlParse, one host call per
+// parse, which leaves the offsets in the scratch area; an already canonical
+// http(s) URL (the common `new URL(request.url)`) is recognized here and
+// never crosses into Go. Setters call host.urlSet.
+//
+// Internal exports for other modules: parseURLOrNull(input, base) → URL or
+// null; urlEncodedParse(string) → flat [name, value, …] array;
+// urlEncodedSerialize(flat) → string; searchParamsList(usp) → the flat list
+// of a URLSearchParams (live; do not mutate).
+
+import { host, scratch, defineGlobal } from "./host.js";
+
+const offs = new Int32Array(scratch, 0, 10);
+
+// Setter ids, mirrored in url_parse.go.
+const S_PROTOCOL = 0, S_USERNAME = 1, S_PASSWORD = 2, S_HOST = 3, S_HOSTNAME = 4,
+  S_PORT = 5, S_PATHNAME = 6, S_SEARCH = 7, S_HASH = 8;
+
+const INVALID_URL = "Invalid URL string.";
+
+function usv(v) {
+  const s = typeof v === "string" ? v : String(v);
+  return s.isWellFormed() ? s : s.toWellFormed();
+}
+
+function typeError(msg) {
+  return new TypeError(msg);
+}
+
+// Canonical absolute http(s) URLs with a plain lowercase ASCII host, an
+// optional non-default port and a path that needs no encoding or dot
+// segment processing serialize to themselves.
+const CANON = /^(https?):\/\/([a-z0-9_.-]+)(?::([1-9][0-9]{0,4}))?(\/[^\x00-\x20"#<>?`{}\\\x7f-\uffff]*)(\?[^\x00-\x20"#<>'\x7f-\uffff]*)?(#[^\x00-\x20"<>`\x7f-\uffff]*)?$/;
+const NUMERIC_LABEL = /(?:^|\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)\.?$/;
+const DOT_SEGMENT = /\/\.|%2[eE]/;
+
+const fastOffs = [0, 0, 0, 0, 0, 0, -1, 0, -1, -1];
+// fastParse fills fastOffs and reports whether s is canonical.
+function fastParse(s) {
+  const m = CANON.exec(s);
+  if (m === null) return false;
+  const hostname = m[2], portStr = m[3], path = m[4], q = m[5], f = m[6];
+  if (hostname.includes("xn--") || NUMERIC_LABEL.test(hostname) || DOT_SEGMENT.test(path)) return false;
+  let port = -1;
+  if (portStr !== undefined) {
+    port = +portStr;
+    if (port > 65535 || port === (m[1] === "http" ? 80 : 443)) return false;
+  }
+  const se = m[1].length, hs = se + 3, he = hs + hostname.length;
+  const ps = portStr === undefined ? he : he + 1 + portStr.length;
+  const qs = q === undefined ? -1 : ps + path.length;
+  const fs = f === undefined ? -1 : ps + path.length + (q === undefined ? 0 : q.length);
+  const o = fastOffs;
+  o[0] = se; o[1] = hs; o[2] = hs; o[3] = hs; o[4] = hs; o[5] = he; o[6] = port; o[7] = ps; o[8] = qs; o[9] = fs;
+  return true;
+}
+
+let urlInit; // (url, href, fromScratch) → sets state
+let urlSetQueryFromParams; // (url, serialized) → updates href after a URLSearchParams change
+let paramsReset; // (params, query) → re-parse the list from a query string
+let paramsNew; // (url, query) → a URLSearchParams linked to url
+let paramsList; // (params) → flat list
+
+const SPECIAL_ORIGIN = { "http:": 1, "https:": 1, "ws:": 1, "wss:": 1, "ftp:": 1 };
+
+class URL {
+  #href = "";
+  #se = 0; #us = 0; #ue = 0; #pe = 0; #hs = 0; #he = 0; #port = -1; #ps = 0; #qs = -1; #fs = -1;
+  #params = null;
+
+  constructor(url, base = undefined) {
+    if (arguments.length === 0) throw typeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
+    const s = usv(url);
+    if (base === undefined && fastParse(s)) {
+      this.#href = s;
+      this.#take(fastOffs);
+      return;
+    }
+    const href = base === undefined ? host.urlParse(s) : host.urlParse(s, usv(base));
+    if (href === undefined) throw typeError(INVALID_URL);
+    this.#href = href;
+    this.#take(offs);
+  }
+
+  #take(o) {
+    this.#se = o[0]; this.#us = o[1]; this.#ue = o[2]; this.#pe = o[3]; this.#hs = o[4];
+    this.#he = o[5]; this.#port = o[6]; this.#ps = o[7]; this.#qs = o[8]; this.#fs = o[9];
+  }
+
+  static {
+    urlInit = (u, href, o) => { u.#href = href; u.#take(o); };
+    urlSetQueryFromParams = (u, q) => u.#setQuery(q);
+  }
+
+  #pathEnd() {
+    return this.#qs >= 0 ? this.#qs : this.#fs >= 0 ? this.#fs : this.#href.length;
+  }
+
+  #query() {
+    if (this.#qs < 0) return "";
+    return this.#href.slice(this.#qs + 1, this.#fs >= 0 ? this.#fs : this.#href.length);
+  }
+
+  #set(which, value) {
+    const href = host.urlSet(this.#href, which, usv(value));
+    if (href === undefined) return;
+    this.#href = href;
+    this.#take(offs);
+  }
+
+  // #setQuery is the URLSearchParams update steps: serialized is the
+  // list's serialization.
+  #setQuery(serialized) {
+    const href = this.#href;
+    const fs = this.#fs;
+    if (serialized === "") {
+      if (this.#qs < 0) return;
+      this.#set(S_SEARCH, "");
+      return;
+    }
+    const base = href.slice(0, this.#pathEnd());
+    const frag = fs >= 0 ? href.slice(fs) : "";
+    this.#href = base + "?" + serialized + frag;
+    this.#qs = base.length;
+    if (fs >= 0) this.#fs = base.length + 1 + serialized.length;
+  }
+
+  get href() { return this.#href; }
+  set href(value) {
+    const s = usv(value);
+    if (fastParse(s)) {
+      this.#href = s;
+      this.#take(fastOffs);
+    } else {
+      const href = host.urlParse(s);
+      if (href === undefined) throw typeError(INVALID_URL);
+      this.#href = href;
+      this.#take(offs);
+    }
+    if (this.#params !== null) paramsReset(this.#params, this.#query());
+  }
+
+  get origin() {
+    const p = this.protocol;
+    if (SPECIAL_ORIGIN[p] === 1) return p + "//" + this.host;
+    if (p === "blob:") return host.urlOrigin(this.#href);
+    return "null";
+  }
+
+  get protocol() { return this.#href.slice(0, this.#se + 1); }
+  set protocol(v) { this.#set(S_PROTOCOL, v); }
+
+  get username() { return this.#href.slice(this.#us, this.#ue); }
+  set username(v) { this.#set(S_USERNAME, v); }
+
+  get password() { return this.#pe > this.#ue ? this.#href.slice(this.#ue + 1, this.#pe) : ""; }
+  set password(v) { this.#set(S_PASSWORD, v); }
+
+  get host() { return this.#href.slice(this.#hs, this.#port >= 0 ? this.#ps : this.#he); }
+  set host(v) { this.#set(S_HOST, v); }
+
+  get hostname() { return this.#href.slice(this.#hs, this.#he); }
+  set hostname(v) { this.#set(S_HOSTNAME, v); }
+
+  get port() { return this.#port >= 0 ? this.#href.slice(this.#he + 1, this.#ps) : ""; }
+  set port(v) { this.#set(S_PORT, v); }
+
+  get pathname() { return this.#href.slice(this.#ps, this.#pathEnd()); }
+  set pathname(v) { this.#set(S_PATHNAME, v); }
+
+  get search() {
+    const qs = this.#qs;
+    if (qs < 0) return "";
+    const end = this.#fs >= 0 ? this.#fs : this.#href.length;
+    return end - qs > 1 ? this.#href.slice(qs, end) : "";
+  }
+  set search(v) {
+    this.#set(S_SEARCH, v);
+    if (this.#params !== null) paramsReset(this.#params, this.#query());
+  }
+
+  get searchParams() {
+    if (this.#params === null) this.#params = paramsNew(this, this.#query());
+    return this.#params;
+  }
+
+  get hash() {
+    const fs = this.#fs;
+    return fs >= 0 && this.#href.length - fs > 1 ? this.#href.slice(fs) : "";
+  }
+  set hash(v) { this.#set(S_HASH, v); }
+
+  toString() { return this.#href; }
+  toJSON() { return this.#href; }
+
+  static canParse(url, base = undefined) {
+    if (arguments.length === 0) throw typeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
+    const s = usv(url);
+    if (base === undefined) return fastParse(s) || host.urlParse(s) !== undefined;
+    return host.urlParse(s, usv(base)) !== undefined;
+  }
+
+  static parse(url, base = undefined) {
+    if (arguments.length === 0) throw typeError("Failed to execute 'parse' on 'URL': 1 argument required, but only 0 present.");
+    return parseURLOrNull(url, base);
+  }
+}
+
+// parseURLOrNull parses url against the optional base and returns a URL,
+// or null on failure.
+export function parseURLOrNull(url, base = undefined) {
+  try {
+    return base === undefined ? new URL(url) : new URL(url, base);
+  } catch {
+    return null;
+  }
+}
+
+// Form-urlencoded parsing and serialization.
+
+const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
+const FORM_EXTRA = /%20|[!'()~]/g;
+const FORM_EXTRA_MAP = { "%20": "+", "!": "%21", "'": "%27", "(": "%28", ")": "%29", "~": "%7E" };
+
+function formEncode(s) {
+  if (FORM_SAFE.test(s)) return s;
+  return encodeURIComponent(s).replace(FORM_EXTRA, (m) => FORM_EXTRA_MAP[m]);
+}
+
+function hexVal(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  c |= 0x20;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+// slowDecode percent-decodes s to bytes and decodes them as UTF-8 with
+// replacement, for input that decodeURIComponent rejects.
+function slowDecode(s) {
+  const bytes = new globalThis.TextEncoder().encode(s);
+  const out = new Uint8Array(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 37 && i + 2 < bytes.length) {
+      const h = hexVal(bytes[i + 1]), l = hexVal(bytes[i + 2]);
+      if (h >= 0 && l >= 0) {
+        out[n++] = h * 16 + l;
+        i += 2;
+        continue;
+      }
+    }
+    out[n++] = b;
+  }
+  return new globalThis.TextDecoder().decode(out.subarray(0, n));
+}
+
+function formDecode(s) {
+  if (s.indexOf("+") >= 0) s = s.replaceAll("+", " ");
+  if (s.indexOf("%") < 0) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return slowDecode(s);
+  }
+}
+
+// urlEncodedParse is the application/x-www-form-urlencoded parser: it
+// returns the name-value pairs of s as a flat array.
+export function urlEncodedParse(s) {
+  const list = [];
+  if (s === "") return list;
+  let start = 0;
+  const len = s.length;
+  while (start <= len) {
+    let end = s.indexOf("&", start);
+    if (end < 0) end = len;
+    if (end > start) {
+      const eq = s.indexOf("=", start);
+      if (eq >= 0 && eq < end) {
+        list.push(formDecode(s.slice(start, eq)), formDecode(s.slice(eq + 1, end)));
+      } else {
+        list.push(formDecode(s.slice(start, end)), "");
+      }
+    }
+    start = end + 1;
+  }
+  return list;
+}
+
+// urlEncodedSerialize is the application/x-www-form-urlencoded
+// serializer over a flat name-value array.
+export function urlEncodedSerialize(list) {
+  let out = "";
+  for (let i = 0; i < list.length; i += 2) {
+    if (i > 0) out += "&";
+    out += formEncode(list[i]) + "=" + formEncode(list[i + 1]);
+  }
+  return out;
+}
+
+// URLSearchParams.
+
+const ITER_KEYS = 0, ITER_VALUES = 1, ITER_ENTRIES = 2;
+
+function needArgs(n, min, method) {
+  if (n < min) {
+    throw typeError(`Failed to execute '${method}' on 'URLSearchParams': ${min} argument${min > 1 ? "s" : ""} required, but only ${n} present.`);
+  }
+}
+
+class URLSearchParams {
+  #list = [];
+  #url = null;
+
+  constructor(init = undefined) {
+    if (init === undefined) return;
+    if (init !== null && (typeof init === "object" || typeof init === "function")) {
+      const iter = init[Symbol.iterator];
+      if (iter !== undefined && iter !== null) {
+        if (typeof iter !== "function") throw typeError("Failed to construct 'URLSearchParams': The provided value cannot be converted to a sequence.");
+        if (#list in init && iter === URLSearchParams.prototype[Symbol.iterator]) {
+          this.#list = init.#list.slice();
+          return;
+        }
+        const list = this.#list;
+        for (const pair of init) {
+          if (pair === null || (typeof pair !== "object" && typeof pair !== "function") || typeof pair[Symbol.iterator] !== "function") {
+            throw typeError("Failed to construct 'URLSearchParams': The provided value cannot be converted to a sequence.");
+          }
+          const p = Array.from(pair);
+          if (p.length !== 2) {
+            throw typeError("Failed to construct 'URLSearchParams': Sequence initializer must only contain pair elements");
+          }
+          list.push(usv(p[0]), usv(p[1]));
+        }
+        return;
+      }
+      const list = this.#list;
+      for (const key of Reflect.ownKeys(init)) {
+        const desc = Reflect.getOwnPropertyDescriptor(init, key);
+        if (desc === undefined || !desc.enumerable) continue;
+        if (typeof key === "symbol") throw typeError("Failed to construct 'URLSearchParams': Cannot convert a Symbol value to a string");
+        list.push(usv(key), usv(init[key]));
+      }
+      return;
+    }
+    let s = usv(init);
+    if (s.charCodeAt(0) === 63) s = s.slice(1);
+    this.#list = urlEncodedParse(s);
+  }
+
+  static {
+    paramsReset = (p, q) => { p.#list = urlEncodedParse(q); };
+    paramsNew = (url, q) => {
+      const p = new URLSearchParams();
+      p.#list = urlEncodedParse(q);
+      p.#url = url;
+      return p;
+    };
+    paramsList = (p) => p.#list;
+  }
+
+  #update() {
+    if (this.#url !== null) urlSetQueryFromParams(this.#url, urlEncodedSerialize(this.#list));
+  }
+
+  get size() { return this.#list.length >> 1; }
+
+  append(name, value) {
+    needArgs(arguments.length, 2, "append");
+    this.#list.push(usv(name), usv(value));
+    this.#update();
+  }
+
+  delete(name, value = undefined) {
+    needArgs(arguments.length, 1, "delete");
+    name = usv(name);
+    const list = this.#list;
+    const out = [];
+    if (value === undefined) {
+      for (let i = 0; i < list.length; i += 2) if (list[i] !== name) out.push(list[i], list[i + 1]);
+    } else {
+      value = usv(value);
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i] !== name || list[i + 1] !== value) out.push(list[i], list[i + 1]);
+      }
+    }
+    this.#list = out;
+    this.#update();
+  }
+
+  get(name) {
+    needArgs(arguments.length, 1, "get");
+    name = usv(name);
+    const list = this.#list;
+    for (let i = 0; i < list.length; i += 2) if (list[i] === name) return list[i + 1];
+    return null;
+  }
+
+  getAll(name) {
+    needArgs(arguments.length, 1, "getAll");
+    name = usv(name);
+    const list = this.#list;
+    const out = [];
+    for (let i = 0; i < list.length; i += 2) if (list[i] === name) out.push(list[i + 1]);
+    return out;
+  }
+
+  has(name, value = undefined) {
+    needArgs(arguments.length, 1, "has");
+    name = usv(name);
+    const list = this.#list;
+    if (value === undefined) {
+      for (let i = 0; i < list.length; i += 2) if (list[i] === name) return true;
+      return false;
+    }
+    value = usv(value);
+    for (let i = 0; i < list.length; i += 2) if (list[i] === name && list[i + 1] === value) return true;
+    return false;
+  }
+
+  set(name, value) {
+    needArgs(arguments.length, 2, "set");
+    name = usv(name);
+    value = usv(value);
+    const list = this.#list;
+    let found = -1;
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] === name) { found = i; break; }
+    }
+    if (found < 0) {
+      list.push(name, value);
+    } else {
+      list[found + 1] = value;
+      let w = found + 2;
+      for (let i = found + 2; i < list.length; i += 2) {
+        if (list[i] !== name) { list[w++] = list[i]; list[w++] = list[i + 1]; }
+      }
+      list.length = w;
+    }
+    this.#update();
+  }
+
+  sort() {
+    const list = this.#list;
+    const pairs = [];
+    for (let i = 0; i < list.length; i += 2) pairs.push([list[i], list[i + 1]]);
+    // Compare by UTF-16 code units; Array.prototype.sort is stable.
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (let i = 0; i < pairs.length; i++) { list[2 * i] = pairs[i][0]; list[2 * i + 1] = pairs[i][1]; }
+    this.#update();
+  }
+
+  toString() { return urlEncodedSerialize(this.#list); }
+
+  forEach(callback, thisArg = undefined) {
+    needArgs(arguments.length, 1, "forEach");
+    if (typeof callback !== "function") throw typeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
+    for (let i = 0; i < this.#list.length; i += 2) {
+      callback.call(thisArg, this.#list[i + 1], this.#list[i], this);
+    }
+  }
+
+  entries() { return new URLSearchParamsIterator(this, ITER_ENTRIES); }
+  keys() { return new URLSearchParamsIterator(this, ITER_KEYS); }
+  values() { return new URLSearchParamsIterator(this, ITER_VALUES); }
+}
+
+const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+
+class URLSearchParamsIterator {
+  #params; #kind; #index = 0;
+  constructor(params, kind) { this.#params = params; this.#kind = kind; }
+  next() {
+    const list = paramsList(this.#params);
+    const i = this.#index;
+    if (i >= list.length) return { value: undefined, done: true };
+    this.#index = i + 2;
+    const kind = this.#kind;
+    const value = kind === ITER_KEYS ? list[i] : kind === ITER_VALUES ? list[i + 1] : [list[i], list[i + 1]];
+    return { value, done: false };
+  }
+}
+Object.setPrototypeOf(URLSearchParamsIterator.prototype, IteratorPrototype);
+Object.defineProperty(URLSearchParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
+Object.defineProperty(URLSearchParamsIterator.prototype, "next", { enumerable: true });
+
+Object.defineProperty(URLSearchParams.prototype, Symbol.iterator, {
+  value: URLSearchParams.prototype.entries, writable: true, configurable: true,
+});
+Object.defineProperty(URLSearchParams.prototype, Symbol.toStringTag, { value: "URLSearchParams", configurable: true });
+Object.defineProperty(URL.prototype, Symbol.toStringTag, { value: "URL", configurable: true });
+
+// WebIDL members are enumerable.
+for (const C of [URL, URLSearchParams]) {
+  for (const k of Object.getOwnPropertyNames(C.prototype)) {
+    if (k !== "constructor") Object.defineProperty(C.prototype, k, { enumerable: true });
+  }
+}
+for (const k of ["canParse", "parse"]) Object.defineProperty(URL, k, { enumerable: true });
+
+// searchParamsList returns the live flat list of a URLSearchParams.
+export function searchParamsList(p) {
+  return paramsList(p);
+}
+
+defineGlobal("URL", URL);
+defineGlobal("URLSearchParams", URLSearchParams);
+
+export { URL, URLSearchParams };

@@ -1,0 +1,143 @@
+package webapi
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestURLWPTInJS runs the WPT URL data files through the JavaScript URL and
+// URLSearchParams classes (the fast path, the Go parser behind them and the
+// offset-based getters), one test per data file.
+func TestURLWPTInJS(t *testing.T) {
+	dir := wptDataDir(t)
+	var src strings.Builder
+	for _, f := range []struct{ name, rel string }{
+		{"URL_TESTS", "url/resources/urltestdata.json"},
+		{"SETTER_TESTS", "url/resources/setters_tests.json"},
+		{"TOASCII_TESTS", "url/resources/toascii.json"},
+		{"URLENCODED_TESTS", "url/resources/urlencoded-parser-data.json"},
+	} {
+		data, err := os.ReadFile(filepath.Join(dir, f.rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.WriteString("const " + f.name + " = ")
+		src.Write(data)
+		src.WriteString(";\n")
+	}
+	src.WriteString(urlWPTJS)
+	res, logs := runJSFile(t, "url_wpt.js", src.String())
+	if len(res) == 0 {
+		t.Fatalf("no tests ran\n%s", logs)
+	}
+	for _, r := range res {
+		t.Run(r.name, func(t *testing.T) {
+			if !r.ok {
+				t.Error(r.err)
+			}
+		})
+	}
+	t.Log(strings.TrimSpace(logs))
+}
+
+const urlWPTJS = `
+const ATTRS = ["href", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"];
+function report(name, fails, total) {
+  console.log(name + ": " + (total - fails.length) + "/" + total + " pass");
+  if (fails.length) throw new Error(fails.length + " failures:\n" + fails.slice(0, 30).join("\n"));
+}
+
+test("urltestdata.json", () => {
+  const fails = [];
+  let total = 0;
+  for (const tc of URL_TESTS) {
+    if (typeof tc === "string") continue;
+    total++;
+    const where = JSON.stringify(tc.input) + " base " + JSON.stringify(tc.base);
+    let u;
+    try {
+      u = tc.base === null ? new URL(tc.input) : new URL(tc.input, tc.base);
+    } catch (e) {
+      if (!tc.failure) fails.push(where + ": threw " + e);
+      else if (!(e instanceof TypeError)) fails.push(where + ": threw " + e + ", want TypeError");
+      continue;
+    }
+    if (tc.failure) {
+      fails.push(where + ": parsed as " + u.href + ", want failure");
+      continue;
+    }
+    for (const a of ATTRS) if (u[a] !== tc[a]) { fails.push(where + ": " + a + " = " + JSON.stringify(u[a]) + ", want " + JSON.stringify(tc[a])); break; }
+    if ("origin" in tc && u.origin !== tc.origin) fails.push(where + ": origin = " + u.origin + ", want " + tc.origin);
+    if ("searchParams" in tc && u.searchParams.toString() !== tc.searchParams) fails.push(where + ": searchParams = " + u.searchParams + ", want " + tc.searchParams);
+    // URL.canParse and URL.parse agree with the constructor.
+    const base = tc.base === null ? undefined : tc.base;
+    if (!URL.canParse(tc.input, base)) fails.push(where + ": canParse false");
+    if (URL.parse(tc.input, base)?.href !== tc.href) fails.push(where + ": URL.parse differs");
+    // Re-parsing the href gives the same URL (idempotence through the fast path).
+    if (new URL(u.href).href !== u.href) fails.push(where + ": href does not round-trip");
+  }
+  report("urltestdata.json", fails, total);
+});
+
+test("setters_tests.json", () => {
+  const fails = [];
+  let total = 0;
+  for (const attr of Object.keys(SETTER_TESTS)) {
+    if (attr === "comment") continue;
+    for (const tc of SETTER_TESTS[attr]) {
+      total++;
+      const u = new URL(tc.href);
+      const sp = u.searchParams;
+      u[attr] = tc.new_value;
+      for (const [k, want] of Object.entries(tc.expected)) {
+        if (u[k] !== want) { fails.push(attr + "=" + JSON.stringify(tc.new_value) + " on " + tc.href + ": " + k + " = " + JSON.stringify(u[k]) + ", want " + JSON.stringify(want)); break; }
+      }
+      if (sp.toString() !== new URLSearchParams(u.search).toString()) fails.push(attr + " on " + tc.href + ": searchParams not updated");
+    }
+  }
+  report("setters_tests.json", fails, total);
+});
+
+test("toascii.json", () => {
+  const fails = [];
+  let total = 0;
+  for (const tc of TOASCII_TESTS) {
+    if (typeof tc === "string") continue;
+    total++;
+    const where = JSON.stringify(tc.input);
+    if (tc.output === null) {
+      try { new URL("https://" + tc.input + "/x"); fails.push(where + ": parsed, want failure"); } catch {}
+      const u = new URL("https://x/x");
+      u.host = tc.input;
+      if (u.host !== "x") fails.push(where + ": host setter changed host to " + u.host);
+      u.hostname = tc.input;
+      if (u.hostname !== "x") fails.push(where + ": hostname setter changed host to " + u.hostname);
+      continue;
+    }
+    let u;
+    try { u = new URL("https://" + tc.input + "/x"); } catch (e) { fails.push(where + ": threw " + e); continue; }
+    if (u.host !== tc.output || u.hostname !== tc.output || u.pathname !== "/x") { fails.push(where + ": host " + u.host + ", want " + tc.output); continue; }
+    const v = new URL("https://x/x");
+    v.host = tc.input;
+    if (v.host !== tc.output) fails.push(where + ": host setter gives " + v.host);
+    v.hostname = tc.input;
+    if (v.hostname !== tc.output) fails.push(where + ": hostname setter gives " + v.hostname);
+  }
+  report("toascii.json", fails, total);
+});
+
+test("urlencoded-parser-data.json", () => {
+  const fails = [];
+  let total = 0;
+  for (const tc of URLENCODED_TESTS) {
+    total++;
+    const got = [...new URLSearchParams(tc.input)];
+    if (JSON.stringify(got) !== JSON.stringify(tc.output)) fails.push(JSON.stringify(tc.input) + ": " + JSON.stringify(got) + ", want " + JSON.stringify(tc.output));
+    const u = new URL("http://x/?" + tc.input);
+    if (!u.search.startsWith("?")) continue;
+  }
+  report("urlencoded-parser-data.json", fails, total);
+});
+`
