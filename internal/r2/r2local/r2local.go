@@ -1,0 +1,563 @@
+// Package r2local is the embedded backend of zerostack's R2 service
+// (Cloudflare R2): object bytes live in files under the state directory and
+// metadata (objects, buckets, multipart uploads) in one SQLite database.
+//
+// Durability: a body is streamed to a temporary file in the state
+// directory's tmp/, fsynced, renamed to blobs/<xx>/<id> (id a random 128-bit
+// hex string; object keys never become file names), the directory is
+// fsynced, and only then is the metadata row committed. An acknowledged write
+// therefore survives a crash; a crash between rename and commit leaves an
+// unreferenced blob, which Open removes. Replaced and deleted blobs are
+// unlinked after the metadata commit; readers that already opened them keep
+// reading the old bytes.
+package r2local
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/zerostack/zerostack/internal/r2"
+	"github.com/zerostack/zerostack/internal/sqlitedb"
+)
+
+// Interface guards.
+var (
+	_ r2.Store     = (*Store)(nil)
+	_ r2.Multipart = (*Store)(nil)
+	_ r2.Buckets   = (*Store)(nil)
+)
+
+// Options configures [Open]. The zero value is valid.
+type Options struct {
+	// Now is the clock for upload times; default time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Sync is the durability level of the metadata database (see sqlitedb);
+	// blobs are always fsynced.
+	Sync sqlitedb.Sync
+}
+
+// Store is the embedded r2.Store, r2.Multipart and r2.Buckets.
+type Store struct {
+	dir    string
+	db     *sqlitedb.DB
+	now    func() time.Time
+	log    *slog.Logger
+	closed sync.Once
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS r2_buckets (
+	name TEXT PRIMARY KEY,
+	created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS r2_objects (
+	bucket TEXT NOT NULL,
+	key BLOB NOT NULL,
+	version TEXT NOT NULL,
+	blob TEXT NOT NULL,
+	size INTEGER NOT NULL,
+	etag TEXT NOT NULL,
+	uploaded_ms INTEGER NOT NULL,
+	http_meta TEXT NOT NULL,
+	custom_meta TEXT NOT NULL,
+	checksums TEXT NOT NULL,
+	storage_class TEXT NOT NULL,
+	PRIMARY KEY (bucket, key)
+);
+CREATE TABLE IF NOT EXISTS r2_uploads (
+	id TEXT PRIMARY KEY,
+	bucket TEXT NOT NULL,
+	key BLOB NOT NULL,
+	http_meta TEXT NOT NULL,
+	custom_meta TEXT NOT NULL,
+	storage_class TEXT NOT NULL,
+	created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS r2_uploads_key ON r2_uploads(bucket, key);
+CREATE TABLE IF NOT EXISTS r2_parts (
+	upload_id TEXT NOT NULL REFERENCES r2_uploads(id) ON DELETE CASCADE,
+	part_number INTEGER NOT NULL,
+	blob TEXT NOT NULL,
+	size INTEGER NOT NULL,
+	etag TEXT NOT NULL,
+	uploaded_ms INTEGER NOT NULL,
+	PRIMARY KEY (upload_id, part_number)
+);
+`
+
+// Open opens or creates the R2 state in dir. It removes leftover temporary
+// files and blobs that no metadata row references (from a crash).
+func Open(dir string, opts Options) (*Store, error) {
+	for _, d := range []string{dir, filepath.Join(dir, "tmp"), filepath.Join(dir, "blobs")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("r2 open: %w", err)
+		}
+	}
+	db, err := sqlitedb.Open(filepath.Join(dir, "r2.sqlite"), &sqlitedb.Options{Sync: opts.Sync})
+	if err != nil {
+		return nil, fmt.Errorf("r2 open: %w", err)
+	}
+	if _, err := db.W.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("r2 open: schema: %w", err)
+	}
+	s := &Store{dir: dir, db: db, now: opts.Now, log: opts.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if err := s.collectGarbage(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("r2 open: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes the metadata database. Bodies already returned stay readable.
+func (s *Store) Close() error {
+	var err error
+	s.closed.Do(func() { err = s.db.Close() })
+	return err
+}
+
+// DB returns the metadata database (for integrity checks and tools).
+func (s *Store) DB() *sqlitedb.DB { return s.db }
+
+func (s *Store) collectGarbage() error {
+	tmp := filepath.Join(s.dir, "tmp")
+	ents, err := os.ReadDir(tmp)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		os.RemoveAll(filepath.Join(tmp, e.Name()))
+	}
+	live := map[string]bool{}
+	rows, err := s.db.R.Query("SELECT blob FROM r2_objects UNION ALL SELECT blob FROM r2_parts")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var b string
+		if err := rows.Scan(&b); err != nil {
+			rows.Close()
+			return err
+		}
+		live[b] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	removed := 0
+	err = filepath.WalkDir(filepath.Join(s.dir, "blobs"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !live[d.Name()] {
+			removed++
+			return os.Remove(path)
+		}
+		return nil
+	})
+	if removed > 0 {
+		s.log.Info("r2: removed unreferenced blobs", "count", removed)
+	}
+	return err
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (s *Store) blobPath(id string) string { return filepath.Join(s.dir, "blobs", id[:2], id) }
+
+func (s *Store) removeBlobs(ids ...string) {
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if err := os.Remove(s.blobPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			s.log.Warn("r2: remove blob", "blob", id, "err", err)
+		}
+	}
+}
+
+// ctxReader fails reads once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+type hashes struct {
+	md5, sha1, sha256, sha384, sha512 hash.Hash
+}
+
+func (h *hashes) writers() []io.Writer {
+	var w []io.Writer
+	for _, x := range []hash.Hash{h.md5, h.sha1, h.sha256, h.sha384, h.sha512} {
+		if x != nil {
+			w = append(w, x)
+		}
+	}
+	return w
+}
+
+func sum(h hash.Hash) []byte {
+	if h == nil {
+		return nil
+	}
+	return h.Sum(nil)
+}
+
+// writeBlob streams r (at most limit bytes) into a new durable blob file and
+// returns its id and size. check runs before the file is moved into place;
+// an error from it discards the file.
+func (s *Store) writeBlob(ctx context.Context, r io.Reader, limit int64, h *hashes, check func(size int64) error) (string, int64, error) {
+	f, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "blob-*")
+	if err != nil {
+		return "", 0, err
+	}
+	tmp := f.Name()
+	fail := func(err error) (string, int64, error) {
+		f.Close()
+		os.Remove(tmp)
+		return "", 0, err
+	}
+	w := io.MultiWriter(append([]io.Writer{f}, h.writers()...)...)
+	buf := make([]byte, 256<<10)
+	n, err := io.CopyBuffer(w, ctxReader{ctx, io.LimitReader(r, limit+1)}, buf)
+	if err != nil {
+		return fail(err)
+	}
+	if n > limit {
+		return fail(r2.ErrEntityTooLarge)
+	}
+	if check != nil {
+		if err := check(n); err != nil {
+			return fail(err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return "", 0, err
+	}
+	id := randomHex(16)
+	dir := filepath.Dir(s.blobPath(id))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		os.Remove(tmp)
+		return "", 0, err
+	}
+	if err := os.Rename(tmp, s.blobPath(id)); err != nil {
+		os.Remove(tmp)
+		return "", 0, err
+	}
+	if err := syncDir(dir); err != nil {
+		s.removeBlobs(id)
+		return "", 0, err
+	}
+	return id, n, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// row scanning
+
+const objectCols = "key, version, blob, size, etag, uploaded_ms, http_meta, custom_meta, checksums, storage_class"
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanObject(sc scanner) (r2.Object, string, error) {
+	var o r2.Object
+	var key []byte
+	var blob, hm, cm, cs string
+	var ms int64
+	if err := sc.Scan(&key, &o.Version, &blob, &o.Size, &o.ETag, &ms, &hm, &cm, &cs, &o.StorageClass); err != nil {
+		return r2.Object{}, "", err
+	}
+	o.Key = string(key)
+	o.Uploaded = time.UnixMilli(ms).UTC()
+	if err := json.Unmarshal([]byte(hm), &o.HTTPMetadata); err != nil {
+		return r2.Object{}, "", err
+	}
+	if err := json.Unmarshal([]byte(cm), &o.CustomMetadata); err != nil {
+		return r2.Object{}, "", err
+	}
+	if o.CustomMetadata == nil {
+		o.CustomMetadata = map[string]string{}
+	}
+	if err := json.Unmarshal([]byte(cs), &o.Checksums); err != nil {
+		return r2.Object{}, "", err
+	}
+	return o, blob, nil
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) head(ctx context.Context, q querier, bucket, key string) (r2.Object, string, error) {
+	o, blob, err := scanObject(q.QueryRowContext(ctx, "SELECT "+objectCols+" FROM r2_objects WHERE bucket = ? AND key = ?", bucket, []byte(key)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r2.Object{}, "", r2.ErrNoSuchKey
+	}
+	return o, blob, err
+}
+
+// Head implements r2.Store.
+func (s *Store) Head(ctx context.Context, bucket, key string) (r2.Object, error) {
+	if err := r2.ValidateKey(key); err != nil {
+		return r2.Object{}, fmt.Errorf("r2 head: %w", err)
+	}
+	o, _, err := s.head(ctx, s.db.R, bucket, key)
+	if err != nil {
+		return r2.Object{}, fmt.Errorf("r2 head: %w", err)
+	}
+	return o, nil
+}
+
+type fileBody struct {
+	io.Reader
+	f *os.File
+}
+
+func (b *fileBody) Close() error { return b.f.Close() }
+
+// Get implements r2.Store.
+func (s *Store) Get(ctx context.Context, bucket, key string, opts r2.GetOptions) (*r2.GetResult, error) {
+	if err := r2.ValidateKey(key); err != nil {
+		return nil, fmt.Errorf("r2 get: %w", err)
+	}
+	for attempt := 0; ; attempt++ {
+		o, blob, err := s.head(ctx, s.db.R, bucket, key)
+		if err != nil {
+			return nil, fmt.Errorf("r2 get: %w", err)
+		}
+		if !opts.OnlyIf.Check(&o) {
+			return &r2.GetResult{Object: o, PreconditionFailed: true}, nil
+		}
+		off, n, err := opts.Range.Resolve(o.Size)
+		if err != nil {
+			return nil, fmt.Errorf("r2 get: %w", err)
+		}
+		f, err := os.Open(s.blobPath(blob))
+		if errors.Is(err, fs.ErrNotExist) && attempt < 5 {
+			continue // replaced or deleted after we read the row
+		}
+		if err != nil {
+			return nil, fmt.Errorf("r2 get: %w", err)
+		}
+		if off > 0 {
+			if _, err := f.Seek(off, io.SeekStart); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("r2 get: %w", err)
+			}
+		}
+		return &r2.GetResult{Object: o, Body: &fileBody{io.LimitReader(f, n), f}, Offset: off, Length: n, Ranged: opts.Range != nil}, nil
+	}
+}
+
+func checkDigest(name string, want, got []byte) error {
+	if want != nil && string(want) != string(got) {
+		return r2.ErrBadDigest.With("The %s checksum you specified did not match what we received.\nYou provided a %s checksum with value: %x\nActual %s was: %x", name, name, want, name, got)
+	}
+	return nil
+}
+
+// Put implements r2.Store.
+func (s *Store) Put(ctx context.Context, bucket, key string, body io.Reader, opts r2.PutOptions) (r2.Object, error) {
+	o, err := s.put(ctx, bucket, key, body, opts)
+	if err != nil {
+		return r2.Object{}, fmt.Errorf("r2 put: %w", err)
+	}
+	return o, nil
+}
+
+func (s *Store) put(ctx context.Context, bucket, key string, body io.Reader, opts r2.PutOptions) (r2.Object, error) {
+	if err := r2.ValidateKey(key); err != nil {
+		return r2.Object{}, err
+	}
+	if err := r2.ValidateCustomMetadata(opts.CustomMetadata); err != nil {
+		return r2.Object{}, err
+	}
+	class, err := r2.ValidateStorageClass(opts.StorageClass)
+	if err != nil {
+		return r2.Object{}, err
+	}
+	for _, d := range []struct {
+		v []byte
+		n int
+	}{{opts.MD5, md5.Size}, {opts.SHA1, sha1.Size}, {opts.SHA256, sha256.Size}, {opts.SHA384, sha512.Size384}, {opts.SHA512, sha512.Size}} {
+		if d.v != nil && len(d.v) != d.n {
+			return r2.Object{}, r2.ErrInvalidArgument.With("Invalid checksum length %d, expected %d bytes", len(d.v), d.n)
+		}
+	}
+	if opts.OnlyIf != nil {
+		cur, _, err := s.head(ctx, s.db.R, bucket, key)
+		var curp *r2.Object
+		if err == nil {
+			curp = &cur
+		} else if !errors.Is(err, r2.ErrNoSuchKey) {
+			return r2.Object{}, err
+		}
+		if !opts.OnlyIf.Check(curp) {
+			return r2.Object{}, r2.ErrPreconditionFailed
+		}
+	}
+	h := &hashes{md5: md5.New()}
+	if opts.SHA1 != nil {
+		h.sha1 = sha1.New()
+	}
+	if opts.SHA256 != nil {
+		h.sha256 = sha256.New()
+	}
+	if opts.SHA384 != nil {
+		h.sha384 = sha512.New384()
+	}
+	if opts.SHA512 != nil {
+		h.sha512 = sha512.New()
+	}
+	var sums r2.Checksums
+	blob, size, err := s.writeBlob(ctx, body, r2.MaxPutSize, h, func(int64) error {
+		sums = r2.Checksums{MD5: sum(h.md5), SHA1: sum(h.sha1), SHA256: sum(h.sha256), SHA384: sum(h.sha384), SHA512: sum(h.sha512)}
+		return errors.Join(checkDigest("MD5", opts.MD5, sums.MD5), checkDigest("SHA-1", opts.SHA1, sums.SHA1),
+			checkDigest("SHA-256", opts.SHA256, sums.SHA256), checkDigest("SHA-384", opts.SHA384, sums.SHA384),
+			checkDigest("SHA-512", opts.SHA512, sums.SHA512))
+	})
+	if err != nil {
+		var re *r2.Error
+		if errors.As(err, &re) {
+			return r2.Object{}, re
+		}
+		return r2.Object{}, err
+	}
+	o := r2.Object{
+		Key: key, Version: randomHex(16), Size: size, ETag: hex.EncodeToString(sums.MD5),
+		Uploaded: s.now().UTC().Truncate(time.Millisecond), HTTPMetadata: opts.HTTPMetadata,
+		CustomMetadata: opts.CustomMetadata, Checksums: sums, StorageClass: class,
+	}
+	if o.CustomMetadata == nil {
+		o.CustomMetadata = map[string]string{}
+	}
+	old, err := s.commitObject(ctx, bucket, o, blob, opts.OnlyIf, nil)
+	if err != nil {
+		s.removeBlobs(blob)
+		return r2.Object{}, err
+	}
+	s.removeBlobs(old)
+	return o, nil
+}
+
+// commitObject records o (stored in blob) and returns the blob it replaced.
+// extra runs inside the same transaction.
+func (s *Store) commitObject(ctx context.Context, bucket string, o r2.Object, blob string, cond *r2.Conditional, extra func(tx *sql.Tx) error) (string, error) {
+	var old string
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		cur, curBlob, err := s.head(ctx, tx, bucket, o.Key)
+		switch {
+		case err == nil:
+			old = curBlob
+			if !cond.Check(&cur) {
+				return r2.ErrPreconditionFailed
+			}
+		case errors.Is(err, r2.ErrNoSuchKey):
+			if !cond.Check(nil) {
+				return r2.ErrPreconditionFailed
+			}
+		default:
+			return err
+		}
+		if extra != nil {
+			if err := extra(tx); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO r2_objects (bucket, `+objectCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(bucket, key) DO UPDATE SET version = excluded.version, blob = excluded.blob, size = excluded.size,
+			etag = excluded.etag, uploaded_ms = excluded.uploaded_ms, http_meta = excluded.http_meta,
+			custom_meta = excluded.custom_meta, checksums = excluded.checksums, storage_class = excluded.storage_class`,
+			bucket, []byte(o.Key), o.Version, blob, o.Size, o.ETag, o.Uploaded.UnixMilli(),
+			mustJSON(o.HTTPMetadata), mustJSON(o.CustomMetadata), mustJSON(o.Checksums), o.StorageClass)
+		return err
+	})
+	return old, err
+}
+
+// Delete implements r2.Store.
+func (s *Store) Delete(ctx context.Context, bucket string, keys ...string) error {
+	if len(keys) > r2.MaxDeleteKeys {
+		return fmt.Errorf("r2 delete: %w", r2.ErrInvalidArgument.With("Cannot delete more than %d keys at once", r2.MaxDeleteKeys))
+	}
+	for _, k := range keys {
+		if err := r2.ValidateKey(k); err != nil {
+			return fmt.Errorf("r2 delete: %w", err)
+		}
+	}
+	var blobs []string
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		for _, k := range keys {
+			var blob string
+			err := tx.QueryRowContext(ctx, "DELETE FROM r2_objects WHERE bucket = ? AND key = ? RETURNING blob", bucket, []byte(k)).Scan(&blob)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			blobs = append(blobs, blob)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("r2 delete: %w", err)
+	}
+	s.removeBlobs(blobs...)
+	return nil
+}
