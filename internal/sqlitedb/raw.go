@@ -98,6 +98,15 @@ func (c *Conn) Close() error {
 	return err
 }
 
+// Interrupt makes the statement running on c (if any) stop with
+// SQLITE_INTERRUPT. Unlike every other method it may be called from any
+// goroutine while c is in use, but not after Close.
+func (c *Conn) Interrupt() {
+	tls := libc.NewTLS()
+	sqlite3.Xsqlite3_interrupt(tls, c.db)
+	tls.Close()
+}
+
 // Changes returns sqlite3_changes64: rows changed by the last INSERT, UPDATE
 // or DELETE (not counting triggers).
 func (c *Conn) Changes() int64 { return int64(sqlite3.Xsqlite3_changes64(c.tls, c.db)) }

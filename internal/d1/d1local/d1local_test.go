@@ -1,7 +1,9 @@
 package d1local
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/zerostack/zerostack/internal/d1"
 	"github.com/zerostack/zerostack/internal/d1/d1test"
@@ -16,4 +18,25 @@ func TestConformance(t *testing.T) {
 		t.Cleanup(func() { m.Close() })
 		return m
 	})
+}
+
+func TestContextInterruptsQuery(t *testing.T) {
+	m, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	bg := context.Background()
+	m.Create(bg, "x", "")
+	db, _ := m.Open(bg, "x")
+	ctx, cancel := context.WithTimeout(bg, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = db.Exec(ctx, d1.Statement{SQL: "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c"})
+	if err == nil || time.Since(start) > 5*time.Second {
+		t.Fatalf("endless query: %v after %v", err, time.Since(start))
+	}
+	if r, err := db.Exec(bg, d1.Statement{SQL: "SELECT 1"}); err != nil || r.Rows[0][0] != int64(1) {
+		t.Fatalf("after interrupt: %v, %v", r, err)
+	}
 }

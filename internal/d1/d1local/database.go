@@ -92,6 +92,10 @@ func (db *Database) run(ctx context.Context, st d1.Statement) (d1.Result, error)
 		return d1.Result{}, err
 	}
 	start := time.Now()
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, db.conn.Interrupt)
+		defer stop()
+	}
 	s, tail, err := db.conn.PrepareCached(st.SQL)
 	if err != nil {
 		return d1.Result{}, sqliteErr(err)
