@@ -1,0 +1,37 @@
+# zerostack — make targets document themselves: `make help`.
+GO ?= go
+BIN := bin/zerostack
+EXAMPLES_NPM := $(patsubst %/package.json,%,$(wildcard examples/*/package.json))
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/zerostack/zerostack/internal/cli.Version=$(VERSION)
+
+.PHONY: help build deps run test check bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+build: ## Build bin/zerostack
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/zerostack
+
+deps: ## Install the examples' npm packages (pinned by their package-lock.json)
+	@for d in $(EXAMPLES_NPM); do \
+		if [ ! -d $$d/node_modules ]; then echo "npm ci in $$d"; (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi; \
+	done
+
+run: build deps ## Serve examples/hono-api on http://localhost:8787 (EXAMPLE=name for another)
+	./$(BIN) dev examples/$(or $(EXAMPLE),hono-api)
+
+test: deps ## Run the test suite (what CI runs)
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) test -count=1 -timeout 20m ./...
+
+check: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+bench: build deps ## Compare zerostack with workerd (bench/README.md)
+	bench/run.sh
+
+clean: ## Remove build outputs
+	rm -rf bin

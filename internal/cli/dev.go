@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/zerostack/zerostack/internal/config"
+	"github.com/zerostack/zerostack/internal/server"
+	"github.com/zerostack/zerostack/internal/worker"
+)
+
+// varFlags collects repeated --var KEY:VALUE flags.
+type varFlags map[string]string
+
+func (v varFlags) String() string { return "" }
+
+func (v varFlags) Set(s string) error {
+	k, val, ok := strings.Cut(s, ":")
+	if !ok || k == "" {
+		return fmt.Errorf("--var wants KEY:VALUE, got %q", s)
+	}
+	v[k] = val
+	return nil
+}
+
+func runDev(s Streams, args []string) int {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	port := fs.Int("port", 0, "port to listen on (default: [dev] port, else 8787)")
+	ip := fs.String("ip", "", "IP address to listen on (default: [dev] ip, else localhost)")
+	env := fs.String("env", "", "environment to use: an [env.NAME] section of the configuration")
+	fs.StringVar(env, "e", "", "shorthand for --env")
+	cfgPath := fs.String("config", "", "path to wrangler.toml, wrangler.json or wrangler.jsonc")
+	fs.StringVar(cfgPath, "c", "", "shorthand for --config")
+	logLevel := fs.String("log-level", "info", "diagnostics: debug, info, warn, error or none")
+	noWatch := fs.Bool("no-watch", false, "do not reload when source files change")
+	isolates := fs.Int("isolates", 0, "isolates in the pool (default: one per CPU, at most 4)")
+	vars := varFlags{}
+	fs.Var(vars, "var", "KEY:VALUE variable for env, overriding vars (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: zerostack dev [flags] [path]")
+		fmt.Fprintln(s.Err, "\nBundles the Worker in path (default: the current directory), serves it on http://localhost:8787 and reloads it when its files change.")
+		fmt.Fprintln(s.Err, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(s.Err, "zerostack dev: at most one path")
+		return 2
+	}
+	path := "."
+	if fs.NArg() == 1 {
+		path = fs.Arg(0)
+	}
+	if *cfgPath != "" {
+		path = *cfgPath
+	}
+	log, err := newLogger(s.Err, *logLevel)
+	if err != nil {
+		fmt.Fprintln(s.Err, "zerostack dev:", err)
+		return 2
+	}
+	start := time.Now()
+	d, err := server.StartDev(server.DevOptions{
+		Path:     path,
+		Env:      *env,
+		IP:       *ip,
+		Port:     *port,
+		Vars:     vars,
+		Watch:    !*noWatch,
+		Isolates: *isolates,
+		Logger:   log,
+		Console: func(level, msg string) {
+			fmt.Fprintln(s.Err, msg)
+		},
+		AccessLog: func(method, path string, status int, d time.Duration) {
+			fmt.Fprintf(s.Err, "[zerostack:info] %s %s %d %s (%s)\n", method, path, status, http.StatusText(status), d.Round(time.Millisecond))
+		},
+	})
+	if err != nil {
+		var be *worker.BundleError
+		var ce *config.Error
+		switch {
+		case errors.As(err, &be):
+			fmt.Fprintln(s.Err, "✘ [ERROR]", be.Error())
+		case errors.As(err, &ce):
+			fmt.Fprintln(s.Err, "✘ [ERROR] configuration:", ce.Error())
+		default:
+			fmt.Fprintln(s.Err, "✘ [ERROR]", err)
+		}
+		return 1
+	}
+	for _, w := range d.Warnings {
+		fmt.Fprintln(s.Err, "▲ [WARNING]", w.String())
+	}
+	cfg := d.Config()
+	fmt.Fprintf(s.Out, "⛅️ zerostack %s\n", Version)
+	if len(cfg.Vars)+len(vars)+len(cfg.Secrets) > 0 {
+		fmt.Fprintln(s.Out, "Your Worker has access to the following bindings:")
+		for k := range cfg.Vars {
+			fmt.Fprintf(s.Out, "  env.%s (vars)\n", k)
+		}
+		for k := range vars {
+			fmt.Fprintf(s.Out, "  env.%s (--var)\n", k)
+		}
+		for k := range cfg.Secrets {
+			fmt.Fprintf(s.Out, "  env.%s (secret)\n", k)
+		}
+	}
+	fmt.Fprintf(s.Out, "Ready on %s (%s started in %s)\n", d.URL(), cfg.Name, time.Since(start).Round(time.Millisecond))
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	fmt.Fprintln(s.Out, "Shutting down...")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d.Shutdown(ctx)
+	return 0
+}
+
+// reorderFlags moves positional arguments after the flags, so that
+// `zerostack dev path --port 9000` works as wrangler's does.
+func reorderFlags(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if strings.Contains(name, "=") {
+				continue
+			}
+			if f := fs.Lookup(name); f != nil {
+				if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+					continue
+				}
+				if i+1 < len(args) {
+					flags = append(flags, args[i+1])
+					i++
+				}
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}
