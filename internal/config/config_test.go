@@ -288,3 +288,22 @@ replicas = 3
 		t.Errorf("warning lines = %v, want [3 5 8]: %v", lines, warnings)
 	}
 }
+
+func TestEnvSecretsStayInDir(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"app/wrangler.toml":  "name = \"app\"\n",
+		"app/.dev.vars":      "WHERE=inside\n",
+		".dev.vars./outside": "WHERE=outside\n",
+		"app/.dev.vars../x":  "WHERE=traversal\n",
+	})
+	for _, env := range []string{"../x", "/outside"} {
+		w, _, err := Load(filepath.Join(root, "app"), env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Secrets["WHERE"] != "inside" {
+			t.Errorf("env %q: secrets %v, want only app/.dev.vars", env, w.Secrets)
+		}
+	}
+}

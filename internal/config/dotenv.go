@@ -266,7 +266,10 @@ func loadSecrets(w *Worker, envName string) ([]Warning, error) {
 
 	secrets := map[string]string{}
 	found := false
-	if envName != "" {
+	// An environment name that is not a plain file name suffix never
+	// selects files outside w.Dir.
+	envFiles := envName != "" && !strings.ContainsAny(envName, `/\`) && envName != "." && envName != ".."
+	if envFiles {
 		entries, ok, err := read(".dev.vars." + envName)
 		if err != nil {
 			return warnings, err
@@ -288,7 +291,7 @@ func loadSecrets(w *Worker, envName string) ([]Warning, error) {
 	}
 	if !found {
 		names := []string{".env", ".env.local"}
-		if envName != "" {
+		if envFiles {
 			names = append(names, ".env."+envName, ".env."+envName+".local")
 		}
 		literal := map[string]bool{}

@@ -73,7 +73,11 @@ func Find(dir string) (string, error) {
 // environment .env.<envName>, .env.<envName>.local; ${VAR} references in
 // .env files are expanded. Secrets replace vars of the same name. When
 // [secrets] required = [...] is declared, only secrets that are declared
-// there or that override a var are kept, as in wrangler.
+// there or that override a var are kept, as in wrangler. Not supported
+// (they need process state, which the CLI owns): wrangler's
+// CLOUDFLARE_INCLUDE_PROCESS_ENV and CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV
+// variables and its --env-file flag. An envName containing a path
+// separator selects no env-specific secret file.
 //
 // Problems that do not stop loading are returned as warnings. Any other
 // problem returns a nil Worker and an error: I/O errors are wrapped, file
@@ -148,11 +152,11 @@ func parse(file string, data []byte, envName string) (*Worker, []Warning, error)
 	v.validate(top)
 	raw, rv := top, v
 	if envName != "" {
-		merged, parent := mergeEnv(d, root, envName)
+		merged, parent, derived := mergeEnv(d, root, envName)
 		if merged != nil {
 			raw = &rawConfig{}
 			d.decodeStruct(merged, reflect.ValueOf(raw).Elem(), "", func(m wrangler.Member) string { return parent[m.Key] })
-			rv = &view{d: d, root: merged, parent: parent}
+			rv = &view{d: d, root: merged, parent: parent, derivedName: derived}
 			rv.validate(raw)
 		}
 	}
@@ -190,16 +194,17 @@ func (d *decoder) err() error {
 // mergeEnv builds the object that [env.NAME] resolves to, with each member
 // taken from the environment or the top level by wrangler's rules. parent
 // maps each key to the path of the object it came from ("" or
-// "env.NAME"). It returns nil when the environment cannot be selected (an
+// "env.NAME"); derived reports a name made from the top-level one. It
+// returns a nil object when the environment cannot be selected (an
 // error has been recorded).
-func mergeEnv(d *decoder, top *wrangler.Node, envName string) (*wrangler.Node, map[string]string) {
+func mergeEnv(d *decoder, top *wrangler.Node, envName string) (merged *wrangler.Node, parent map[string]string, derived bool) {
 	envPath := joinPath("env", envName)
 	var env *wrangler.Node
 	var names []string
 	if m := top.Get("env"); m != nil {
 		if m.Value.Kind != wrangler.Object {
 			d.typeError(m.Value, "env", "a table (object) of environments")
-			return nil, nil
+			return nil, nil, false
 		}
 		for _, e := range m.Value.Members {
 			names = append(names, e.Key)
@@ -208,20 +213,20 @@ func mergeEnv(d *decoder, top *wrangler.Node, envName string) (*wrangler.Node, m
 			env = e.Value
 			if env.Kind != wrangler.Object {
 				d.typeError(env, envPath, "a table (object)")
-				return nil, nil
+				return nil, nil, false
 			}
 		}
 	}
 	if env == nil {
 		if len(names) > 0 {
 			d.errorf(wrangler.Pos{}, "", "no environment named %q; the configured environments are %s", envName, strings.Join(quoteAll(names), ", "))
-			return nil, nil
+			return nil, nil, false
 		}
 		d.warnf(wrangler.Pos{}, "no environment named %q is configured; using the top-level configuration", envName)
 	}
 
-	merged := &wrangler.Node{Kind: wrangler.Object, Pos: top.Pos}
-	parent := map[string]string{}
+	merged = &wrangler.Node{Kind: wrangler.Object, Pos: top.Pos}
+	parent = map[string]string{}
 	add := func(m wrangler.Member, p string) {
 		merged.Members = append(merged.Members, m)
 		parent[m.Key] = p
@@ -238,6 +243,7 @@ func mergeEnv(d *decoder, top *wrangler.Node, envName string) (*wrangler.Node, m
 				n := *m.Value
 				n.Str = m.Value.Str + "-" + envName
 				m.Value = &n
+				derived = true
 			}
 			add(m, "")
 		case m.Key == "route" || m.Key == "routes":
@@ -268,7 +274,7 @@ func mergeEnv(d *decoder, top *wrangler.Node, envName string) (*wrangler.Node, m
 			add(m, envPath)
 		}
 	}
-	return merged, parent
+	return merged, parent, derived
 }
 
 func quoteAll(s []string) []string {
@@ -281,9 +287,10 @@ func quoteAll(s []string) []string {
 
 // view locates keys of a decoded object for validation messages.
 type view struct {
-	d      *decoder
-	root   *wrangler.Node
-	parent map[string]string
+	d           *decoder
+	root        *wrangler.Node
+	parent      map[string]string
+	derivedName bool // name is "<top-level name>-<env>"
 }
 
 // at returns the position and path of root[key][rest...], where each rest
@@ -353,7 +360,9 @@ var (
 
 // validate checks the values of r that the decoder cannot check by type.
 func (v *view) validate(r *rawConfig) {
-	if r.Name != "" && !nameRE.MatchString(r.Name) {
+	// A "<name>-<env>" name is not checked (wrangler checks the names as
+	// written; the top-level one was checked already).
+	if r.Name != "" && !nameRE.MatchString(r.Name) && !v.derivedName {
 		v.errorf(fmt.Sprintf("invalid name %q: use lowercase letters, digits, dashes and underscores only", r.Name), "name")
 	}
 	if r.CompatibilityDate != "" {
