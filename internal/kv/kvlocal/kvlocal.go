@@ -204,6 +204,9 @@ func (s *Store) Put(ctx context.Context, ns, key string, value io.Reader, opts k
 	if err != nil {
 		return fmt.Errorf("kv put: %w", err)
 	}
+	if value == nil {
+		value = bytes.NewReader(nil)
+	}
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(value, kv.MaxValueSize+1))
 	if err != nil {
