@@ -224,8 +224,9 @@ test("TextDecoderStream rejects non-buffer chunks and fatal errors", async () =>
   const ds = new TextDecoderStream();
   const w = ds.writable.getWriter();
   const r = ds.readable.getReader();
+  const read = r.read();
   await assertRejects(w.write("str"), TypeError);
-  await assertRejects(r.read(), TypeError);
+  await assertRejects(read, TypeError);
   const f = new TextDecoderStream("utf-8", { fatal: true });
   const fw = f.writable.getWriter();
   fw.write(bytes("ff")).catch(() => {});
