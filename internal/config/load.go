@@ -555,7 +555,7 @@ func resolve(file, envName string, r *rawConfig, v *view) *Worker {
 		Vars:                  r.Vars,
 		Secrets:               map[string]string{},
 		Limits:                r.Limits,
-		Dev:                   r.Dev,
+		Dev:                   r.Dev.dev(),
 		Triggers:              r.Triggers,
 		Routes:                r.Routes,
 		WorkersDev:            r.WorkersDev,

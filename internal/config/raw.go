@@ -17,7 +17,7 @@ type rawConfig struct {
 	Vars                  map[string]any    `json:"vars"`
 	Secrets               *rawSecrets       `json:"secrets"`
 	Limits                Limits            `json:"limits"`
-	Dev                   Dev               `json:"dev"`
+	Dev                   rawDev            `json:"dev"`
 	Triggers              Triggers          `json:"triggers"`
 	Route                 *Route            `json:"route"`
 	Routes                []Route           `json:"routes"`
@@ -103,6 +103,25 @@ type rawConfig struct {
 	DependenciesInstrumentn ignored   `json:"dependencies_instrumentation"`
 	Addresses               ignored   `json:"addresses"`
 	LegacyEnv               legacyEnv `json:"legacy_env"`
+}
+
+// rawDev is [dev]: [Dev] plus wrangler keys zerostack does not act on.
+type rawDev struct {
+	IP               string  `json:"ip"`
+	Port             int     `json:"port"`
+	LocalProtocol    string  `json:"local_protocol"`
+	UpstreamProtocol string  `json:"upstream_protocol"`
+	Host             string  `json:"host"`
+	InspectorPort    int     `json:"inspector_port"`
+	InspectorIP      string  `json:"inspector_ip"`
+	EnableContainers ignored `json:"enable_containers"`
+	ContainerEngine  ignored `json:"container_engine"`
+	GenerateTypes    ignored `json:"generate_types"`
+}
+
+func (r rawDev) dev() Dev {
+	return Dev{IP: r.IP, Port: r.Port, LocalProtocol: r.LocalProtocol, UpstreamProtocol: r.UpstreamProtocol,
+		Host: r.Host, InspectorPort: r.InspectorPort, InspectorIP: r.InspectorIP}
 }
 
 // rawSecrets is [secrets].

@@ -22,7 +22,16 @@ func ParseJSON(data []byte) (n *Node, dups []Pos, err error) {
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		off = 3
 	}
-	v, err := hujson.Parse(data[off:])
+	if se := checkDepth(data, true); se != nil {
+		return nil, nil, se
+	}
+	// hujson wants a line comment to end with a newline, even at the end
+	// of the input; wrangler's parser does not.
+	src := data[off:]
+	if len(src) > 0 && src[len(src)-1] != '\n' {
+		src = append(src[:len(src):len(src)], '\n')
+	}
+	v, err := hujson.Parse(src)
 	if err != nil {
 		return nil, nil, jsonSyntaxError(data, off, err)
 	}
@@ -121,6 +130,12 @@ func jsonSyntaxError(data []byte, off int, err error) *SyntaxError {
 		}
 		if line == 1 {
 			col += off
+		}
+		// Errors at the end of the input may point past the newline that
+		// ParseJSON added: report the end of the real last line.
+		if idx := newLineIndex(data); line > len(idx) {
+			end := idx.pos(len(data))
+			line, col = end.Line, end.Col
 		}
 	} else {
 		line, col = 1, 1

@@ -17,6 +17,9 @@ import (
 //
 // A malformed file yields a [*SyntaxError].
 func ParseTOML(data []byte) (*Node, error) {
+	if se := checkDepth(data, false); se != nil {
+		return nil, se
+	}
 	var m map[string]any
 	if _, err := toml.Decode(string(data), &m); err != nil {
 		var pe toml.ParseError

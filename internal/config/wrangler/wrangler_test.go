@@ -240,3 +240,43 @@ func FuzzParse(f *testing.F) {
 		check(n, err)
 	})
 }
+
+func TestDepthLimit(t *testing.T) {
+	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
+	if _, _, err := ParseJSON([]byte(deep)); err == nil || !strings.Contains(err.Error(), "nesting") {
+		t.Errorf("json: %v", err)
+	}
+	if _, err := ParseTOML([]byte("a = " + deep)); err == nil || !strings.Contains(err.Error(), "nesting") {
+		t.Errorf("toml: %v", err)
+	}
+	// Brackets inside strings and comments do not count.
+	ok := `{"s": "` + strings.Repeat("[", MaxDepth+1) + `"} // ` + strings.Repeat("{", MaxDepth+1)
+	if _, _, err := ParseJSON([]byte(ok)); err != nil {
+		t.Errorf("json strings: %v", err)
+	}
+	okTOML := "s = '" + strings.Repeat("[", MaxDepth+1) + "' # " + strings.Repeat("{", MaxDepth+1) + "\n"
+	if _, err := ParseTOML([]byte(okTOML)); err != nil {
+		t.Errorf("toml strings: %v", err)
+	}
+	// Deep but allowed.
+	fine := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
+	if _, _, err := ParseJSON([]byte(fine)); err != nil {
+		t.Errorf("json at the limit: %v", err)
+	}
+}
+
+func TestJSONEndOfInput(t *testing.T) {
+	for _, src := range []string{`{"a": 1`, "{\"a\": 1 // c", "{\n\"a\": 1,\n"} {
+		_, _, err := ParseJSON([]byte(src))
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Fatalf("%q: %v", src, err)
+		}
+		if lines := strings.Count(src, "\n") + 1; se.Line != lines {
+			t.Errorf("%q: error at line %d, want the last line %d", src, se.Line, lines)
+		}
+	}
+	if _, _, err := ParseJSON([]byte(`{"a": 1} // trailing comment, no newline`)); err != nil {
+		t.Errorf("trailing line comment: %v", err)
+	}
+}
