@@ -54,14 +54,12 @@ func TestGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var env string
-			for _, f := range strings.Fields(strings.TrimPrefix(header, sep)) {
-				if v, ok := strings.CutPrefix(f, "env="); ok {
-					env = v
-				} else if f != "result" {
-					t.Fatalf("bad result header %q", header)
-				}
+			// "---------- result" or "---------- result env=<rest of line>"
+			rest, ok := strings.CutPrefix(strings.TrimPrefix(header, sep), " result")
+			if !ok {
+				t.Fatalf("bad result header %q", header)
 			}
+			env, _ := strings.CutPrefix(rest, " env=")
 			w, warnings, err := Load(dir, env)
 			got := render(dir, w, warnings, err)
 			if *update {
