@@ -9,7 +9,7 @@
 // comments name the spec operation each function implements.
 //
 // Exports for other modules: isReadableStream, isWritableStream,
-// isDisturbed, isErrored, readAllBytes, expectedLength.
+// isDisturbed, isErrored, readAllBytes, expectedLength, readableWanted.
 import { defineGlobal } from "./host.js";
 
 const INTERNAL = Symbol("streams.internal");
@@ -2852,6 +2852,15 @@ export function expectedLength(stream) {
   return s === undefined ? undefined : s.expectedLength;
 }
 
+// readableWanted returns a promise that resolves when the readable side of
+// the TransformStream ts wants more chunks (at once if it has no
+// backpressure), for transformers that produce much output per chunk.
+export function readableWanted(ts) {
+  const t = tsOf(ts);
+  if (t === undefined || !t.backpressure) return resolved(undefined);
+  return t.backpressureChange.promise;
+}
+
 // readAllBytes reads stream to its end and returns its bytes in one
 // Uint8Array. Every chunk must be an ArrayBuffer or a view (else the stream
 // is cancelled and the promise rejects with a TypeError). It throws
@@ -2920,3 +2929,4 @@ defineGlobal("ByteLengthQueuingStrategy", ByteLengthQueuingStrategy);
 defineGlobal("CountQueuingStrategy", CountQueuingStrategy);
 defineGlobal("IdentityTransformStream", IdentityTransformStream);
 defineGlobal("FixedLengthStream", FixedLengthStream);
+export { ReadableStream, WritableStream, TransformStream };
