@@ -9,6 +9,7 @@ import (
 	"crypto/sha512"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 
 	"github.com/zerostack/zerostack/internal/v8"
 )
@@ -46,21 +47,43 @@ type cryptoState struct {
 	pub     map[string]any
 }
 
-// domErr returns an error thrown into JavaScript as a DOMException named
+// domErr returns an error that js/crypto.js throws as a DOMException named
 // name.
 func domErr(name, msg string) error { return &v8.DOMError{Name: name, Msg: msg} }
+
+// cryptoFunc defines a crypto host function. Errors it returns as
+// *v8.DOMError or *v8.TypeError reach JavaScript as a string result
+// "\x00Name\x00message" that js/crypto.js turns into the exception (v8's
+// error path cannot throw a DOMException, which is not a native Error);
+// other errors are thrown as usual.
+func cryptoFunc(r *Runtime, name string, fn v8.HostFunc) {
+	r.Func(name, func(c *v8.Call) (any, error) {
+		res, err := fn(c)
+		if err != nil {
+			var de *v8.DOMError
+			var te *v8.TypeError
+			switch {
+			case errors.As(err, &de):
+				return "\x00" + de.Name + "\x00" + de.Msg, nil
+			case errors.As(err, &te):
+				return "\x00TypeError\x00" + te.Msg, nil
+			}
+		}
+		return res, err
+	})
+}
 
 // installCrypto defines the host functions of the crypto area (js/crypto.js).
 func installCrypto(r *Runtime) {
 	cs := &cryptoState{r: r, priv: map[string]any{}, pub: map[string]any{}}
-	r.Func("cryptoTake", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoTake", func(c *v8.Call) (any, error) {
 		b := cs.pending
 		cs.pending = nil
 		return nil, c.Fill(0, b)
 	})
 	// cryptoRandom(n) fills the first n bytes of the scratch area with
 	// random bytes.
-	r.Func("cryptoRandom", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoRandom", func(c *v8.Call) (any, error) {
 		s := r.Iso.Scratch()
 		n := int(c.Int(0))
 		if n < 0 || n > len(s) {
@@ -70,7 +93,7 @@ func installCrypto(r *Runtime) {
 		return nil, nil
 	})
 	// cryptoUUID() returns a random (version 4) UUID.
-	r.Func("cryptoUUID", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoUUID", func(c *v8.Call) (any, error) {
 		var u [16]byte
 		rand.Read(u[:])
 		u[6] = u[6]&0x0f | 0x40
@@ -88,7 +111,7 @@ func installCrypto(r *Runtime) {
 		return string(s[:]), nil
 	})
 	// cryptoDigest(hash, sab, n) digests the n bytes.
-	r.Func("cryptoDigest", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoDigest", func(c *v8.Call) (any, error) {
 		data, err := c.Bytes(1, int(c.Int(2)))
 		if err != nil {
 			return nil, err

@@ -76,7 +76,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 	// cryptoImport(kind, format, curve, sab, n, jwk) imports key data (the
 	// n bytes, or for format "jwk" the JSON text jwk) and returns a JSON
 	// keyInfo; the key bytes are delivered as by out.
-	r.Func("cryptoImport", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoImport", func(c *v8.Call) (any, error) {
 		var data []byte
 		if c.String(1) == "jwk" {
 			data = []byte(c.String(5))
@@ -97,7 +97,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 	})
 	// cryptoExportRaw(kind, sab, n) returns the raw form of an SPKI public
 	// key.
-	r.Func("cryptoExportRaw", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoExportRaw", func(c *v8.Call) (any, error) {
 		p, err := args(c, 1, 1)
 		if err != nil {
 			return nil, err
@@ -114,7 +114,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 	})
 	// cryptoExportJwk(kind, type, sab, n) returns the key material members
 	// of the key's JWK as JSON text.
-	r.Func("cryptoExportJwk", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoExportJwk", func(c *v8.Call) (any, error) {
 		p, err := args(c, 2, 1)
 		if err != nil {
 			return nil, err
@@ -128,7 +128,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 	})
 	// cryptoGenerate(kind, curve, bits, sab, n) generates a private key and
 	// returns it as PKCS #8; the n bytes are the RSA public exponent.
-	r.Func("cryptoGenerate", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoGenerate", func(c *v8.Call) (any, error) {
 		p, err := args(c, 3, 1)
 		if err != nil {
 			return nil, err
@@ -170,7 +170,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 	})
 	// cryptoPublic(sab, n) returns the SPKI public key of a PKCS #8 private
 	// key.
-	r.Func("cryptoPublic", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoPublic", func(c *v8.Call) (any, error) {
 		p, err := args(c, 0, 1)
 		if err != nil {
 			return nil, err

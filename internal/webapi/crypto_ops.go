@@ -23,7 +23,7 @@ import (
 func (cs *cryptoState) installOps(r *Runtime) {
 	// cryptoSign(alg, hash, saltLength, sab, keyLen, dataLen) signs data
 	// with key (raw for HMAC, else PKCS #8).
-	r.Func("cryptoSign", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoSign", func(c *v8.Call) (any, error) {
 		p, err := args(c, 3, 2)
 		if err != nil {
 			return nil, err
@@ -37,7 +37,7 @@ func (cs *cryptoState) installOps(r *Runtime) {
 	// cryptoVerify(alg, hash, saltLength, sab, keyLen, sigLen, dataLen)
 	// reports whether sig is a valid signature of data under key (raw for
 	// HMAC, else SPKI).
-	r.Func("cryptoVerify", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoVerify", func(c *v8.Call) (any, error) {
 		p, err := args(c, 3, 3)
 		if err != nil {
 			return nil, err
@@ -48,7 +48,7 @@ func (cs *cryptoState) installOps(r *Runtime) {
 	// dataLen) encrypts or decrypts data. param is the GCM tag length or the
 	// CTR counter length in bits; iv is the CTR counter block or the OAEP
 	// label.
-	r.Func("cryptoCipher", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoCipher", func(c *v8.Call) (any, error) {
 		p, err := args(c, 4, 4)
 		if err != nil {
 			return nil, err
@@ -63,7 +63,7 @@ func (cs *cryptoState) installOps(r *Runtime) {
 	// infoLen) derives bits: PBKDF2 and HKDF from a raw secret, ECDH and
 	// X25519 from a PKCS #8 private key and the peer's SPKI public key (in
 	// the salt slot), returning the whole shared secret.
-	r.Func("cryptoDerive", func(c *v8.Call) (any, error) {
+	cryptoFunc(r, "cryptoDerive", func(c *v8.Call) (any, error) {
 		p, err := args(c, 4, 3)
 		if err != nil {
 			return nil, err

@@ -9,9 +9,22 @@
 // or SPKI DER for asymmetric ones) and is passed to Go with each operation;
 // Go caches parsed asymmetric keys in a bounded table (see crypto.go).
 
-import { host, scratch, scratchU8, SCRATCH_SIZE, defineGlobal, makeError } from "./host.js";
+import { host, scratch, scratchU8, SCRATCH_SIZE, defineGlobal } from "./host.js";
+import { domException } from "./errors.js";
 
-const domError = (name, msg) => makeError(name, msg);
+const domError = (name, msg) => domException(name, msg);
+
+// chk returns a host function's result, throwing the error it reported
+// instead: crypto.go reports DOMExceptions and TypeErrors as results of the
+// form "\0Name\0message".
+function chk(r) {
+  if (typeof r === "string" && r.charCodeAt(0) === 0) {
+    const i = r.indexOf("\0", 1);
+    const name = r.slice(1, i), msg = r.slice(i + 1);
+    throw name === "TypeError" ? new TypeError(msg) : domError(name, msg);
+  }
+  return r;
+}
 
 // ---------------------------------------------------------------------------
 // Bytes to and from Go.
@@ -44,6 +57,7 @@ function pack(a, b = EMPTY, c = EMPTY, d = EMPTY) {
 
 // resultU8 collects a byte result of a host function that returned n.
 function resultU8(n) {
+  chk(n);
   if (n >= 0) return scratchU8.slice(0, n);
   const sab = new SharedArrayBuffer(-n);
   host.cryptoTake(sab);
@@ -350,7 +364,7 @@ function importKeyImpl(format, keyData, algorithm, extractable, keyUsages) {
     let data;
     if (format === "jwk") {
       checkJwk(jwk, name, spec, extractable, mask);
-      const info = JSON.parse(host.cryptoImport("oct", "jwk", "", scratch, 0, JSON.stringify(jwk)));
+      const info = JSON.parse(chk(host.cryptoImport("oct", "jwk", "", scratch, 0, JSON.stringify(jwk))));
       data = resultU8(info.n);
     } else {
       data = bytes.slice();
@@ -388,7 +402,7 @@ function importKeyImpl(format, keyData, algorithm, extractable, keyUsages) {
       else if (spec.kind === "ed25519" && jwk.alg !== undefined && jwk.alg !== "EdDSA" && jwk.alg !== "Ed25519") {
         throw domError("DataError", `JSON Web Key "alg" field "${jwk.alg}" does not match the expected algorithm "EdDSA".`);
       }
-      info = JSON.parse(host.cryptoImport(spec.kind, "jwk", curve, scratch, 0, JSON.stringify(jwk)));
+      info = JSON.parse(chk(host.cryptoImport(spec.kind, "jwk", curve, scratch, 0, JSON.stringify(jwk))));
       data = resultU8(info.n);
       key = asymmetricKey(info, data, extractable, name, spec, mask, hash, curve);
     } else {
@@ -397,7 +411,7 @@ function importKeyImpl(format, keyData, algorithm, extractable, keyUsages) {
       }
       const isPrivate = format === "pkcs8";
       const mask = usageMask(keyUsages, isPrivate ? spec.priv : spec.pub, name, isPrivate ? "import private" : "import public");
-      info = JSON.parse(host.cryptoImport(spec.kind, format, curve, pack(bytes), bytes.length));
+      info = JSON.parse(chk(host.cryptoImport(spec.kind, format, curve, pack(bytes), bytes.length)));
       data = resultU8(info.n);
       key = asymmetricKey(info, data, extractable, name, spec, mask, hash, curve);
     }
@@ -440,7 +454,7 @@ function exportKeyImpl(format, key) {
     }
     case "jwk": {
       if (k.name === "PBKDF2" || k.name === "HKDF") break;
-      const jwk = JSON.parse(host.cryptoExportJwk(k.kind, k.type, pack(k.data), k.data.length));
+      const jwk = JSON.parse(chk(host.cryptoExportJwk(k.kind, k.type, pack(k.data), k.data.length)));
       const alg = jwkAlg(k.name, k.hash, k.length);
       if (alg !== undefined) jwk.alg = alg;
       jwk.key_ops = usageList(k.mask);
@@ -622,7 +636,7 @@ class SubtleCrypto {
     const d = bytesOf(data, "data");
     checkOp(k, name, U_VERIFY);
     const [hash, salt] = signParams(name, dict, k);
-    return host.cryptoVerify(name, hash, salt, pack(k.data, sig, d), k.data.length, sig.length, d.length);
+    return chk(host.cryptoVerify(name, hash, salt, pack(k.data, sig, d), k.data.length, sig.length, d.length));
   }
 
   async generateKey(algorithm, extractable, keyUsages) {
