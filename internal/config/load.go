@@ -149,7 +149,7 @@ func parse(file string, data []byte, envName string) (*Worker, []Warning, error)
 	top := &rawConfig{}
 	d.decodeStruct(root, reflect.ValueOf(top).Elem(), "", nil)
 	v := &view{d: d, root: root, parent: map[string]string{}}
-	v.validate(top)
+	v.validate(top, envName == "")
 	raw, rv := top, v
 	if envName != "" {
 		merged, parent, derived := mergeEnv(d, root, envName)
@@ -157,7 +157,7 @@ func parse(file string, data []byte, envName string) (*Worker, []Warning, error)
 			raw = &rawConfig{}
 			d.decodeStruct(merged, reflect.ValueOf(raw).Elem(), "", func(m wrangler.Member) string { return parent[m.Key] })
 			rv = &view{d: d, root: merged, parent: parent, derivedName: derived}
-			rv.validate(raw)
+			rv.validate(raw, true)
 		}
 	}
 	d.sortProblems()
@@ -359,7 +359,9 @@ var (
 )
 
 // validate checks the values of r that the decoder cannot check by type.
-func (v *view) validate(r *rawConfig) {
+// Binding names are checked for uniqueness only in the configuration that
+// is used (unique), as wrangler does.
+func (v *view) validate(r *rawConfig, unique bool) {
 	// A "<name>-<env>" name is not checked (wrangler checks the names as
 	// written; the top-level one was checked already).
 	if r.Name != "" && !nameRE.MatchString(r.Name) && !v.derivedName {
@@ -417,7 +419,9 @@ func (v *view) validate(r *rawConfig) {
 			v.errorf("must not be negative", "queues", "producers", i, "delivery_delay")
 		}
 	}
-	v.uniqueBindings(r)
+	if unique {
+		v.uniqueBindings(r)
+	}
 }
 
 // oneOf reports s if it is set and not among allowed.
