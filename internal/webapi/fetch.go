@@ -87,9 +87,8 @@ func installFetch(r *Runtime) {
 			cancel()
 			return nil, &v8.TypeError{Msg: "Fetch API cannot load: " + url}
 		}
-		req.ContentLength = size
-		if size == 0 && method != "GET" && method != "HEAD" {
-			req.Body = http.NoBody
+		if body != nil {
+			req.ContentLength = size
 		}
 		parts := strings.Split(wire, "\n")
 		for i := 0; i+1 < len(parts); i += 2 {
@@ -122,14 +121,16 @@ func installFetch(r *Runtime) {
 		return func() (any, error) {
 			resp, err := client.Do(req)
 			if err != nil {
+				aborted := ctx.Err() != nil
 				cancel()
 				var te *v8.TypeError
 				if errors.As(err, &te) {
 					return nil, te
 				}
-				if ctx.Err() != nil {
+				if aborted {
 					return nil, &v8.DOMError{Name: "AbortError", Msg: "The operation was aborted."}
 				}
+				r.log.Debug("fetch", "url", url, "err", err)
 				return nil, &v8.TypeError{Msg: "Network connection lost."}
 			}
 			var sb strings.Builder
