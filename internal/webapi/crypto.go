@@ -73,9 +73,16 @@ func cryptoFunc(r *Runtime, name string, fn v8.HostFunc) {
 	})
 }
 
+// cryptoStateHook, when set (by tests), is called with each Runtime's crypto
+// state.
+var cryptoStateHook func(*cryptoState)
+
 // installCrypto defines the host functions of the crypto area (js/crypto.js).
 func installCrypto(r *Runtime) {
 	cs := &cryptoState{r: r, priv: map[string]any{}, pub: map[string]any{}}
+	if cryptoStateHook != nil {
+		cryptoStateHook(cs)
+	}
 	cryptoFunc(r, "cryptoTake", func(c *v8.Call) (any, error) {
 		b := cs.pending
 		cs.pending = nil

@@ -16,7 +16,10 @@ import (
 //     setHash) on the URL href (already serialized) and returns the new
 //     href, offsets in the scratch area as for urlParse.
 //   - urlOrigin(href) returns the serialized origin of href.
+//
+// It also installs the URLPattern canonicalizers (installURLPattern).
 func installURL(r *Runtime) {
+	installURLPattern(r)
 	r.Func("urlParse", func(c *v8.Call) (any, error) {
 		var base *urlRecord
 		if !c.IsNullish(1) {

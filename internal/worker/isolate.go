@@ -99,7 +99,7 @@ func (i *isolate) init() error {
 		rt.Close()
 		return err
 	}
-	kind, err := setup.Call(w.envJSON)
+	kind, err := setup.Call(w.envJSON, w.pendingJSON)
 	setup.Release()
 	if err != nil {
 		rt.Close()

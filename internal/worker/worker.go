@@ -44,6 +44,9 @@ type Config struct {
 	// Both appear on env.
 	Vars    map[string]any
 	Secrets map[string]string
+	// Pending lists bindings that are configured but not yet served, by
+	// name, with their kind for the error message (e.g. "D1").
+	Pending map[string]string
 	// CPULimit caps the CPU time of one request (0: [DefaultCPULimit];
 	// negative: unlimited).
 	CPULimit time.Duration
@@ -65,10 +68,11 @@ type Config struct {
 
 // Worker serves requests with a pool of isolates running one bundle.
 type Worker struct {
-	cfg     Config
-	log     *slog.Logger
-	envJSON string
-	cfJSON  string
+	cfg         Config
+	log         *slog.Logger
+	envJSON     string
+	pendingJSON string
+	cfJSON      string
 
 	mu       sync.Mutex
 	isolates []*isolate
@@ -119,6 +123,12 @@ func New(cfg Config) (*Worker, error) {
 		return nil, fmt.Errorf("worker: vars: %w", err)
 	}
 	w.envJSON = string(b)
+	pending := [][2]string{}
+	for name, kind := range cfg.Pending {
+		pending = append(pending, [2]string{name, kind})
+	}
+	pb, _ := json.Marshal(pending)
+	w.pendingJSON = string(pb)
 	first, err := w.startIsolate()
 	if err != nil {
 		return nil, err

@@ -91,6 +91,10 @@ outer:
 			if count == limit {
 				break outer
 			}
+			if !strings.HasPrefix(o.Key, opts.Prefix) {
+				exhausted = true
+				break outer
+			}
 			if opts.Delimiter != "" {
 				rest := o.Key[len(opts.Prefix):]
 				if i := strings.Index(rest, opts.Delimiter); i >= 0 {

@@ -191,11 +191,18 @@ function dispatch(id, method, url, rawHeaders, bodyId, cfRaw) {
 
 // setup reads the user's exports and builds env. envJSON holds vars and
 // secrets; bindings (added by later layers) come from the bindings map.
-function setup(envJSON) {
+function setup(envJSON, pendingJSON) {
   exportsObj = globalThis.__zs_exports ?? null;
   delete globalThis.__zs_exports;
-  env = Object.assign(Object.create(null), JSON.parse(envJSON));
-  env = Object.assign({}, env);
+  env = Object.assign({}, JSON.parse(envJSON));
+  // Bindings declared in wrangler.toml that zerostack cannot serve yet:
+  // any use throws an error that names the binding.
+  for (const [name, kind] of JSON.parse(pendingJSON || "[]")) {
+    const fail = () => {
+      throw new Error(`env.${name}: ${kind} bindings are not supported by zerostack yet.`);
+    };
+    env[name] = new Proxy(Object.create(null), { get: fail, has: fail, set: fail, apply: fail });
+  }
   const def = exportsObj && exportsObj.default;
   if (def !== undefined && def !== null) {
     if (typeof def === "function" && def.prototype instanceof WorkerEntrypoint) {
