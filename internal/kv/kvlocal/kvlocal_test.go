@@ -2,6 +2,7 @@ package kvlocal
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,45 @@ func TestSweepAndReopen(t *testing.T) {
 	}
 	if err := s.DB().IntegrityCheck(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkGet100B measures a Get of a 100-byte value (the KV goal
+// is stated for this size).
+func BenchmarkGet100B(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(b.TempDir(), "kv.sqlite"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 1000 {
+		s.Put(ctx, "ns", fmt.Sprint("key-", i), strings.NewReader(strings.Repeat("v", 100)), kv.PutOptions{})
+	}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, err := s.Get(ctx, "ns", fmt.Sprint("key-", i%1000)); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkPut100B measures a Put of a 100-byte value.
+func BenchmarkPut100B(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(b.TempDir(), "kv.sqlite"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	v := strings.Repeat("v", 100)
+	for i := 0; i < b.N; i++ {
+		if err := s.Put(ctx, "ns", fmt.Sprint("key-", i%1000), strings.NewReader(v), kv.PutOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -151,3 +151,27 @@ func (t *trackingReader) Read(p []byte) (int, error) {
 	}
 	return t.r.Read(p)
 }
+
+// BenchmarkGet10KiB measures a Get of a 10 KiB object, body read fully.
+func BenchmarkGet10KiB(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.Put(ctx, "b", "obj", strings.NewReader(strings.Repeat("x", 10<<10)), r2.PutOptions{})
+	buf := make([]byte, 16<<10)
+	b.SetBytes(10 << 10)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := s.Get(ctx, "b", "obj", r2.GetOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(res.Body, buf[:10<<10]); err != nil {
+			b.Fatal(err)
+		}
+		res.Body.Close()
+	}
+}
