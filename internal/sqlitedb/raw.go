@@ -107,6 +107,19 @@ func (c *Conn) Interrupt() {
 	tls.Close()
 }
 
+// Limit categories for [Conn.SetLimit].
+const (
+	LimitLength         = sqlite3.SQLITE_LIMIT_LENGTH          // bytes in a string, BLOB or row
+	LimitSQLLength      = sqlite3.SQLITE_LIMIT_SQL_LENGTH      // bytes of SQL text
+	LimitColumn         = sqlite3.SQLITE_LIMIT_COLUMN          // columns in a table, index, result
+	LimitVariableNumber = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER // highest parameter index
+)
+
+// SetLimit sets a run-time limit (sqlite3_limit) and returns the old value.
+func (c *Conn) SetLimit(id, value int) int {
+	return int(sqlite3.Xsqlite3_limit(c.tls, c.db, int32(id), int32(value)))
+}
+
 // Changes returns sqlite3_changes64: rows changed by the last INSERT, UPDATE
 // or DELETE (not counting triggers).
 func (c *Conn) Changes() int64 { return int64(sqlite3.Xsqlite3_changes64(c.tls, c.db)) }

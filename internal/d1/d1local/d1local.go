@@ -42,7 +42,20 @@ type Options struct {
 	Logger *slog.Logger
 	// Sync is the durability level of every database file (see sqlitedb).
 	Sync sqlitedb.Sync
+	// NoLimits turns off D1's per-query limits (MaxBoundParameters, MaxRowSize, MaxColumns); tools that
+	// import large dumps may want that.
+	NoLimits bool
 }
+
+// D1's documented per-query limits, applied as SQLite run-time limits unless
+// Options.NoLimits is set: bound parameters per query, bytes in a string,
+// BLOB or row, and columns per table. (D1's 100 KB statement-length limit is
+// not applied, so that dumps with large rows can be re-imported.)
+const (
+	MaxBoundParameters = 100
+	MaxRowSize         = 2_000_000
+	MaxColumns         = 100
+)
 
 // Manager is the embedded d1.Manager. Close it to close every open database.
 type Manager struct {
@@ -247,6 +260,11 @@ func (m *Manager) OpenDatabase(ctx context.Context, nameOrUUID string) (*Databas
 	conn, err := sqlitedb.OpenConn(m.path(uuid), &sqlitedb.Options{Sync: m.opts.Sync})
 	if err != nil {
 		return nil, fmt.Errorf("d1 open %q: %w", nameOrUUID, err)
+	}
+	if !m.opts.NoLimits {
+		conn.SetLimit(sqlitedb.LimitVariableNumber, MaxBoundParameters)
+		conn.SetLimit(sqlitedb.LimitLength, MaxRowSize)
+		conn.SetLimit(sqlitedb.LimitColumn, MaxColumns)
 	}
 	db := newDatabase(conn)
 	m.open[uuid] = db

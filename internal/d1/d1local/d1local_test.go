@@ -2,6 +2,7 @@ package d1local
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,5 +39,30 @@ func TestContextInterruptsQuery(t *testing.T) {
 	}
 	if r, err := db.Exec(bg, d1.Statement{SQL: "SELECT 1"}); err != nil || r.Rows[0][0] != int64(1) {
 		t.Fatalf("after interrupt: %v, %v", r, err)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	ctx := context.Background()
+	m, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	m.Create(ctx, "x", "")
+	db, _ := m.Open(ctx, "x")
+	params := make([]any, MaxBoundParameters+1)
+	for i := range params {
+		params[i] = int64(i)
+	}
+	q := "SELECT ?" + strings.Repeat(", ?", MaxBoundParameters)
+	if _, err := db.Exec(ctx, d1.Statement{SQL: q, Params: params}); err == nil || !strings.Contains(err.Error(), "too many SQL variables") {
+		t.Fatalf("101 parameters: %v", err)
+	}
+	if _, err := db.Exec(ctx, d1.Statement{SQL: "SELECT ?" + strings.Repeat(", ?", MaxBoundParameters-1), Params: params[:MaxBoundParameters]}); err != nil {
+		t.Fatalf("100 parameters: %v", err)
+	}
+	if _, err := db.Exec(ctx, d1.Statement{SQL: "SELECT ?", Params: []any{strings.Repeat("x", MaxRowSize+1)}}); err == nil {
+		t.Fatal("oversized string accepted")
 	}
 }
