@@ -118,7 +118,7 @@ export class Blob {
     let to = end === undefined ? n : clampIndex(end, n);
     if (to < from) to = from;
     const type = contentType === undefined ? "" : normalizeType(`${contentType}`);
-    return new Blob(INTERNAL, { bytes: from === 0 && to === n ? b : b.subarray(from, to), type });
+    return newBlob(from === 0 && to === n ? b : b.subarray(from, to), type);
   }
 
   text() {

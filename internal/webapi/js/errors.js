@@ -58,7 +58,7 @@ export class DOMException {
       }
     }
     this.#name = name;
-    if (Error.captureStackTrace) Error.captureStackTrace(this, DOMException);
+    if (Error.captureStackTrace) Error.captureStackTrace(this, new.target);
   }
   get name() { return this.#name; }
   get message() { return this.#message; }

@@ -366,7 +366,7 @@ export class AbortSignal extends EventTarget {
   }
 
   static abort(reason = undefined) {
-    const s = new AbortSignal(illegal);
+    const s = newAbortSignal();
     s.#aborted = true;
     s.#reason = reason === undefined ? defaultAbortReason() : reason;
     return s;
@@ -377,7 +377,7 @@ export class AbortSignal extends EventTarget {
     if (!Number.isFinite(ms) || ms < 0 || ms > Number.MAX_SAFE_INTEGER) {
       throw new TypeError("Failed to execute 'timeout' on 'AbortSignal': Value is outside the 'unsigned long long' value range.");
     }
-    const s = new AbortSignal(illegal);
+    const s = newAbortSignal();
     globalThis.setTimeout(() => {
       abortSignal(s, new DOMException("The operation was aborted due to timeout", "TimeoutError"));
     }, Math.trunc(ms));
@@ -395,8 +395,15 @@ export class AbortSignal extends EventTarget {
       }
       list.push(s);
     }
-    for (const s of list) if (s.#aborted) return AbortSignal.abort(s.#reason);
-    const r = new AbortSignal(illegal);
+    for (const s of list) {
+      if (s.#aborted) {
+        const a = newAbortSignal();
+        a.#aborted = true;
+        a.#reason = s.#reason;
+        return a;
+      }
+    }
+    const r = newAbortSignal();
     for (const s of list) (s.#dependents ??= new Set()).add(r);
     return r;
   }

@@ -80,3 +80,10 @@ test("subclassing works", () => {
   assertEquals(e.code, 11);
   assert(e instanceof MyErr && e instanceof DOMException && e instanceof Error);
 });
+
+test("class names survive bundling", () => {
+  const names = ["DOMException", "Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "CloseEvent",
+    "PromiseRejectionEvent", "AbortController", "AbortSignal", "Blob", "File", "FormData"];
+  for (const n of names) assertEquals(globalThis[n].name, n);
+  assertEquals(structuredClone.name, "structuredClone");
+});
