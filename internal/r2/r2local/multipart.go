@@ -148,24 +148,32 @@ func (s *Store) complete(ctx context.Context, bucket, key, uploadID string, part
 	for _, p := range stored {
 		byNum[p.PartNumber] = p
 	}
-	req := slices.Clone(parts)
-	slices.SortFunc(req, func(a, b r2.UploadedPart) int { return a.PartNumber - b.PartNumber })
-	use := make([]storedPart, 0, len(req))
-	for i, p := range req {
+	// Parts must exist with the given ETags and appear once.
+	seen := map[int]bool{}
+	given := make([]storedPart, 0, len(parts))
+	for _, p := range parts {
 		sp, ok := byNum[p.PartNumber]
-		if !ok || sp.ETag != trimETag(p.ETag) || (i > 0 && req[i-1].PartNumber == p.PartNumber) {
+		if !ok || sp.ETag != trimETag(p.ETag) || seen[p.PartNumber] {
 			return r2.Object{}, r2.ErrInvalidPart
 		}
-		use = append(use, sp)
+		seen[p.PartNumber] = true
+		given = append(given, sp)
 	}
+	// As R2 does: every part but the last, in the order given, must reach
+	// the minimum size; then, in part-number order, all but the last must
+	// have one size and the last must not be larger.
+	for _, p := range given[:len(given)-1] {
+		if p.Size < r2.MinPartSize {
+			return r2.Object{}, r2.ErrEntityTooSmall
+		}
+	}
+	use := slices.Clone(given)
+	slices.SortFunc(use, func(a, b storedPart) int { return a.PartNumber - b.PartNumber })
 	first := use[0].Size
 	for i, p := range use {
 		last := i == len(use)-1
-		if !last && p.Size < r2.MinPartSize {
-			return r2.Object{}, r2.ErrEntityTooSmall
-		}
-		if (!last && p.Size != first) || (last && p.Size > first) {
-			return r2.Object{}, r2.ErrBadUpload.With("There was a problem with the multipart upload: all non-trailing parts must have the same length, and the last part must not be larger.")
+		if (!last && (p.Size < r2.MinPartSize || p.Size != first)) || (last && len(use) > 1 && p.Size > first) {
+			return r2.Object{}, r2.ErrBadUpload
 		}
 	}
 	// Assemble.

@@ -349,7 +349,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		if _, err := s.CompleteMultipartUpload(ctx, bucket, "big", id, []r2.UploadedPart{p1, {PartNumber: 9, ETag: p3.ETag}}); !errors.Is(err, r2.ErrInvalidPart) {
 			t.Fatalf("missing part: %v", err)
 		}
-		o, err := s.CompleteMultipartUpload(ctx, bucket, "big", id, []r2.UploadedPart{p3, p1, {PartNumber: 2, ETag: `"` + p2.ETag + `"`}})
+		o, err := s.CompleteMultipartUpload(ctx, bucket, "big", id, []r2.UploadedPart{{PartNumber: 2, ETag: `"` + p2.ETag + `"`}, p1, p3})
 		if err != nil {
 			t.Fatal(err)
 		}
