@@ -73,6 +73,12 @@ func runDev(s Streams, args []string) int {
 		fmt.Fprintln(s.Err, "zerostack dev:", err)
 		return 2
 	}
+	var access func(method, path string, status int, d time.Duration)
+	if lv := strings.ToLower(*logLevel); lv == "info" || lv == "debug" || lv == "log" {
+		access = func(method, path string, status int, d time.Duration) {
+			fmt.Fprintf(s.Err, "[zerostack:info] %s %s %d %s (%s)\n", method, path, status, http.StatusText(status), d.Round(time.Millisecond))
+		}
+	}
 	start := time.Now()
 	d, err := server.StartDev(server.DevOptions{
 		Path:     path,
@@ -86,9 +92,7 @@ func runDev(s Streams, args []string) int {
 		Console: func(level, msg string) {
 			fmt.Fprintln(s.Err, msg)
 		},
-		AccessLog: func(method, path string, status int, d time.Duration) {
-			fmt.Fprintf(s.Err, "[zerostack:info] %s %s %d %s (%s)\n", method, path, status, http.StatusText(status), d.Round(time.Millisecond))
-		},
+		AccessLog: access,
 	})
 	if err != nil {
 		var be *worker.BundleError

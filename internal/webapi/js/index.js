@@ -5,6 +5,7 @@ import "./errors.js";
 import "./events.js";
 import "./console.js";
 import "./timers.js";
+import "./globals.js";
 import "./encoding.js";
 import "./streams.js";
 import "./blob.js";

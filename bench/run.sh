@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# bench/run.sh — the same workers on workerd (npm, pinned in package.json)
+# and on zerostack, loaded with wrk from this machine; prints requests/s,
+# p99 latency and the ratios. Usage: bench/run.sh [seconds-per-run]
+set -euo pipefail
+cd "$(dirname "$0")"
+DUR=${1:-10}
+CONC=${CONC:-32}
+THREADS=${THREADS:-2}
+ROOT=$(cd .. && pwd)
+OUT=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$OUT"' EXIT
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+[ -x "$ROOT/bin/zerostack" ] || (cd "$ROOT" && make build)
+WORKERD=node_modules/.bin/workerd
+
+# Bundle each worker to one ES module for workerd; zerostack bundles itself.
+for w in hello hono echo; do
+  node_modules/.bin/esbuild "workers/$w.js" --bundle --format=esm --log-level=warning --outfile="$OUT/$w.mjs"
+  mkdir -p "$OUT/zs-$w"
+  cp "workers/$w.js" "$OUT/zs-$w/index.js"
+  printf 'name = "%s"\nmain = "index.js"\ncompatibility_date = "2025-07-18"\n' "$w" > "$OUT/zs-$w/wrangler.toml"
+  ln -s "$PWD/node_modules" "$OUT/zs-$w/node_modules"
+done
+
+wait_port() {
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.1
+  done
+  echo "server on port $1 did not start" >&2; exit 1
+}
+
+start_workerd() { # name port
+  cat > "$OUT/$1.capnp" <<CAPNP
+using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .w) ],
+  sockets = [ (name = "http", address = "127.0.0.1:$2", http = (), service = "main") ],
+);
+const w :Workerd.Worker = (
+  modules = [ (name = "worker.mjs", esModule = embed "$1.mjs") ],
+  compatibilityDate = "2025-07-18",
+);
+CAPNP
+  $WORKERD serve "$OUT/$1.capnp" >"$OUT/workerd-$1.log" 2>&1 &
+  echo $!
+}
+
+start_zerostack() { # name port
+  "$ROOT/bin/zerostack" dev --no-watch --log-level warn --ip 127.0.0.1 --port "$2" "$OUT/zs-$1" >"$OUT/zs-$1.log" 2>&1 &
+  echo $!
+}
+
+# load URL -> "rps p99ms"
+load() {
+  wrk -t"$THREADS" -c"$CONC" -d"${DUR}s" --latency "$1" >"$OUT/wrk.txt"
+  local rps p99
+  rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt")
+  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' "$OUT/wrk.txt")
+  echo "$rps $p99"
+}
+
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+printf '%-10s %-10s %12s %10s\n' case runtime "req/s" "p99 ms"
+run_case() { # name path
+  local name=$1 path=$2 pid r1 r2
+  pid=$(start_workerd "$name" 18787); wait_port 18787
+  curl -s -o /dev/null "http://127.0.0.1:18787$path"
+  r1=$(load "http://127.0.0.1:18787$path"); kill "$pid"; wait "$pid" 2>/dev/null || true
+  pid=$(start_zerostack "$name" 18788); wait_port 18788
+  curl -s -o /dev/null "http://127.0.0.1:18788$path"
+  r2=$(load "http://127.0.0.1:18788$path")
+  ZS_RSS=$(rss_kb "$pid")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  set -- $r1 $r2
+  printf '%-10s %-10s %12.0f %10.2f\n' "$name" workerd "$1" "$2"
+  printf '%-10s %-10s %12.0f %10.2f\n' "$name" zerostack "$3" "$4"
+  printf '%-10s %-10s %12.2fx %9.2fx   (zerostack RSS after run: %d MiB)\n' "$name" ratio "$(echo "$3 / $1" | bc -l)" "$(echo "$4 / $2" | bc -l)" "$((ZS_RSS / 1024))"
+}
+
+run_case hello /
+run_case hono /api/users/123
+
+# 1 MiB body echo throughput (sequential requests through curl would measure
+# curl; use wrk with a Lua body).
+head -c 1048576 /dev/urandom | base64 -w0 | head -c 1048576 > "$OUT/body.txt"
+cat > "$OUT/post.lua" <<LUA
+local f = io.open("$OUT/body.txt", "rb"); wrk.body = f:read("*a"); f:close()
+wrk.method = "POST"
+LUA
+echo_case() { # runtime port
+  wrk -t2 -c4 -d"${DUR}s" -s "$OUT/post.lua" "http://127.0.0.1:$2/" >"$OUT/wrk-echo.txt"
+  awk -v rt="$1" '/Requests\/sec/ {printf "%-10s %-10s %12.0f MiB/s (1 MiB bodies echoed)\n", "echo", rt, $2}' "$OUT/wrk-echo.txt"
+}
+pid=$(start_workerd echo 18787); wait_port 18787; echo_case workerd 18787; kill "$pid"; wait "$pid" 2>/dev/null || true
+pid=$(start_zerostack echo 18788); wait_port 18788; echo_case zerostack 18788; kill "$pid"; wait "$pid" 2>/dev/null || true
