@@ -72,6 +72,15 @@ func ResolvePut(key string, opts PutOptions, now time.Time) (expiration int64, e
 	return expiration, nil
 }
 
+// ValidateCacheTTL checks get's cacheTtl option (accepted and otherwise
+// ignored: a single node has no edge caches).
+func ValidateCacheTTL(ttl int64) error {
+	if ttl < MinExpirationTTL {
+		return invalid("GET", 400, "Invalid cache_ttl of %d. Cache TTL must be at least %d.", ttl, MinExpirationTTL)
+	}
+	return nil
+}
+
 // ErrValueTooLarge returns the validation error for a value of n bytes.
 func ErrValueTooLarge(n int64) error {
 	return invalid("PUT", 413, "Value length of %d exceeds limit of %d.", n, MaxValueSize)
@@ -88,6 +97,9 @@ func ResolveList(opts ListOptions) (limit int, after string, err error) {
 		return 0, "", invalid("LIST", 400, "Invalid key_count_limit of %d. Please specify an integer greater than 0.", limit)
 	case limit > MaxListLimit:
 		return 0, "", invalid("LIST", 400, "Invalid key_count_limit of %d. Please specify an integer less than %d.", limit, MaxListLimit)
+	}
+	if len(opts.Prefix) > MaxKeySize {
+		return 0, "", invalid("LIST", 414, "UTF-8 encoded length of %d exceeds key length limit of %d.", len(opts.Prefix), MaxKeySize)
 	}
 	if opts.Cursor != "" {
 		after, err = DecodeCursor(opts.Cursor)

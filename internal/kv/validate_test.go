@@ -61,6 +61,12 @@ func TestResolveList(t *testing.T) {
 	if _, _, err := ResolveList(ListOptions{Limit: -1}); err == nil {
 		t.Error("limit -1 accepted")
 	}
+	if _, _, err := ResolveList(ListOptions{Prefix: strings.Repeat("p", 513)}); err == nil || err.Error() != "kv: UTF-8 encoded length of 513 exceeds key length limit of 512." {
+		t.Errorf("long prefix: %v", err)
+	}
+	if err := ValidateCacheTTL(59); err == nil || ValidateCacheTTL(60) != nil {
+		t.Error("cacheTtl")
+	}
 	if _, _, err := ResolveList(ListOptions{Cursor: "!!"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad cursor: %v", err)
 	}
