@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/md5"
 	"crypto/rand"
@@ -30,8 +31,8 @@ import (
 // many keys evicts old entries instead of growing.
 //
 // Byte arguments arrive packed one after another in one SharedArrayBuffer
-// (the scratch area when they fit) with their lengths as separate integer
-// arguments. Byte results are written to the scratch area and the host
+// (or in the scratch area, passed as undefined, when they fit) with their
+// lengths as separate integer arguments. Byte results are written to the scratch area and the host
 // function returns their length; a result too large for the scratch area is
 // held until JavaScript collects it with host.cryptoTake(sab), and the host
 // function returns its length negated.
@@ -119,12 +120,13 @@ func installCrypto(r *Runtime) {
 	})
 	// cryptoDigest(hash, sab, n) digests the n bytes.
 	cryptoFunc(r, "cryptoDigest", func(c *v8.Call) (any, error) {
-		data, err := c.Bytes(1, int(c.Int(2)))
+		p, err := args(c, 1, 1)
 		if err != nil {
 			return nil, err
 		}
+		data := p[0]
 		var sum []byte
-		switch c.String(0) {
+		switch hashArg(c, 0) {
 		case "SHA-1":
 			s := sha1.Sum(data)
 			sum = s[:]
@@ -161,8 +163,8 @@ func (cs *cryptoState) out(b []byte) int {
 	return -len(b)
 }
 
-// args reads the packed byte arguments: argument n is the buffer and the
-// arguments after it the lengths of the parts.
+// args reads the packed byte arguments: argument n is the buffer (undefined
+// for the scratch area) and the arguments after it the lengths of the parts.
 func args(c *v8.Call, n, parts int) ([][]byte, error) {
 	lens := make([]int, parts)
 	total := 0
@@ -174,9 +176,19 @@ func args(c *v8.Call, n, parts int) ([][]byte, error) {
 		lens[i] = l
 		total += l
 	}
-	b, err := c.Bytes(n, total)
-	if err != nil {
-		return nil, err
+	var b []byte
+	if c.IsNullish(n) {
+		// The bytes are in the scratch area, which Go reads directly.
+		s := c.Isolate().Scratch()
+		if total > len(s) {
+			return nil, &v8.RangeError{Msg: "crypto: bad length"}
+		}
+		b = bytes.Clone(s[:total])
+	} else {
+		var err error
+		if b, err = c.Bytes(n, total); err != nil {
+			return nil, err
+		}
 	}
 	out := make([][]byte, parts)
 	for i, l := range lens {
@@ -184,6 +196,29 @@ func args(c *v8.Call, n, parts int) ([][]byte, error) {
 		b = b[l:]
 	}
 	return out, nil
+}
+
+// Algorithm and hash names cross from JavaScript as indexes into these
+// tables (cheaper than strings); js/crypto.js has the same lists.
+var (
+	cryptoAlgNames  = [...]string{"", "HMAC", "RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "AES-GCM", "AES-CBC", "AES-CTR", "AES-KW", "RSA-OAEP", "PBKDF2", "HKDF", "ECDH", "X25519"}
+	cryptoHashNames = [...]string{"", "SHA-1", "SHA-256", "SHA-384", "SHA-512", "MD5"}
+)
+
+// algArg returns the algorithm name that argument n indexes ("" if none).
+func algArg(c *v8.Call, n int) string {
+	if i := c.Int(n); i > 0 && i < int64(len(cryptoAlgNames)) {
+		return cryptoAlgNames[i]
+	}
+	return ""
+}
+
+// hashArg returns the hash name that argument n indexes ("" if none).
+func hashArg(c *v8.Call, n int) string {
+	if i := c.Int(n); i > 0 && i < int64(len(cryptoHashNames)) {
+		return cryptoHashNames[i]
+	}
+	return ""
 }
 
 // hashByName maps a normalized WebCrypto hash name to its crypto.Hash.

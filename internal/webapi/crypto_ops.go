@@ -28,7 +28,7 @@ func (cs *cryptoState) installOps(r *Runtime) {
 		if err != nil {
 			return nil, err
 		}
-		sig, err := cs.sign(c.String(0), c.String(1), int(c.Int(2)), p[0], p[1])
+		sig, err := cs.sign(algArg(c, 0), hashArg(c, 1), int(c.Int(2)), p[0], p[1])
 		if err != nil {
 			return nil, err
 		}
@@ -42,7 +42,7 @@ func (cs *cryptoState) installOps(r *Runtime) {
 		if err != nil {
 			return nil, err
 		}
-		return cs.verify(c.String(0), c.String(1), int(c.Int(2)), p[0], p[1], p[2])
+		return cs.verify(algArg(c, 0), hashArg(c, 1), int(c.Int(2)), p[0], p[1], p[2])
 	})
 	// cryptoCipher(alg, hash, encrypt, param, sab, keyLen, ivLen, aadLen,
 	// dataLen) encrypts or decrypts data. param is the GCM tag length or the
@@ -53,7 +53,7 @@ func (cs *cryptoState) installOps(r *Runtime) {
 		if err != nil {
 			return nil, err
 		}
-		res, err := cs.cipher(c.String(0), c.String(1), c.Bool(2), int(c.Int(3)), p[0], p[1], p[2], p[3])
+		res, err := cs.cipher(algArg(c, 0), hashArg(c, 1), c.Bool(2), int(c.Int(3)), p[0], p[1], p[2], p[3])
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +68,7 @@ func (cs *cryptoState) installOps(r *Runtime) {
 		if err != nil {
 			return nil, err
 		}
-		res, err := cs.derive(c.String(0), c.String(1), int(c.Int(2)), int(c.Int(3)), p[0], p[1], p[2])
+		res, err := cs.derive(algArg(c, 0), hashArg(c, 1), int(c.Int(2)), int(c.Int(3)), p[0], p[1], p[2])
 		if err != nil {
 			return nil, err
 		}

@@ -9,7 +9,7 @@
 // or SPKI DER for asymmetric ones) and is passed to Go with each operation;
 // Go caches parsed asymmetric keys in a bounded table (see crypto.go).
 
-import { host, scratch, scratchU8, SCRATCH_SIZE, defineGlobal } from "./host.js";
+import { host, scratchU8, SCRATCH_SIZE, defineGlobal } from "./host.js";
 import { domException } from "./errors.js";
 
 const domError = (name, msg) => domException(name, msg);
@@ -39,10 +39,11 @@ function bytesOf(v, what) {
 const EMPTY = new Uint8Array(0);
 
 // pack copies up to four byte arrays one after another into the scratch
-// area (or a fresh SharedArrayBuffer if they do not fit) and returns it.
+// area, returning undefined (Go reads the scratch area directly), or if they
+// do not fit into a fresh SharedArrayBuffer, which it returns.
 function pack(a, b = EMPTY, c = EMPTY, d = EMPTY) {
   const total = a.length + b.length + c.length + d.length;
-  let buf = scratch, u8 = scratchU8;
+  let buf, u8 = scratchU8;
   if (total > SCRATCH_SIZE) {
     buf = new SharedArrayBuffer(total);
     u8 = new Uint8Array(buf);
@@ -87,6 +88,13 @@ function fromUtf8(u8) {
 
 // ---------------------------------------------------------------------------
 // Algorithms.
+
+// Algorithm and hash names cross to Go as indexes into these lists, which
+// crypto.go repeats.
+const ALG_CODE = {};
+["", "HMAC", "RSASSA-PKCS1-v1_5", "RSA-PSS", "ECDSA", "Ed25519", "NODE-ED25519", "AES-GCM", "AES-CBC",
+  "AES-CTR", "AES-KW", "RSA-OAEP", "PBKDF2", "HKDF", "ECDH", "X25519"].forEach((n, i) => { ALG_CODE[n] = i; });
+const HASH_CODE = { "": 0, "SHA-1": 1, "SHA-256": 2, "SHA-384": 3, "SHA-512": 4, "MD5": 5 };
 
 const U_ENCRYPT = 1, U_DECRYPT = 2, U_SIGN = 4, U_VERIFY = 8,
   U_DERIVE_KEY = 16, U_DERIVE_BITS = 32, U_WRAP = 64, U_UNWRAP = 128;
@@ -364,7 +372,7 @@ function importKeyImpl(format, keyData, algorithm, extractable, keyUsages) {
     let data;
     if (format === "jwk") {
       checkJwk(jwk, name, spec, extractable, mask);
-      const info = JSON.parse(chk(host.cryptoImport("oct", "jwk", "", scratch, 0, JSON.stringify(jwk))));
+      const info = JSON.parse(chk(host.cryptoImport("oct", "jwk", "", undefined, 0, JSON.stringify(jwk))));
       data = resultU8(info.n);
     } else {
       data = bytes.slice();
@@ -402,7 +410,7 @@ function importKeyImpl(format, keyData, algorithm, extractable, keyUsages) {
       else if (spec.kind === "ed25519" && jwk.alg !== undefined && jwk.alg !== "EdDSA" && jwk.alg !== "Ed25519") {
         throw domError("DataError", `JSON Web Key "alg" field "${jwk.alg}" does not match the expected algorithm "EdDSA".`);
       }
-      info = JSON.parse(chk(host.cryptoImport(spec.kind, "jwk", curve, scratch, 0, JSON.stringify(jwk))));
+      info = JSON.parse(chk(host.cryptoImport(spec.kind, "jwk", curve, undefined, 0, JSON.stringify(jwk))));
       data = resultU8(info.n);
       key = asymmetricKey(info, data, extractable, name, spec, mask, hash, curve);
     } else {
@@ -501,7 +509,7 @@ function cipherImpl(name, dict, k, data, encrypt) {
       if (dict.label !== undefined) iv = bytesOf(dict.label, "label");
       break;
   }
-  return resultU8(host.cryptoCipher(name, k.hash || "", encrypt, param,
+  return resultU8(host.cryptoCipher(ALG_CODE[name], HASH_CODE[k.hash || ""], encrypt, param,
     pack(k.data, iv, aad, data), k.data.length, iv.length, aad.length, data.length));
 }
 
@@ -525,7 +533,7 @@ function deriveImpl(name, dict, k, length) {
     } else {
       info = bytesOf(requireField(dict, "info"), "info");
     }
-    return resultU8(host.cryptoDerive(name, hash, iterations, length,
+    return resultU8(host.cryptoDerive(ALG_CODE[name], HASH_CODE[hash], iterations, length,
       pack(k.data, salt, info), k.data.length, salt.length, info.length));
   }
   // ECDH, X25519.
@@ -538,7 +546,7 @@ function deriveImpl(name, dict, k, length) {
   }
   if (pk.name !== name) throw domError("InvalidAccessError", "Public key algorithm does not match the requested algorithm.");
   if (pk.curve !== k.curve) throw domError("InvalidAccessError", "The public and private keys use different curves.");
-  const secret = resultU8(host.cryptoDerive(name, "", 0, 0, pack(k.data, pk.data), k.data.length, pk.data.length, 0));
+  const secret = resultU8(host.cryptoDerive(ALG_CODE[name], 0, 0, 0, pack(k.data, pk.data), k.data.length, pk.data.length, 0));
   if (length === null) return secret;
   if (length > secret.length * 8) {
     throw domError("OperationError", `Derived key length (${length} bits) is too long (should be at most ${secret.length * 8} bits).`);
@@ -597,7 +605,7 @@ class SubtleCrypto {
       name = hashName(algorithm, "algorithm", true);
     }
     const d = bytesOf(data, "data");
-    return result(host.cryptoDigest(name, pack(d), d.length));
+    return result(host.cryptoDigest(HASH_CODE[name], pack(d), d.length));
   }
 
   async encrypt(algorithm, key, data) {
@@ -625,7 +633,7 @@ class SubtleCrypto {
     const d = bytesOf(data, "data");
     checkOp(k, name, U_SIGN);
     const [hash, salt] = signParams(name, dict, k);
-    return result(host.cryptoSign(name, hash, salt, pack(k.data, d), k.data.length, d.length));
+    return result(host.cryptoSign(ALG_CODE[name], HASH_CODE[hash], salt, pack(k.data, d), k.data.length, d.length));
   }
 
   async verify(algorithm, key, signature, data) {
@@ -636,7 +644,7 @@ class SubtleCrypto {
     const d = bytesOf(data, "data");
     checkOp(k, name, U_VERIFY);
     const [hash, salt] = signParams(name, dict, k);
-    return chk(host.cryptoVerify(name, hash, salt, pack(k.data, sig, d), k.data.length, sig.length, d.length));
+    return chk(host.cryptoVerify(ALG_CODE[name], HASH_CODE[hash], salt, pack(k.data, sig, d), k.data.length, sig.length, d.length));
   }
 
   async generateKey(algorithm, extractable, keyUsages) {
