@@ -17,7 +17,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
 )
 
 // Shared keys of the cross-check tests, generated once.
