@@ -2703,13 +2703,15 @@ function byteSize(chunk) {
   return chunk !== null && typeof chunk === "object" && typeof chunk.byteLength === "number" ? chunk.byteLength : 1;
 }
 
+// identityHWM is the writable side's high water mark in bytes: at least 1,
+// so that a pipe into the stream can always make progress.
 function identityHWM(options, ctx) {
   const o = dictOf(options, ctx);
   const h = o.highWaterMark;
-  if (h === undefined) return 0;
+  if (h === undefined) return 1;
   const n = Number(h);
   if (n !== n || n < 0) throw new RangeError("The highWaterMark must be a non-negative number.");
-  return n;
+  return Math.max(n, 1);
 }
 
 const INTERNAL_FIXED = Symbol("fixed");
