@@ -38,13 +38,19 @@ const constants = [
 ];
 
 // DOMException is WebIDL's exception class: name, message and code are
-// prototype getters, its prototype inherits from Error.prototype, and each
-// instance gets a V8 stack.
-export class DOMException {
+// prototype getters and its prototype inherits from Error.prototype. It
+// extends Error so that instances are native errors (V8 can throw them from
+// host functions, Error.isError() is true) with a stack.
+export class DOMException extends Error {
   #name;
   #message;
   constructor(message = undefined, options = undefined) {
-    this.#message = message === undefined ? "" : String(message);
+    message = message === undefined ? "" : String(message);
+    super(message);
+    // "message" is a prototype getter, not an own property. (Passing it to
+    // super() keeps it in V8's stack header.)
+    delete this.message;
+    this.#message = message;
     let name = "Error";
     if (options !== undefined) {
       if (options !== null && typeof options === "object") {
@@ -58,13 +64,14 @@ export class DOMException {
       }
     }
     this.#name = name;
+    // Capture again now that name and message are set, without the
+    // constructor's frame.
     if (Error.captureStackTrace) Error.captureStackTrace(this, new.target);
   }
   get name() { return this.#name; }
   get message() { return this.#message; }
   get code() { return codes[this.#name] ?? 0; }
 }
-Object.setPrototypeOf(DOMException.prototype, Error.prototype);
 Object.defineProperty(DOMException.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
 for (let i = 0; i < constants.length; i++) {
   const d = { value: i + 1, enumerable: true, writable: false, configurable: false };

@@ -53,6 +53,7 @@ test("is an Error with a stack", () => {
   assertEquals(typeof e.stack, "string");
   assert(e.stack.startsWith("NotFoundError: msg"), e.stack);
   assertEquals(Object.prototype.toString.call(e), "[object DOMException]");
+  if (Error.isError) assert(Error.isError(e), "Error.isError");
 });
 
 test("getters are brand-checked", () => {
@@ -86,4 +87,14 @@ test("class names survive bundling", () => {
     "PromiseRejectionEvent", "AbortController", "AbortSignal", "Blob", "File", "FormData"];
   for (const n of names) assertEquals(globalThis[n].name, n);
   assertEquals(structuredClone.name, "structuredClone");
+});
+
+test("errors reported by Go become DOMExceptions", async () => {
+  if (typeof crypto === "undefined" || !crypto.subtle) return;
+  const e = await assertRejects(
+    crypto.subtle.importKey("pkcs8", new Uint8Array([1, 2, 3]), { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]));
+  assert(e instanceof DOMException, `DOMException, got ${e}`);
+  assertEquals(e.name, "DataError");
+  assertEquals(e.code, 0);
+  assert(typeof e.stack === "string");
 });
