@@ -149,6 +149,7 @@ func installCrypto(r *Runtime) {
 	})
 	cs.installKeys(r)
 	cs.installOps(r)
+	cs.installDigestStream(r)
 }
 
 // out delivers a byte result as described above and returns what the host

@@ -837,6 +837,60 @@ class Crypto {
 }
 Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: "Crypto", configurable: true });
 
+// DigestStream is workerd's crypto.DigestStream: a WritableStream that
+// hashes what is written to it (bytes, or strings as UTF-8) and resolves
+// digest with the result when it closes. The hash state travels between
+// JavaScript and Go with each chunk (see crypto_digest.go).
+const STREAM_HASH = { crc32: 6, crc32c: 7, crc64nvme: 8 };
+
+function makeDigestStream(WritableStream) {
+  return class DigestStream extends WritableStream {
+    #digest;
+    #count;
+    constructor(algorithm) {
+      if (arguments.length < 1) {
+        throw new TypeError("Failed to construct 'DigestStream': 1 argument required, but only 0 present.");
+      }
+      const given = algorithm !== null && typeof algorithm === "object" ? algorithm.name : algorithm;
+      const code = STREAM_HASH[given] ?? HASH_CODE[hashName(given, "algorithm", true)];
+      let state = EMPTY, resolve, reject;
+      const digest = new Promise((res, rej) => { resolve = res; reject = rej; });
+      digest.catch(() => {});
+      const count = { n: 0 };
+      super({
+        write(chunk) {
+          let u8;
+          if (typeof chunk === "string") u8 = utf8(chunk);
+          else if (chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk)) u8 = bytesOf(chunk);
+          else {
+            throw new TypeError("DigestStream is a byte stream but received an object of " +
+              "non-ArrayBuffer/ArrayBufferView/string type on its writable side.");
+          }
+          if (u8.length === 0) return;
+          state = resultU8(host.cryptoHashUpdate(code, pack(state, u8), state.length, u8.length));
+          count.n += u8.length;
+        },
+        close() {
+          resolve(result(host.cryptoHashFinal(code, pack(state), state.length)));
+        },
+        abort(reason) {
+          reject(reason);
+        },
+      });
+      this.#digest = digest;
+      this.#count = count;
+    }
+    get digest() { return this.#digest; }
+    get bytesWritten() { return this.#count.n; }
+  };
+}
+
+if (typeof globalThis.WritableStream === "function") {
+  Object.defineProperty(Crypto.prototype, "DigestStream", {
+    value: makeDigestStream(globalThis.WritableStream), writable: true, configurable: true, enumerable: false,
+  });
+}
+
 const crypto = new Crypto(TOKEN);
 
 defineGlobal("Crypto", Crypto);

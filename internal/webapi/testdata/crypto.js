@@ -662,3 +662,58 @@ test("errors are DOMExceptions with the WebCrypto names", async () => {
   assert(q instanceof DOMException);
   assertEquals(q.code, 22);
 });
+
+// ---- crypto.DigestStream (workerd extension) ---------------------------------------
+
+test("DigestStream hashes written chunks", async () => {
+  assert(new crypto.DigestStream("SHA-256") instanceof WritableStream);
+  const cases = [
+    ["SHA-1", "a9993e364706816aba3e25717850c26c9cd0d89d"],
+    ["SHA-256", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
+    [{ name: "SHA-384" }, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"],
+    ["SHA-512", "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"],
+    ["MD5", "900150983cd24fb0d6963f7d28e17f72"],
+  ];
+  for (const [alg, want] of cases) {
+    const ds = new crypto.DigestStream(alg);
+    const w = ds.getWriter();
+    await w.write(te("a"));
+    await w.write("b");
+    await w.write(new DataView(te("xcx").buffer, 1, 1));
+    await w.close();
+    const d = await ds.digest;
+    assert(d instanceof ArrayBuffer);
+    assertEquals(hex(d), want, JSON.stringify(alg));
+    assertEquals(ds.bytesWritten, 3);
+  }
+});
+
+test("DigestStream checksums and large input", async () => {
+  // CRC check values of "123456789".
+  for (const [alg, want] of [["crc32", "cbf43926"], ["crc32c", "e3069283"], ["crc64nvme", "ae8b14860a799888"]]) {
+    const ds = new crypto.DigestStream(alg);
+    const w = ds.getWriter();
+    await w.write("1234");
+    await w.write("56789");
+    await w.close();
+    assertEquals(hex(await ds.digest), want, alg);
+  }
+  const big = new Uint8Array(1 << 20).fill(0x61);
+  const ds = new crypto.DigestStream("SHA-256");
+  const w = ds.getWriter();
+  for (let i = 0; i < 4; i++) await w.write(big);
+  await w.close();
+  const all = new Uint8Array(4 << 20).fill(0x61);
+  assertEquals(hex(await ds.digest), hex(await subtle.digest("SHA-256", all)));
+});
+
+test("DigestStream errors", async () => {
+  assertThrows(() => new crypto.DigestStream("SHA-3"), D("NotSupportedError"));
+  const ds = new crypto.DigestStream("SHA-256");
+  const w = ds.getWriter();
+  await assertRejects(w.write(42), TypeError);
+  const ds2 = new crypto.DigestStream("SHA-256");
+  const reason = new Error("stop");
+  await ds2.abort(reason);
+  assertEquals(await ds2.digest.then(() => null, (e) => e), reason);
+});
