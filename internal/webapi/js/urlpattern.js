@@ -13,7 +13,7 @@ const COMPONENTS = ["protocol", "username", "password", "hostname", "port", "pat
 
 // Canonicalizer ids, mirrored in urlpattern.go.
 const C_PROTOCOL = 0, C_USERNAME = 1, C_PASSWORD = 2, C_HOSTNAME = 3, C_PORT = 4,
-  C_PATHNAME = 5, C_OPAQUE_PATHNAME = 6, C_SEARCH = 7, C_HASH = 8;
+  C_PATHNAME = 5, C_OPAQUE_PATHNAME = 6, C_SEARCH = 7, C_HASH = 8, C_HOSTNAME_PATTERN = 9;
 
 function fail(msg) {
   return new TypeError(msg);
@@ -22,14 +22,14 @@ function fail(msg) {
 function canon(kind, value, protocol = undefined) {
   if (value === "") return "";
   const r = host.urlCanon(kind, value, protocol);
-  if (r === undefined) throw fail(`Invalid ${["protocol", "username", "password", "hostname", "port", "pathname", "pathname", "search", "hash"][kind]} "${value}".`);
+  if (r === undefined) throw fail(`Invalid ${["protocol", "username", "password", "hostname", "port", "pathname", "pathname", "search", "hash", "hostname"][kind]} "${value}".`);
   return r;
 }
 
 const canonProtocol = (v) => canon(C_PROTOCOL, v);
 const canonUsername = (v) => canon(C_USERNAME, v);
 const canonPassword = (v) => canon(C_PASSWORD, v);
-const canonHostname = (v) => canon(C_HOSTNAME, v);
+const canonHostnamePattern = (v) => canon(C_HOSTNAME_PATTERN, v);
 const canonPort = (v) => canon(C_PORT, v);
 const canonPathname = (v) => canon(C_PATHNAME, v);
 const canonOpaquePathname = (v) => canon(C_OPAQUE_PATHNAME, v);
@@ -96,7 +96,7 @@ function tokenize(input, lenient) {
         if (!isNameCodePoint(d, pos === start)) break;
         pos += d.length;
       }
-      if (pos <= start) { error(index, next); continue; }
+      if (pos <= start) { error(start, index); continue; }
       add(T_NAME, pos, start, pos - start);
       continue;
     }
@@ -641,13 +641,18 @@ class URLPattern {
     }
     const p = processInit(init, true, undefined);
     for (const c of COMPONENTS) if (p[c] === undefined) p[c] = "*";
-    if (SPECIAL_SCHEMES.includes(p.protocol) && p.port === DEFAULT_PORTS[p.protocol]) p.port = "";
+    if (SPECIAL_SCHEMES.includes(p.protocol)) {
+      // A literal port that canonicalizes to the default port ("80", "80 "
+      // for http) is the empty pattern.
+      if (p.port === DEFAULT_PORTS[p.protocol]) p.port = "";
+      else if (p.port !== "" && !/[:*?+{}()\\]/.test(p.port) && host.urlCanon(C_PORT, p.port, p.protocol) === "") p.port = "";
+    }
     const protocol = compileComponent(p.protocol, canonProtocol, DEFAULT_OPTIONS);
     const username = compileComponent(p.username, canonUsername, DEFAULT_OPTIONS);
     const password = compileComponent(p.password, canonPassword, DEFAULT_OPTIONS);
     const hostname = isIPv6Pattern(p.hostname)
       ? compileComponent(p.hostname, canonIPv6Hostname, HOSTNAME_OPTIONS)
-      : compileComponent(p.hostname, canonHostname, HOSTNAME_OPTIONS);
+      : compileComponent(p.hostname, canonHostnamePattern, HOSTNAME_OPTIONS);
     const port = compileComponent(p.port, canonPort, DEFAULT_OPTIONS);
     const opts = ignoreCase ? { delimiter: "", prefix: "", ignoreCase: true } : DEFAULT_OPTIONS;
     const pathname = matchesSpecialScheme(protocol)
