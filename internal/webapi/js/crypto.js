@@ -229,6 +229,12 @@ class CryptoKey {
 }
 Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: "CryptoKey", configurable: true });
 
+function expValue(u8) {
+  let e = 0;
+  for (const b of u8) e = e * 256 + b;
+  return e;
+}
+
 function exponentBytes(e) {
   const out = [];
   while (e > 0) { out.unshift(e & 0xff); e = Math.floor(e / 256); }
@@ -237,24 +243,25 @@ function exponentBytes(e) {
 
 // newKey builds a CryptoKey and its public algorithm dictionary.
 function newKey(type, ext, name, kind, mask, data, p = {}) {
-  const k = { type, ext, name, kind, mask, data, hash: p.hash, length: p.length, curve: p.curve };
-  let alg;
-  switch (kind) {
+  const k = { type, ext, name, kind, mask, data, hash: p.hash, length: p.length, curve: p.curve, bits: p.bits, e: p.e };
+  return new CryptoKey(TOKEN, k, algorithmOf(k));
+}
+
+// algorithmOf builds the KeyAlgorithm dictionary that CryptoKey.algorithm
+// returns for the key record k.
+function algorithmOf(k) {
+  const name = k.name;
+  switch (k.kind) {
     case "oct":
-      if (name === "HMAC") alg = { name, length: p.length, hash: { name: p.hash } };
-      else if (name.startsWith("AES-")) alg = { name, length: p.length };
-      else alg = { name };
-      break;
+      if (name === "HMAC") return { name, length: k.length, hash: { name: k.hash } };
+      if (name.startsWith("AES-")) return { name, length: k.length };
+      return { name };
     case "rsa":
-      alg = { name, modulusLength: p.bits, publicExponent: exponentBytes(p.e), hash: { name: p.hash } };
-      break;
+      return { name, modulusLength: k.bits, publicExponent: exponentBytes(k.e), hash: { name: k.hash } };
     case "ec":
-      alg = { name, namedCurve: p.curve };
-      break;
-    default:
-      alg = name === "NODE-ED25519" ? { name, namedCurve: "NODE-ED25519" } : { name };
+      return { name, namedCurve: k.curve };
   }
-  return new CryptoKey(TOKEN, k, alg);
+  return name === "NODE-ED25519" ? { name, namedCurve: "NODE-ED25519" } : { name };
 }
 
 function keyArg(key, method, n) {
@@ -321,7 +328,7 @@ function checkJwk(jwk, name, spec, extractable, mask) {
   }
   if (jwk.use !== undefined && mask !== 0) {
     const want = (spec.secret ?? spec.priv | spec.pub) & (U_SIGN | U_VERIFY) ? "sig" : "enc";
-    if (jwk.use !== want && !(spec.kind === "ec" && name === "ECDH") && !(spec.secret & U_DERIVE_BITS)) {
+    if (jwk.use !== want) {
       throw domError("DataError", `Asymmetric "jwk" key import requires a JSON Web Key with Public Key Use parameter "use" ("${jwk.use}") equal to "${want}".`);
     }
   }
@@ -677,7 +684,7 @@ class SubtleCrypto {
       bits = Number(requireField(dict, "modulusLength"));
       if (!(bits > 0)) throw domError("OperationError", `modulusLength must be greater than zero (requested ${bits}).`);
       exp = bytesOf(pe, "publicExponent");
-      for (const b of exp) e = e * 256 + b;
+      e = expValue(exp);
     } else if (spec.kind === "ec" || name === "NODE-ED25519") {
       curve = curveOf(name, dict);
     }
@@ -757,6 +764,20 @@ class SubtleCrypto {
       }
     }
     return importKeyImpl(format, keyData, unwrappedKeyAlgorithm, extractable, keyUsages);
+  }
+
+  // getPublicKey returns the public key of a private key, with usages.
+  async getPublicKey(key, keyUsages) {
+    argc(arguments, 2, "getPublicKey");
+    const k = keyArg(key, "getPublicKey", 1);
+    if (k.type === "secret") {
+      throw domError("NotSupportedError", "The getPublicKey operation is not supported for symmetric keys.");
+    }
+    if (k.type !== "private") throw domError("InvalidAccessError", "The getPublicKey operation requires a private key.");
+    const spec = ALGS[k.name];
+    const mask = usageMask(keyUsages, spec.pub, k.name, "import public");
+    const pub = resultU8(host.cryptoPublic(pack(k.data), k.data.length));
+    return newKey("public", true, k.name, k.kind, mask, pub, k);
   }
 
   // timingSafeEqual is workerd's extension: compares two buffers of equal
@@ -891,6 +912,14 @@ if (typeof globalThis.WritableStream === "function") {
   });
 }
 
+// WebIDL operations and attributes are enumerable on their prototypes.
+for (const C of [Crypto, SubtleCrypto, CryptoKey]) {
+  for (const key of Object.getOwnPropertyNames(C.prototype)) {
+    if (key === "constructor" || key === "DigestStream") continue;
+    Object.defineProperty(C.prototype, key, { enumerable: true });
+  }
+}
+
 const crypto = new Crypto(TOKEN);
 
 defineGlobal("Crypto", Crypto);
@@ -898,5 +927,12 @@ defineGlobal("SubtleCrypto", SubtleCrypto);
 defineGlobal("CryptoKey", CryptoKey);
 defineGlobal("crypto", crypto);
 
-// Internal exports for other modules (structured clone of keys, etc.).
-export { crypto, subtle, isKey as isCryptoKey };
+// cloneCryptoKey returns a copy of key, for structured clone: the key's
+// internal record is immutable, so the copy shares it.
+function cloneCryptoKey(key) {
+  const k = slotOf(key);
+  return new CryptoKey(TOKEN, k, algorithmOf(k));
+}
+
+// Internal exports for other modules.
+export { crypto, subtle, isKey as isCryptoKey, cloneCryptoKey };

@@ -717,3 +717,41 @@ test("DigestStream errors", async () => {
   await ds2.abort(reason);
   assertEquals(await ds2.digest.then(() => null, (e) => e), reason);
 });
+
+test("getPublicKey derives the public key of a private key", async () => {
+  const kp = await subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, false, ["sign", "verify"]);
+  const pub = await subtle.getPublicKey(kp.privateKey, ["verify"]);
+  assertEquals(pub.type, "public");
+  assertEquals(pub.extractable, true);
+  assertEquals(pub.algorithm, { name: "ECDSA", namedCurve: "P-384" });
+  assertEquals(hex(await subtle.exportKey("spki", pub)), hex(await subtle.exportKey("spki", kp.publicKey)));
+  await assertRejects(subtle.getPublicKey(kp.publicKey, ["verify"]), D("InvalidAccessError"));
+  await assertRejects(subtle.getPublicKey(kp.privateKey, ["sign"]), D("SyntaxError"));
+  const aes = await subtle.generateKey({ name: "AES-GCM", length: 128 }, false, ["encrypt"]);
+  await assertRejects(subtle.getPublicKey(aes, []), D("NotSupportedError"));
+  const rsa = await rsaPair("RSA-PSS");
+  const rpub = await subtle.getPublicKey(rsa.privateKey, ["verify"]);
+  assertEquals(rpub.algorithm.modulusLength, 2048);
+  assertEquals([...rpub.algorithm.publicExponent], [1, 0, 1]);
+});
+
+test("WebIDL members are enumerable prototype properties", () => {
+  const keys = [];
+  for (const k in crypto.subtle) keys.push(k);
+  for (const m of ["digest", "encrypt", "decrypt", "sign", "verify", "generateKey", "deriveKey", "deriveBits", "importKey", "exportKey", "wrapKey", "unwrapKey"]) {
+    assert(keys.includes(m), m);
+  }
+  const ck = [];
+  for (const k in crypto) ck.push(k);
+  assert(ck.includes("getRandomValues") && ck.includes("randomUUID") && ck.includes("subtle"));
+});
+
+test("JWK use must match the algorithm", async () => {
+  const kp = await subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
+  const jwk = await subtle.exportKey("jwk", kp.privateKey);
+  await subtle.importKey("jwk", { ...jwk, use: "enc" }, { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
+  await assertRejects(subtle.importKey("jwk", { ...jwk, use: "sig" }, { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]), D("DataError"));
+  const aes = { kty: "oct", k: b64u(fill(16, 1)), use: "enc" };
+  await subtle.importKey("jwk", aes, "AES-GCM", false, ["encrypt"]);
+  await assertRejects(subtle.importKey("jwk", { ...aes, use: "sig" }, "AES-GCM", false, ["encrypt"]), D("DataError"));
+});
