@@ -7,7 +7,8 @@
 // hex string; object keys never become file names), the directory is
 // fsynced, and only then is the metadata row committed. An acknowledged write
 // therefore survives a crash; a crash between rename and commit leaves an
-// unreferenced blob, which Open removes. Replaced and deleted blobs are
+// unreferenced blob, which a later Open removes once it is older than
+// [Options.OrphanAge]. Replaced and deleted blobs are
 // unlinked after the metadata commit; readers that already opened them keep
 // reading the old bytes.
 package r2local
@@ -52,6 +53,11 @@ type Options struct {
 	// Sync is the durability level of the metadata database (see sqlitedb);
 	// blobs are always fsynced.
 	Sync sqlitedb.Sync
+	// OrphanAge is how long an unreferenced blob or temporary file must have
+	// been left untouched before Open removes it; default one hour. Younger
+	// ones may belong to a write in progress in another process sharing the
+	// state directory (a CLI command next to a running server).
+	OrphanAge time.Duration
 }
 
 // Store is the embedded r2.Store, r2.Multipart and r2.Buckets.
@@ -126,7 +132,11 @@ func Open(dir string, opts Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if err := s.collectGarbage(); err != nil {
+	age := opts.OrphanAge
+	if age <= 0 {
+		age = time.Hour
+	}
+	if err := s.collectGarbage(time.Now().Add(-age)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("r2 open: %w", err)
 	}
@@ -143,14 +153,22 @@ func (s *Store) Close() error {
 // DB returns the metadata database (for integrity checks and tools).
 func (s *Store) DB() *sqlitedb.DB { return s.db }
 
-func (s *Store) collectGarbage() error {
+// collectGarbage removes temporary files and unreferenced blobs last
+// modified before cutoff.
+func (s *Store) collectGarbage(cutoff time.Time) error {
+	old := func(d fs.DirEntry) bool {
+		info, err := d.Info()
+		return err == nil && info.ModTime().Before(cutoff)
+	}
 	tmp := filepath.Join(s.dir, "tmp")
 	ents, err := os.ReadDir(tmp)
 	if err != nil {
 		return err
 	}
 	for _, e := range ents {
-		os.RemoveAll(filepath.Join(tmp, e.Name()))
+		if old(e) {
+			os.RemoveAll(filepath.Join(tmp, e.Name()))
+		}
 	}
 	live := map[string]bool{}
 	rows, err := s.db.R.Query("SELECT blob FROM r2_objects UNION ALL SELECT blob FROM r2_parts")
@@ -174,7 +192,7 @@ func (s *Store) collectGarbage() error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		if !live[d.Name()] {
+		if !live[d.Name()] && old(d) {
 			removed++
 			return os.Remove(path)
 		}

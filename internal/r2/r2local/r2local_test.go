@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zerostack/zerostack/internal/r2"
 	"github.com/zerostack/zerostack/internal/r2/r2test"
@@ -62,7 +63,16 @@ func TestGarbageCollection(t *testing.T) {
 	os.MkdirAll(filepath.Dir(orphan), 0o755)
 	os.WriteFile(orphan, []byte("junk"), 0o644)
 	os.WriteFile(filepath.Join(dir, "tmp", "blob-123"), []byte("junk"), 0o644)
+	young := filepath.Join(dir, "blobs", "cd", "cd00000000000000000000000000000000")
+	os.MkdirAll(filepath.Dir(young), 0o755)
+	os.WriteFile(young, []byte("in flight"), 0o644)
+	past := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(orphan, past, past)
+	os.Chtimes(filepath.Join(dir, "tmp", "blob-123"), past, past)
 	s = open(t, dir)
+	if _, err := os.Stat(young); err != nil {
+		t.Fatal("a young unreferenced blob (a write in progress elsewhere) was removed")
+	}
 	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
 		t.Fatal("orphan blob kept")
 	}
