@@ -56,7 +56,7 @@ func BenchmarkPrimaryKeySelect(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			var id int64
 			var e, n string
-			if err := st.QueryRow(i % 1000).Scan(&id, &e, &n); err != nil {
+			if err := st.QueryRow(i%1000).Scan(&id, &e, &n); err != nil {
 				b.Fatal(err)
 			}
 		}

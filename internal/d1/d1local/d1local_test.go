@@ -66,3 +66,28 @@ func TestLimits(t *testing.T) {
 		t.Fatal("oversized string accepted")
 	}
 }
+
+func TestBatchRefusesTransactionControl(t *testing.T) {
+	ctx := context.Background()
+	m, _ := Open(t.TempDir(), Options{})
+	defer m.Close()
+	m.Create(ctx, "x", "")
+	db, _ := m.Open(ctx, "x")
+	db.Exec(ctx, d1.Statement{SQL: "CREATE TABLE t (x)"})
+	_, err := db.Batch(ctx, []d1.Statement{{SQL: "INSERT INTO t VALUES (1)"}, {SQL: "COMMIT"}, {SQL: "INSERT INTO t VALUES (2)"}})
+	if err == nil {
+		t.Fatal("COMMIT inside a batch accepted")
+	}
+	r, err := db.Exec(ctx, d1.Statement{SQL: "SELECT count(*) FROM t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Rows[0][0] != int64(0) {
+		t.Fatalf("rows after refused batch: %v", r.Rows[0][0])
+	}
+	for sql, want := range map[string]bool{"begin": true, " /* x */ -- y\n COMMIT;": true, "END TRANSACTION": true, "SELECT 1": false, "BEGINNING": false, "-- only": false} {
+		if got := isTxControl(sql); got != want {
+			t.Errorf("isTxControl(%q) = %v", sql, got)
+		}
+	}
+}

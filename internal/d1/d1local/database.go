@@ -178,11 +178,17 @@ func (db *Database) Batch(ctx context.Context, sts []d1.Statement) ([]d1.Result,
 	if db.closed {
 		return nil, errClosed
 	}
-	if err := db.conn.Exec(ctx, "SAVEPOINT d1_batch"); err != nil {
+	// IMMEDIATE takes the write lock up front, so another process sharing
+	// the file makes us wait (busy_timeout) instead of failing mid-batch.
+	if err := db.conn.Exec(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return nil, sqliteErr(err)
 	}
 	out := make([]d1.Result, 0, len(sts))
 	for _, st := range sts {
+		if isTxControl(st.SQL) {
+			db.rollback()
+			return nil, &d1.Error{Kind: "D1_ERROR", Message: "Transactions are not supported; use batch(): SQLITE_ERROR"}
+		}
 		res, err := db.run(ctx, st)
 		if err != nil {
 			db.rollback()
@@ -190,22 +196,54 @@ func (db *Database) Batch(ctx context.Context, sts []d1.Statement) ([]d1.Result,
 		}
 		out = append(out, res)
 	}
-	if err := db.conn.Exec(context.Background(), "RELEASE d1_batch"); err != nil {
+	if !db.conn.InTransaction() {
+		// A statement of the batch ended the transaction (COMMIT/ROLLBACK).
+		return nil, &d1.Error{Kind: "D1_ERROR", Message: "Transactions are not supported; use batch(): SQLITE_ERROR"}
+	}
+	if err := db.conn.Exec(context.Background(), "COMMIT"); err != nil {
 		db.rollback()
 		return nil, sqliteErr(err)
-	}
-	if db.conn.InTransaction() {
-		// A statement in the batch opened a transaction of its own.
-		db.conn.Exec(context.Background(), "ROLLBACK")
-		return nil, &d1.Error{Kind: "D1_ERROR", Message: "Transactions are not supported; use batch(): SQLITE_ERROR"}
 	}
 	return out, nil
 }
 
+// isTxControl reports whether sql starts with a transaction-control
+// keyword (BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE).
+func isTxControl(sql string) bool {
+	for {
+		sql = strings.TrimLeft(sql, " \t\r\n\f;")
+		switch {
+		case strings.HasPrefix(sql, "--"):
+			i := strings.IndexByte(sql, '\n')
+			if i < 0 {
+				return false
+			}
+			sql = sql[i:]
+		case strings.HasPrefix(sql, "/*"):
+			i := strings.Index(sql, "*/")
+			if i < 0 {
+				return false
+			}
+			sql = sql[i+2:]
+		default:
+			end := strings.IndexFunc(sql, func(r rune) bool {
+				return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+			})
+			if end < 0 {
+				end = len(sql)
+			}
+			switch strings.ToUpper(sql[:end]) {
+			case "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE":
+				return true
+			}
+			return false
+		}
+	}
+}
+
 func (db *Database) rollback() {
-	bg := context.Background()
-	if err := db.conn.Exec(bg, "ROLLBACK TO d1_batch; RELEASE d1_batch"); err != nil && db.conn.InTransaction() {
-		db.conn.Exec(bg, "ROLLBACK")
+	if db.conn.InTransaction() {
+		db.conn.Exec(context.Background(), "ROLLBACK")
 	}
 }
 
