@@ -14,7 +14,11 @@
 //	primary-key SELECT, unprepared    12.6-12.9   11.1-12.0 µs
 //	single-row INSERT (autocommit)    31-32 µs    25-27 µs
 //
-// mattn is 10-25% faster, but its default build has no FTS5 ("no such module:
+// (A rerun while other builds loaded the machine, load average ~7 on 2 vCPU,
+// measured select 22.6 µs vs 25.8 µs and insert 89 µs vs 84 µs, medians of
+// five: the gap disappears in the noise.)
+//
+// mattn is 10-25% faster on an idle machine, but its default build has no FTS5 ("no such module:
 // fts5" without the sqlite_fts5 build tag), which D1 requires, and it needs a C
 // toolchain. modernc has FTS5, JSON1, RETURNING, UPSERT and WITHOUT ROWID with
 // a plain `go build`; the gap is small, so modernc wins.
