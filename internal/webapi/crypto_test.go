@@ -21,14 +21,14 @@ import (
 
 // Shared keys of the cross-check tests, generated once.
 var (
-	testRSA   = mustRSA()
-	testEC    = mustEC()
-	b64url    = base64.RawURLEncoding.EncodeToString
-	jsQuote   = func(s string) string { b, _ := json.Marshal(s); return string(b) }
-	jsonValue = func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	cryptoTestRSA   = cryptoMustRSA()
+	cryptoTestEC    = cryptoMustEC()
+	cryptoB64    = base64.RawURLEncoding.EncodeToString
+	cryptoQuote   = func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	cryptoJSON = func(v any) string { b, _ := json.Marshal(v); return string(b) }
 )
 
-func mustRSA() *rsa.PrivateKey {
+func cryptoMustRSA() *rsa.PrivateKey {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
@@ -36,7 +36,7 @@ func mustRSA() *rsa.PrivateKey {
 	return k
 }
 
-func mustEC() *ecdsa.PrivateKey {
+func cryptoMustEC() *ecdsa.PrivateKey {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		panic(err)
@@ -44,11 +44,11 @@ func mustEC() *ecdsa.PrivateKey {
 	return k
 }
 
-// jwtSign returns a compact JWS of claims signed with key (RS256 or ES256).
-func jwtSign(t testing.TB, alg, kid string, key crypto.Signer, claims any) string {
+// cryptoJWTSign returns a compact JWS of claims signed with key (RS256 or ES256).
+func cryptoJWTSign(t testing.TB, alg, kid string, key crypto.Signer, claims any) string {
 	t.Helper()
-	head := b64url([]byte(jsonValue(map[string]string{"alg": alg, "typ": "JWT", "kid": kid})))
-	body := b64url([]byte(jsonValue(claims)))
+	head := cryptoB64([]byte(cryptoJSON(map[string]string{"alg": alg, "typ": "JWT", "kid": kid})))
+	body := cryptoB64([]byte(cryptoJSON(claims)))
 	sum := sha256.Sum256([]byte(head + "." + body))
 	var sig []byte
 	switch k := key.(type) {
@@ -66,25 +66,25 @@ func jwtSign(t testing.TB, alg, kid string, key crypto.Signer, claims any) strin
 		r.FillBytes(sig[:32])
 		s.FillBytes(sig[32:])
 	}
-	return head + "." + body + "." + b64url(sig)
+	return head + "." + body + "." + cryptoB64(sig)
 }
 
-// jwks is the JWKS document of the test keys, shaped as Clerk and Auth0
+// cryptoJWKS is the JWKS document of the test keys, shaped as Clerk and Auth0
 // publish theirs (with kid, use, alg and members WebCrypto ignores).
-func jwks() string {
-	pt, _ := testEC.PublicKey.Bytes()
-	return jsonValue(map[string]any{"keys": []map[string]any{
+func cryptoJWKS() string {
+	pt, _ := cryptoTestEC.PublicKey.Bytes()
+	return cryptoJSON(map[string]any{"keys": []map[string]any{
 		{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": "rsa-1",
-			"n": b64url(testRSA.N.Bytes()), "e": b64url(big.NewInt(int64(testRSA.E)).Bytes()),
+			"n": cryptoB64(cryptoTestRSA.N.Bytes()), "e": cryptoB64(big.NewInt(int64(cryptoTestRSA.E)).Bytes()),
 			"x5t": "ignored"},
 		{"kty": "EC", "use": "sig", "alg": "ES256", "kid": "ec-1", "crv": "P-256",
-			"x": b64url(pt[1:33]), "y": b64url(pt[33:])},
+			"x": cryptoB64(pt[1:33]), "y": cryptoB64(pt[33:])},
 	}})
 }
 
-// jwtVerifierJS is the verification pattern of the Workers guides: pick the
+// cryptoJWTVerifierJS is the verification pattern of the Workers guides: pick the
 // JWK by kid, import it, verify the signature over "header.payload".
-const jwtVerifierJS = `
+const cryptoJWTVerifierJS = `
 const b64d = (s) => {
   const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const out = [];
@@ -108,14 +108,14 @@ async function verifyJwt(token, jwks) {
 
 func TestCryptoJWTAgainstJWKS(t *testing.T) {
 	claims := map[string]any{"sub": "user_123", "iss": "https://clerk.example.com", "exp": 2000000000}
-	rs := jwtSign(t, "RS256", "rsa-1", testRSA, claims)
-	es := jwtSign(t, "ES256", "ec-1", testEC, claims)
+	rs := cryptoJWTSign(t, "RS256", "rsa-1", cryptoTestRSA, claims)
+	es := cryptoJWTSign(t, "ES256", "ec-1", cryptoTestEC, claims)
 	tamper := func(tok string) string {
 		parts := strings.Split(tok, ".")
-		parts[1] = b64url([]byte(`{"sub":"admin"}`))
+		parts[1] = cryptoB64([]byte(`{"sub":"admin"}`))
 		return strings.Join(parts, ".")
 	}
-	src := jwtVerifierJS + fmt.Sprintf(`
+	src := cryptoJWTVerifierJS + fmt.Sprintf(`
 const JWKS = %s;
 test("RS256 token verifies", async () => {
   const c = await verifyJwt(%s, JWKS);
@@ -131,8 +131,8 @@ test("JWK alg must match the import algorithm", async () => {
   const e = await crypto.subtle.importKey("jwk", JWKS.keys[0], { name: "RSA-PSS", hash: "SHA-256" }, false, ["verify"]).then(() => null, (e) => e);
   assertEquals(e && e.name, "DataError");
 });
-`, jwks(), jsQuote(rs), jsQuote(es), jsQuote(tamper(rs)), jsQuote(tamper(es)))
-	checkJS(t, src)
+`, cryptoJWKS(), cryptoQuote(rs), cryptoQuote(es), cryptoQuote(tamper(rs)), cryptoQuote(tamper(es)))
+	cryptoCheckJS(t, src)
 }
 
 // TestCryptoCrossCheck signs in Go and verifies in JavaScript, and signs in
@@ -140,16 +140,16 @@ test("JWK alg must match the import algorithm", async () => {
 func TestCryptoCrossCheck(t *testing.T) {
 	msg := []byte("cross-check message")
 	sum := sha256.Sum256(msg)
-	rsaPKCS8, _ := x509.MarshalPKCS8PrivateKey(testRSA)
-	ecPKCS8, _ := x509.MarshalPKCS8PrivateKey(testEC)
-	rsaSPKI, _ := x509.MarshalPKIXPublicKey(&testRSA.PublicKey)
-	ecSPKI, _ := x509.MarshalPKIXPublicKey(&testEC.PublicKey)
+	rsaPKCS8, _ := x509.MarshalPKCS8PrivateKey(cryptoTestRSA)
+	ecPKCS8, _ := x509.MarshalPKCS8PrivateKey(cryptoTestEC)
+	rsaSPKI, _ := x509.MarshalPKIXPublicKey(&cryptoTestRSA.PublicKey)
+	ecSPKI, _ := x509.MarshalPKIXPublicKey(&cryptoTestEC.PublicKey)
 	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
 	edPKCS8, _ := x509.MarshalPKCS8PrivateKey(edPriv)
 
-	rsaSig, _ := rsa.SignPKCS1v15(nil, testRSA, crypto.SHA256, sum[:])
-	pssSig, _ := rsa.SignPSS(rand.Reader, testRSA, crypto.SHA256, sum[:], &rsa.PSSOptions{SaltLength: 32})
-	r, s, _ := ecdsa.Sign(rand.Reader, testEC, sum[:])
+	rsaSig, _ := rsa.SignPKCS1v15(nil, cryptoTestRSA, crypto.SHA256, sum[:])
+	pssSig, _ := rsa.SignPSS(rand.Reader, cryptoTestRSA, crypto.SHA256, sum[:], &rsa.PSSOptions{SaltLength: 32})
+	r, s, _ := ecdsa.Sign(rand.Reader, cryptoTestEC, sum[:])
 	ecSig := make([]byte, 64)
 	r.FillBytes(ecSig[:32])
 	s.FillBytes(ecSig[32:])
@@ -182,14 +182,14 @@ test("JS signatures for Go", async () => {
   console.log("SIG ec " + hex(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, ec, msg)));
   console.log("SIG ed " + hex(await crypto.subtle.sign("Ed25519", ed, msg)));
 });
-`, jsQuote(string(msg)),
+`, cryptoQuote(string(msg)),
 		hex.EncodeToString(rsaSPKI), hex.EncodeToString(rsaSig),
 		hex.EncodeToString(rsaSPKI), hex.EncodeToString(pssSig),
 		hex.EncodeToString(ecSPKI), hex.EncodeToString(ecSig),
 		hex.EncodeToString(edPub), hex.EncodeToString(edSig),
 		hex.EncodeToString(rsaPKCS8), hex.EncodeToString(rsaPKCS8),
 		hex.EncodeToString(ecPKCS8), hex.EncodeToString(edPKCS8))
-	logs := checkJS(t, src)
+	logs := cryptoCheckJS(t, src)
 	sigs := map[string][]byte{}
 	for _, line := range strings.Split(logs, "\n") {
 		if rest, ok := strings.CutPrefix(line, "log: SIG "); ok {
@@ -197,13 +197,13 @@ test("JS signatures for Go", async () => {
 			sigs[name], _ = hex.DecodeString(h)
 		}
 	}
-	if err := rsa.VerifyPKCS1v15(&testRSA.PublicKey, crypto.SHA256, sum[:], sigs["rsa"]); err != nil {
+	if err := rsa.VerifyPKCS1v15(&cryptoTestRSA.PublicKey, crypto.SHA256, sum[:], sigs["rsa"]); err != nil {
 		t.Errorf("RSASSA signature from JS: %v", err)
 	}
-	if err := rsa.VerifyPSS(&testRSA.PublicKey, crypto.SHA256, sum[:], sigs["pss"], &rsa.PSSOptions{SaltLength: 32}); err != nil {
+	if err := rsa.VerifyPSS(&cryptoTestRSA.PublicKey, crypto.SHA256, sum[:], sigs["pss"], &rsa.PSSOptions{SaltLength: 32}); err != nil {
 		t.Errorf("RSA-PSS signature from JS: %v", err)
 	}
-	if e := sigs["ec"]; len(e) != 64 || !ecdsa.Verify(&testEC.PublicKey, sum[:], new(big.Int).SetBytes(e[:32]), new(big.Int).SetBytes(e[32:])) {
+	if e := sigs["ec"]; len(e) != 64 || !ecdsa.Verify(&cryptoTestEC.PublicKey, sum[:], new(big.Int).SetBytes(e[:32]), new(big.Int).SetBytes(e[32:])) {
 		t.Errorf("ECDSA signature from JS does not verify: %x", e)
 	}
 	if !ed25519.Verify(edPub, msg, sigs["ed"]) {
@@ -211,9 +211,9 @@ test("JS signatures for Go", async () => {
 	}
 }
 
-// checkJS runs a harness-format script and fails t for each failed test; it
+// cryptoCheckJS runs a harness-format script and fails t for each failed test; it
 // returns the console output.
-func checkJS(t *testing.T, src string) string {
+func cryptoCheckJS(t *testing.T, src string) string {
 	t.Helper()
 	res, logs := runJSFile(t, t.Name()+".js", src)
 	if len(res) == 0 {
@@ -243,7 +243,7 @@ test("import 200 key pairs", async () => {
   }
 });
 `
-	checkJS(t, src)
+	cryptoCheckJS(t, src)
 	if len(states) != 1 {
 		t.Fatalf("hook saw %d runtimes", len(states))
 	}
@@ -258,29 +258,29 @@ test("import 200 key pairs", async () => {
 func BenchmarkCryptoJWTVerify(b *testing.B) {
 	for _, alg := range []string{"RS256", "ES256"} {
 		b.Run(alg, func(b *testing.B) {
-			var key crypto.Signer = testRSA
+			var key crypto.Signer = cryptoTestRSA
 			kid := "rsa-1"
 			if alg == "ES256" {
-				key, kid = testEC, "ec-1"
+				key, kid = cryptoTestEC, "ec-1"
 			}
-			tok := jwtSign(b, alg, kid, key, map[string]any{"sub": "u"})
-			benchJS(b, jwtVerifierJS+fmt.Sprintf(`
+			tok := cryptoJWTSign(b, alg, kid, key, map[string]any{"sub": "u"})
+			cryptoBenchJS(b, cryptoJWTVerifierJS+fmt.Sprintf(`
 const JWKS = %s;
 globalThis.__bench = () => verifyJwt(%s, JWKS).then((c) => { if (!c) throw new Error("bad"); });
-`, jwks(), jsQuote(tok)))
+`, cryptoJWKS(), cryptoQuote(tok)))
 		})
 	}
 }
 
 // BenchmarkCryptoDigest measures SHA-256 of 1 KiB.
 func BenchmarkCryptoDigest(b *testing.B) {
-	benchJS(b, `const d = new Uint8Array(1024);
+	cryptoBenchJS(b, `const d = new Uint8Array(1024);
 globalThis.__bench = () => crypto.subtle.digest("SHA-256", d);`)
 }
 
-// benchJS runs globalThis.__bench (which returns a promise) b.N times in a
+// cryptoBenchJS runs globalThis.__bench (which returns a promise) b.N times in a
 // fresh Runtime.
-func benchJS(b *testing.B, src string) {
+func cryptoBenchJS(b *testing.B, src string) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

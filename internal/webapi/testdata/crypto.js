@@ -755,3 +755,85 @@ test("JWK use must match the algorithm", async () => {
   await subtle.importKey("jwk", aes, "AES-GCM", false, ["encrypt"]);
   await assertRejects(subtle.importKey("jwk", { ...aes, use: "sig" }, "AES-GCM", false, ["encrypt"]), D("DataError"));
 });
+
+// ---- generateKey successes and failures (after WPT generateKey/*) ---------------
+
+const GEN = [
+  [{ name: "AES-CTR", length: 128 }, ["encrypt", "decrypt", "wrapKey", "unwrapKey"], null],
+  [{ name: "AES-CBC", length: 192 }, ["encrypt", "decrypt", "wrapKey", "unwrapKey"], null],
+  [{ name: "AES-GCM", length: 256 }, ["encrypt", "decrypt", "wrapKey", "unwrapKey"], null],
+  [{ name: "AES-KW", length: 128 }, ["wrapKey", "unwrapKey"], null],
+  [{ name: "HMAC", hash: "SHA-1" }, ["sign", "verify"], null],
+  [{ name: "ECDSA", namedCurve: "P-256" }, ["sign"], ["verify"]],
+  [{ name: "ECDH", namedCurve: "P-384" }, ["deriveKey", "deriveBits"], []],
+  [{ name: "Ed25519" }, ["sign"], ["verify"]],
+  [{ name: "X25519" }, ["deriveKey", "deriveBits"], []],
+];
+
+test("generateKey successes for every algorithm and usage", async () => {
+  for (const [alg, priv, pub] of GEN) {
+    const all = pub ? [...priv, ...pub] : priv;
+    for (const usages of [...all.map((u) => [u]), all]) {
+      if (pub && !usages.some((u) => priv.includes(u))) continue;
+      for (const extractable of [true, false]) {
+        const r = await subtle.generateKey(alg, extractable, usages);
+        const want = (list) => all.filter((u) => usages.includes(u) && list.includes(u));
+        if (pub) {
+          assertEquals(r.privateKey.type, "private");
+          assertEquals(r.publicKey.type, "public");
+          assertEquals(r.privateKey.extractable, extractable);
+          assertEquals(r.publicKey.extractable, true);
+          assertEquals(r.privateKey.usages, want(priv), alg.name);
+          assertEquals(r.publicKey.usages, want(pub), alg.name);
+          assertEquals(r.privateKey.algorithm.name, alg.name);
+        } else {
+          assertEquals(r.type, "secret");
+          assertEquals(r.extractable, extractable);
+          assertEquals(r.usages, want(priv), alg.name);
+          assertEquals(r.algorithm.name, alg.name);
+        }
+      }
+    }
+  }
+});
+
+test("generateKey failures: bad usages, empty usages, bad names", async () => {
+  const every = ["encrypt", "decrypt", "sign", "verify", "deriveKey", "deriveBits", "wrapKey", "unwrapKey"];
+  for (const [alg, priv, pub] of GEN) {
+    const all = pub ? [...priv, ...pub] : priv;
+    for (const bad of every.filter((u) => !all.includes(u))) {
+      await assertRejects(subtle.generateKey(alg, true, [all[0], bad]), D("SyntaxError"), alg.name + " " + bad);
+    }
+    await assertRejects(subtle.generateKey(alg, true, []), D("SyntaxError"), alg.name + " empty");
+    await assertRejects(subtle.generateKey({ ...alg, name: alg.name + "x" }, true, all), D("NotSupportedError"));
+  }
+  // Names are matched case-insensitively and reported in their canonical form.
+  const k = await subtle.generateKey({ name: "aes-gcm", length: 128 }, true, ["encrypt"]);
+  assertEquals(k.algorithm.name, "AES-GCM");
+  await assertRejects(subtle.generateKey({ name: "PBKDF2" }, false, ["deriveBits"]), D("NotSupportedError"));
+  await assertRejects(subtle.generateKey({ name: "HKDF" }, false, ["deriveBits"]), D("NotSupportedError"));
+  await assertRejects(subtle.generateKey({ name: "HMAC", hash: "SHA-256", length: 0 }, true, ["sign"]), D("OperationError"));
+});
+
+test("ECDSA: compressed raw import, hash independent of curve, DER signatures rejected", async () => {
+  const kp = await subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+  const raw = new Uint8Array(await subtle.exportKey("raw", kp.publicKey));
+  const compressed = new Uint8Array(33);
+  compressed[0] = 2 + (raw[64] & 1);
+  compressed.set(raw.subarray(1, 33), 1);
+  const pub = await subtle.importKey("raw", compressed, { name: "ECDSA", namedCurve: "P-256" }, true, ["verify"]);
+  assertEquals(hex(await subtle.exportKey("raw", pub)), hex(raw));
+  const alg = { name: "ECDSA", hash: "SHA-384" };
+  const sig = new Uint8Array(await subtle.sign(alg, kp.privateKey, te("m")));
+  assert(await subtle.verify(alg, pub, sig, te("m")));
+  assertEquals(await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, pub, sig, te("m")), false);
+  // A DER encoding of the same (r, s) is not a WebCrypto ECDSA signature.
+  const der = new Uint8Array(8 + 64);
+  der.set([0x30, 70, 0x02, 33, 0], 0);
+  der.set(sig.subarray(0, 32), 5);
+  der.set([0x02, 33, 0], 37);
+  der.set(sig.subarray(32), 40);
+  assertEquals(await subtle.verify(alg, pub, der, te("m")), false);
+  // r = 0 or s = 0 never verifies.
+  assertEquals(await subtle.verify(alg, pub, new Uint8Array(64), te("m")), false);
+});
