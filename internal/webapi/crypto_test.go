@@ -21,11 +21,11 @@ import (
 
 // Shared keys of the cross-check tests, generated once.
 var (
-	cryptoTestRSA   = cryptoMustRSA()
-	cryptoTestEC    = cryptoMustEC()
-	cryptoB64    = base64.RawURLEncoding.EncodeToString
+	cryptoTestRSA = cryptoMustRSA()
+	cryptoTestEC  = cryptoMustEC()
+	cryptoB64     = base64.RawURLEncoding.EncodeToString
 	cryptoQuote   = func(s string) string { b, _ := json.Marshal(s); return string(b) }
-	cryptoJSON = func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	cryptoJSON    = func(v any) string { b, _ := json.Marshal(v); return string(b) }
 )
 
 func cryptoMustRSA() *rsa.PrivateKey {
