@@ -16,13 +16,14 @@ import (
 	"math/big"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// Shared keys of the cross-check tests, generated once.
+// Shared keys of the cross-check tests, generated once when first used.
 var (
-	cryptoTestRSA = cryptoMustRSA()
-	cryptoTestEC  = cryptoMustEC()
+	cryptoTestRSA = sync.OnceValue(cryptoMustRSA)
+	cryptoTestEC  = sync.OnceValue(cryptoMustEC)
 	cryptoB64     = base64.RawURLEncoding.EncodeToString
 	cryptoQuote   = func(s string) string { b, _ := json.Marshal(s); return string(b) }
 	cryptoJSON    = func(v any) string { b, _ := json.Marshal(v); return string(b) }
@@ -72,10 +73,10 @@ func cryptoJWTSign(t testing.TB, alg, kid string, key crypto.Signer, claims any)
 // cryptoJWKS is the JWKS document of the test keys, shaped as Clerk and Auth0
 // publish theirs (with kid, use, alg and members WebCrypto ignores).
 func cryptoJWKS() string {
-	pt, _ := cryptoTestEC.PublicKey.Bytes()
+	pt, _ := cryptoTestEC().PublicKey.Bytes()
 	return cryptoJSON(map[string]any{"keys": []map[string]any{
 		{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": "rsa-1",
-			"n": cryptoB64(cryptoTestRSA.N.Bytes()), "e": cryptoB64(big.NewInt(int64(cryptoTestRSA.E)).Bytes()),
+			"n": cryptoB64(cryptoTestRSA().N.Bytes()), "e": cryptoB64(big.NewInt(int64(cryptoTestRSA().E)).Bytes()),
 			"x5t": "ignored"},
 		{"kty": "EC", "use": "sig", "alg": "ES256", "kid": "ec-1", "crv": "P-256",
 			"x": cryptoB64(pt[1:33]), "y": cryptoB64(pt[33:])},
@@ -108,8 +109,8 @@ async function verifyJwt(token, jwks) {
 
 func TestCryptoJWTAgainstJWKS(t *testing.T) {
 	claims := map[string]any{"sub": "user_123", "iss": "https://clerk.example.com", "exp": 2000000000}
-	rs := cryptoJWTSign(t, "RS256", "rsa-1", cryptoTestRSA, claims)
-	es := cryptoJWTSign(t, "ES256", "ec-1", cryptoTestEC, claims)
+	rs := cryptoJWTSign(t, "RS256", "rsa-1", cryptoTestRSA(), claims)
+	es := cryptoJWTSign(t, "ES256", "ec-1", cryptoTestEC(), claims)
 	tamper := func(tok string) string {
 		parts := strings.Split(tok, ".")
 		parts[1] = cryptoB64([]byte(`{"sub":"admin"}`))
@@ -140,16 +141,16 @@ test("JWK alg must match the import algorithm", async () => {
 func TestCryptoCrossCheck(t *testing.T) {
 	msg := []byte("cross-check message")
 	sum := sha256.Sum256(msg)
-	rsaPKCS8, _ := x509.MarshalPKCS8PrivateKey(cryptoTestRSA)
-	ecPKCS8, _ := x509.MarshalPKCS8PrivateKey(cryptoTestEC)
-	rsaSPKI, _ := x509.MarshalPKIXPublicKey(&cryptoTestRSA.PublicKey)
-	ecSPKI, _ := x509.MarshalPKIXPublicKey(&cryptoTestEC.PublicKey)
+	rsaPKCS8, _ := x509.MarshalPKCS8PrivateKey(cryptoTestRSA())
+	ecPKCS8, _ := x509.MarshalPKCS8PrivateKey(cryptoTestEC())
+	rsaSPKI, _ := x509.MarshalPKIXPublicKey(&cryptoTestRSA().PublicKey)
+	ecSPKI, _ := x509.MarshalPKIXPublicKey(&cryptoTestEC().PublicKey)
 	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
 	edPKCS8, _ := x509.MarshalPKCS8PrivateKey(edPriv)
 
-	rsaSig, _ := rsa.SignPKCS1v15(nil, cryptoTestRSA, crypto.SHA256, sum[:])
-	pssSig, _ := rsa.SignPSS(rand.Reader, cryptoTestRSA, crypto.SHA256, sum[:], &rsa.PSSOptions{SaltLength: 32})
-	r, s, _ := ecdsa.Sign(rand.Reader, cryptoTestEC, sum[:])
+	rsaSig, _ := rsa.SignPKCS1v15(nil, cryptoTestRSA(), crypto.SHA256, sum[:])
+	pssSig, _ := rsa.SignPSS(rand.Reader, cryptoTestRSA(), crypto.SHA256, sum[:], &rsa.PSSOptions{SaltLength: 32})
+	r, s, _ := ecdsa.Sign(rand.Reader, cryptoTestEC(), sum[:])
 	ecSig := make([]byte, 64)
 	r.FillBytes(ecSig[:32])
 	s.FillBytes(ecSig[32:])
@@ -197,13 +198,13 @@ test("JS signatures for Go", async () => {
 			sigs[name], _ = hex.DecodeString(h)
 		}
 	}
-	if err := rsa.VerifyPKCS1v15(&cryptoTestRSA.PublicKey, crypto.SHA256, sum[:], sigs["rsa"]); err != nil {
+	if err := rsa.VerifyPKCS1v15(&cryptoTestRSA().PublicKey, crypto.SHA256, sum[:], sigs["rsa"]); err != nil {
 		t.Errorf("RSASSA signature from JS: %v", err)
 	}
-	if err := rsa.VerifyPSS(&cryptoTestRSA.PublicKey, crypto.SHA256, sum[:], sigs["pss"], &rsa.PSSOptions{SaltLength: 32}); err != nil {
+	if err := rsa.VerifyPSS(&cryptoTestRSA().PublicKey, crypto.SHA256, sum[:], sigs["pss"], &rsa.PSSOptions{SaltLength: 32}); err != nil {
 		t.Errorf("RSA-PSS signature from JS: %v", err)
 	}
-	if e := sigs["ec"]; len(e) != 64 || !ecdsa.Verify(&cryptoTestEC.PublicKey, sum[:], new(big.Int).SetBytes(e[:32]), new(big.Int).SetBytes(e[32:])) {
+	if e := sigs["ec"]; len(e) != 64 || !ecdsa.Verify(&cryptoTestEC().PublicKey, sum[:], new(big.Int).SetBytes(e[:32]), new(big.Int).SetBytes(e[32:])) {
 		t.Errorf("ECDSA signature from JS does not verify: %x", e)
 	}
 	if !ed25519.Verify(edPub, msg, sigs["ed"]) {
@@ -258,10 +259,10 @@ test("import 200 key pairs", async () => {
 func BenchmarkCryptoJWTVerify(b *testing.B) {
 	for _, alg := range []string{"RS256", "ES256"} {
 		b.Run(alg, func(b *testing.B) {
-			var key crypto.Signer = cryptoTestRSA
+			var key crypto.Signer = cryptoTestRSA()
 			kid := "rsa-1"
 			if alg == "ES256" {
-				key, kid = cryptoTestEC, "ec-1"
+				key, kid = cryptoTestEC(), "ec-1"
 			}
 			tok := cryptoJWTSign(b, alg, kid, key, map[string]any{"sub": "u"})
 			cryptoBenchJS(b, cryptoJWTVerifierJS+fmt.Sprintf(`
