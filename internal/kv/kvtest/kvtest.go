@@ -244,6 +244,21 @@ func Run(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("ListDefaultLimit", func(t *testing.T) {
+		s, _ := fresh(t)
+		for i := range kv.MaxListLimit + 5 {
+			put(t, s, "ns", fmt.Sprintf("k%05d", i), "v", kv.PutOptions{})
+		}
+		l, err := s.List(ctx, "ns", kv.ListOptions{})
+		if err != nil || len(l.Keys) != kv.MaxListLimit || l.ListComplete || l.Cursor == "" {
+			t.Fatalf("first page: %d keys, complete %v, %v", len(l.Keys), l.ListComplete, err)
+		}
+		l, err = s.List(ctx, "ns", kv.ListOptions{Cursor: l.Cursor})
+		if err != nil || len(l.Keys) != 5 || !l.ListComplete || l.Keys[0].Name != "k01000" {
+			t.Fatalf("second page: %+v, %v", l, err)
+		}
+	})
+
 	t.Run("BulkGet", func(t *testing.T) {
 		s, _ := fresh(t)
 		put(t, s, "ns", "a", "1", kv.PutOptions{Metadata: json.RawMessage(`{"m":true}`)})
