@@ -162,6 +162,34 @@ test("stream() yields the bytes", async () => {
   assertEquals(empty.done, true);
 });
 
+test("stream() is a byte stream (BYOB reads)", async () => {
+  const s = new Blob(["hello world"]).stream();
+  const r = s.getReader({ mode: "byob" });
+  let got = "";
+  let buf = new ArrayBuffer(4);
+  for (;;) {
+    const { done, value } = await r.read(new Uint8Array(buf));
+    if (done) break;
+    got += new TextDecoder().decode(value);
+    buf = value.buffer;
+  }
+  assertEquals(got, "hello world");
+});
+
+test("stream() of a slice, and Response(blob)", async () => {
+  const b = new Blob(["0123456789"]).slice(3, 7);
+  const chunks = [];
+  for await (const c of b.stream()) chunks.push(...c);
+  assertEquals(new TextDecoder().decode(new Uint8Array(chunks)), "3456");
+  if (typeof Response === "function") {
+    const res = new Response(new Blob(["abc"], { type: "text/x-test" }));
+    assertEquals(res.headers.get("content-type"), "text/x-test");
+    assertEquals(await res.text(), "abc");
+    const back = await new Response("xyz", { headers: { "content-type": "text/plain" } }).blob();
+    assertEquals([back.type, back.size, await back.text()], ["text/plain", 3, "xyz"]);
+  }
+});
+
 test("File constructor", async () => {
   const before = Date.now();
   const f = new File(["ab", new Uint8Array([0x63])], "name.txt", { type: "Text/Plain" });
