@@ -665,6 +665,7 @@ class SubtleCrypto {
         hash = hashName(dict.hash);
         length = dict.length === undefined ? HASH_BLOCK_BITS[hash] : Number(dict.length);
         if (!(length > 0)) throw domError("OperationError", "HMAC key length must be a non-zero unsigned long integer.");
+        if (length > 65536 * 8) throw domError("OperationError", `HMAC key length ${length} is too large.`);
       } else {
         length = Number(requireField(dict, "length"));
         if (length !== 128 && length !== 192 && length !== 256) {

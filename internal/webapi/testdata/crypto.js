@@ -837,3 +837,17 @@ test("ECDSA: compressed raw import, hash independent of curve, DER signatures re
   // r = 0 or s = 0 never verifies.
   assertEquals(await subtle.verify(alg, pub, new Uint8Array(64), te("m")), false);
 });
+
+test("inputs and outputs larger than the scratch area", async () => {
+  const k = await subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  const big = new Uint8Array(3 << 20);
+  for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
+  const iv = fill(12, 1);
+  const ct = await subtle.encrypt({ name: "AES-GCM", iv }, k, big);
+  assertEquals(ct.byteLength, big.length + 16);
+  const pt = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv }, k, ct));
+  assertEquals(hex(await subtle.digest("SHA-256", pt)), hex(await subtle.digest("SHA-256", big)));
+  const ctr = await subtle.importKey("raw", fill(16, 2), "AES-CTR", false, ["encrypt"]);
+  const out = await subtle.encrypt({ name: "AES-CTR", counter: fill(16, 0), length: 64 }, ctr, big.subarray(0, 1 << 20));
+  assertEquals(out.byteLength, 1 << 20);
+});
