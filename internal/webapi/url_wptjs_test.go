@@ -1,8 +1,10 @@
 package webapi
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -141,3 +143,82 @@ test("urlencoded-parser-data.json", () => {
   report("urlencoded-parser-data.json", fails, total);
 });
 `
+
+// TestURLFastPathMatchesGo compares the JavaScript fast path (taken for
+// simple http(s) URLs and path-absolute references against them) with the
+// Go parser on generated inputs, including many that must fall back.
+func TestURLFastPathMatchesGo(t *testing.T) {
+	var cases [][2]string // input, base ("" for none)
+	schemes := []string{"http", "https", "HTTPS", "hTtP", "ftp", "ws"}
+	hosts := []string{"example.com", "EXAMPLE.com", "a.b.c", "x_y", "1.2.3", "0x1f", "1.2.3.4.", "xn--caf-dma.com", "XN--caf-dma.com", "foo.", "a..b", "-a-", "ex%41mple.com", "user@host", "h:80@x", "[::1]"}
+	ports := []string{"", ":", ":80", ":443", ":0", ":8080", ":080", ":00443", ":65535", ":65536", ":99999"}
+	paths := []string{"", "/", "/a/b", "/a/./b", "/a/../b", "/.", "/%2e/x", "/%2E", "/a b", "/é", "/a\\b", "//x", "/a%20b", "/~!$&'()*+,;=:@", "/{}", "/`", "/^|"}
+	tails := []string{"", "?", "?a=1&b=2", "?a b", "?'", "?é", "#", "#f", "#a b", "?q#f", "?q#`", "#?x"}
+	for _, s := range schemes {
+		for _, h := range hosts {
+			for _, p := range ports {
+				for _, path := range paths[:4] {
+					cases = append(cases, [2]string{s + "://" + h + p + path, ""})
+				}
+			}
+		}
+	}
+	for _, path := range paths {
+		for _, tail := range tails {
+			cases = append(cases, [2]string{"https://example.com" + path + tail, ""})
+			cases = append(cases, [2]string{path + tail, "https://example.com:8443/base/x?y#z"})
+			cases = append(cases, [2]string{path + tail, "HTTP://Example.com:80"})
+		}
+	}
+	var src strings.Builder
+	src.WriteString("const CASES = [")
+	for i, c := range cases {
+		if i > 0 {
+			src.WriteByte(',')
+		}
+		src.WriteString("[" + strconv.Quote(c[0]) + "," + strconv.Quote(c[1]) + "]")
+	}
+	src.WriteString(`];
+test("fast path", () => {
+  const out = [];
+  for (const [s, b] of CASES) {
+    try {
+      const u = b === "" ? new URL(s) : new URL(s, b);
+      out.push([u.href, u.protocol, u.username, u.password, u.host, u.hostname, u.port, u.pathname, u.search, u.hash, u.origin].join("\n"));
+    } catch (e) {
+      out.push(e instanceof TypeError ? "failure" : String(e));
+    }
+  }
+  console.log(JSON.stringify(out));
+});
+`)
+	res, logs := runJSFile(t, "fastpath.js", src.String())
+	if len(res) != 1 || !res[0].ok {
+		t.Fatalf("%v\n%s", res, logs)
+	}
+	logs = strings.TrimSpace(logs)
+	var got []string
+	if err := json.Unmarshal([]byte(logs[strings.Index(logs, "["):]), &got); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		var base *urlRecord
+		want := "failure"
+		ok := true
+		if c[1] != "" {
+			base = parseURL(c[1], nil)
+			ok = base != nil
+		}
+		if ok {
+			if u := parseURL(c[0], base); u != nil {
+				href, o := u.serialize()
+				g := urlGetters(href, o)
+				want = strings.Join([]string{g["href"], g["protocol"], g["username"], g["password"], g["host"], g["hostname"], g["port"], g["pathname"], g["search"], g["hash"], u.origin()}, "\n")
+			}
+		}
+		if got[i] != want {
+			t.Errorf("%q base %q:\n got %q\nwant %q", c[0], c[1], got[i], want)
+		}
+	}
+	t.Logf("%d inputs agree", len(cases))
+}

@@ -31,35 +31,115 @@ function typeError(msg) {
   return new TypeError(msg);
 }
 
-// Canonical absolute http(s) URLs with a plain lowercase ASCII host, an
-// optional non-default port and a path that needs no encoding or dot
-// segment processing serialize to themselves.
-const CANON = /^(https?):\/\/([a-z0-9_.-]+)(?::([1-9][0-9]{0,4}))?(\/[^\x00-\x20"#<>?`{}\\\x7f-\uffff]*)(\?[^\x00-\x20"#<>'\x7f-\uffff]*)?(#[^\x00-\x20"<>`\x7f-\uffff]*)?$/;
+// The JS fast path: absolute http(s) URLs with a plain ASCII host (no
+// percent-escapes, IDNA or IPv4 forms), no credentials, and a path, query
+// and fragment that need no percent-encoding or dot-segment processing.
+// Such URLs are serialized here (lower-cased scheme and host, default port
+// dropped, empty path made "/"); an already canonical one is its own href.
+// Everything else goes to the Go parser.
+const PATH_CHARS = "[^\\x00-\\x20\"#<>?`{}\\\\\\x7f-\\uffff]*";
+const QUERY_CHARS = "[^\\x00-\\x20\"#<>'\\x7f-\\uffff]*";
+const FRAG_CHARS = "[^\\x00-\\x20\"<>`\\x7f-\\uffff]*";
+const SIMPLE = new RegExp("^([hH][tT][tT][pP][sS]?)://([A-Za-z0-9_.-]+)(?::([0-9]{1,5}))?(/" + PATH_CHARS + ")?(\\?" + QUERY_CHARS + ")?(#" + FRAG_CHARS + ")?$");
+// A path-absolute relative reference ("/a/b?c#d", not "//host").
+const REL_PATH = new RegExp("^(/(?!/)" + PATH_CHARS + "|/)(\\?" + QUERY_CHARS + ")?(#" + FRAG_CHARS + ")?$");
 const NUMERIC_LABEL = /(?:^|\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)\.?$/;
 const DOT_SEGMENT = /\/\.|%2[eE]/;
+const HAS_UPPER = /[A-Z]/;
 
+// fastOffs receives the offsets of a fast-path parse (layout of putOffsets
+// in url.go).
 const fastOffs = [0, 0, 0, 0, 0, 0, -1, 0, -1, -1];
-// fastParse fills fastOffs and reports whether s is canonical.
+
+// fastParse returns the href of s when the fast path applies (offsets in
+// fastOffs), else null.
 function fastParse(s) {
-  const m = CANON.exec(s);
-  if (m === null) return false;
-  const hostname = m[2], portStr = m[3], path = m[4], q = m[5], f = m[6];
-  if (hostname.includes("xn--") || NUMERIC_LABEL.test(hostname) || DOT_SEGMENT.test(path)) return false;
-  let port = -1;
+  const m = SIMPLE.exec(s);
+  if (m === null) return null;
+  let scheme = m[1], hostname = m[2];
+  const portStr = m[3], path = m[4], q = m[5], f = m[6];
+  let canonical = true;
+  if (scheme !== "http" && scheme !== "https") {
+    scheme = scheme.toLowerCase();
+    canonical = false;
+  }
+  if (HAS_UPPER.test(hostname)) {
+    hostname = hostname.toLowerCase();
+    canonical = false;
+  }
+  if (hostname.includes("xn--") || NUMERIC_LABEL.test(hostname)) return null;
+  if (path !== undefined && DOT_SEGMENT.test(path)) return null;
+  let port = -1, portOut = "";
   if (portStr !== undefined) {
     port = +portStr;
-    if (port > 65535 || port === (m[1] === "http" ? 80 : 443)) return false;
+    if (port > 65535) return null;
+    if (port === (scheme === "http" ? 80 : 443)) {
+      port = -1;
+      canonical = false;
+    } else {
+      portOut = "" + port;
+      if (portOut !== portStr) canonical = false;
+    }
   }
-  const se = m[1].length, hs = se + 3, he = hs + hostname.length;
-  const ps = portStr === undefined ? he : he + 1 + portStr.length;
-  const qs = q === undefined ? -1 : ps + path.length;
-  const fs = f === undefined ? -1 : ps + path.length + (q === undefined ? 0 : q.length);
+  let p = path;
+  if (p === undefined) {
+    p = "/";
+    canonical = false;
+  }
+  const se = scheme.length, hs = se + 3, he = hs + hostname.length;
+  const ps = port >= 0 ? he + 1 + portOut.length : he;
+  const qs = q === undefined ? -1 : ps + p.length;
+  const fs = f === undefined ? -1 : ps + p.length + (q === undefined ? 0 : q.length);
   const o = fastOffs;
   o[0] = se; o[1] = hs; o[2] = hs; o[3] = hs; o[4] = hs; o[5] = he; o[6] = port; o[7] = ps; o[8] = qs; o[9] = fs;
-  return true;
+  if (canonical) return s;
+  let href = scheme + "://" + hostname;
+  if (port >= 0) href += ":" + portOut;
+  href += p;
+  if (q !== undefined) href += q;
+  if (f !== undefined) href += f;
+  return href;
 }
 
-let urlInit; // (url, href, fromScratch) → sets state
+// fastResolve returns the href of the path-absolute reference s against
+// base when both take the fast path (offsets in fastOffs), else null.
+function fastResolve(s, base) {
+  if (s.charCodeAt(0) !== 47) return null;
+  const m = REL_PATH.exec(s);
+  if (m === null || DOT_SEGMENT.test(m[1])) return null;
+  const b = fastParse(base);
+  if (b === null) return null;
+  const o = fastOffs;
+  const ps = o[7];
+  const q = m[2], f = m[3];
+  const plen = m[1].length;
+  o[8] = q === undefined ? -1 : ps + plen;
+  o[9] = f === undefined ? -1 : ps + plen + (q === undefined ? 0 : q.length);
+  return b.slice(0, ps) + s;
+}
+
+let fromFast = false;
+
+// parseHref returns the href of s parsed against the base URL string b
+// (undefined: none), or undefined on failure. The offsets are in fastOffs
+// when fromFast is set, else in the scratch area.
+function parseHref(s, b) {
+  let href;
+  if (b === undefined) {
+    href = fastParse(s);
+  } else {
+    href = fastResolve(s, b);
+    // An absolute URL ignores its base, which must still be valid.
+    if (href === null && fastParse(b) !== null) href = fastParse(s);
+  }
+  if (href !== null) {
+    fromFast = true;
+    return href;
+  }
+  fromFast = false;
+  return b === undefined ? host.urlParse(s) : host.urlParse(s, b);
+}
+
 let urlSetQueryFromParams; // (url, serialized) → updates href after a URLSearchParams change
 let paramsReset; // (params, query) → re-parse the list from a query string
 let paramsNew; // (url, query) → a URLSearchParams linked to url
@@ -74,16 +154,10 @@ class URL {
 
   constructor(url, base = undefined) {
     if (arguments.length === 0) throw typeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
-    const s = usv(url);
-    if (base === undefined && fastParse(s)) {
-      this.#href = s;
-      this.#take(fastOffs);
-      return;
-    }
-    const href = base === undefined ? host.urlParse(s) : host.urlParse(s, usv(base));
+    const href = parseHref(usv(url), base === undefined ? undefined : usv(base));
     if (href === undefined) throw typeError(INVALID_URL);
     this.#href = href;
-    this.#take(offs);
+    this.#take(fromFast ? fastOffs : offs);
   }
 
   #take(o) {
@@ -92,7 +166,6 @@ class URL {
   }
 
   static {
-    urlInit = (u, href, o) => { u.#href = href; u.#take(o); };
     urlSetQueryFromParams = (u, q) => u.#setQuery(q);
   }
 
@@ -131,16 +204,10 @@ class URL {
 
   get href() { return this.#href; }
   set href(value) {
-    const s = usv(value);
-    if (fastParse(s)) {
-      this.#href = s;
-      this.#take(fastOffs);
-    } else {
-      const href = host.urlParse(s);
-      if (href === undefined) throw typeError(INVALID_URL);
-      this.#href = href;
-      this.#take(offs);
-    }
+    const href = parseHref(usv(value), undefined);
+    if (href === undefined) throw typeError(INVALID_URL);
+    this.#href = href;
+    this.#take(fromFast ? fastOffs : offs);
     if (this.#params !== null) paramsReset(this.#params, this.#query());
   }
 
@@ -199,9 +266,7 @@ class URL {
 
   static canParse(url, base = undefined) {
     if (arguments.length === 0) throw typeError("Failed to execute 'canParse' on 'URL': 1 argument required, but only 0 present.");
-    const s = usv(url);
-    if (base === undefined) return fastParse(s) || host.urlParse(s) !== undefined;
-    return host.urlParse(s, usv(base)) !== undefined;
+    return parseHref(usv(url), base === undefined ? undefined : usv(base)) !== undefined;
   }
 
   static parse(url, base = undefined) {

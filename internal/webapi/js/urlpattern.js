@@ -366,8 +366,22 @@ function compileComponent(input, encode, options) {
   }
   let hasGroups = false;
   for (const p of parts) if (p.type === P_REGEXP) { hasGroups = true; break; }
-  return { pattern: generatePatternString(parts, options), regexp, names, hasGroups };
+  // Common shapes match without the RegExp: "*" (anything, one group),
+  // "" (only the empty string) and plain fixed text.
+  let kind = K_REGEXP, exact = "";
+  if (parts.length === 0) {
+    kind = K_EMPTY;
+  } else if (parts.length === 1 && parts[0].type === P_FULL && parts[0].modifier === M_NONE &&
+      parts[0].prefix === "" && parts[0].suffix === "") {
+    kind = K_ANY;
+  } else if (parts.length === 1 && parts[0].type === P_FIXED && parts[0].modifier === M_NONE && !options.ignoreCase) {
+    kind = K_EXACT;
+    exact = parts[0].value;
+  }
+  return { pattern: generatePatternString(parts, options), regexp, names, hasGroups, kind, exact };
 }
+
+const K_REGEXP = 0, K_EMPTY = 1, K_ANY = 2, K_EXACT = 3;
 
 function matchesSpecialScheme(component) {
   for (const s of SPECIAL_SCHEMES) if (component.regexp.test(s)) return true;
@@ -664,63 +678,70 @@ class URLPattern {
     for (const c of this.#c) if (c.hasGroups) this.#hasGroups = true;
   }
 
-  // #match is "match": it returns the URLPatternResult or null.
-  #match(input, baseURL) {
-    const inputs = [input];
+  // #match is "match": it returns the URLPatternResult or null; with
+  // wantResult false it returns true instead of a result.
+  #match(input, baseURL, wantResult) {
     let values;
+    let b;
     if (isDict(input)) {
       if (baseURL !== undefined) throw fail("A baseURL is not allowed with a URLPatternInit.");
+      let r;
       try {
-        values = processInit(input, false, "");
+        r = processInit(input, false, "");
       } catch {
         return null;
       }
+      values = [r.protocol, r.username, r.password, r.hostname, r.port, r.pathname, r.search, r.hash];
     } else {
       const s = usvString(input);
       let url;
       if (baseURL !== undefined) {
-        const b = usvString(baseURL);
-        inputs.push(b);
+        b = usvString(baseURL);
         url = parseURLOrNull(s, b);
       } else {
         url = parseURLOrNull(s);
       }
       if (url === null) return null;
-      values = {
-        protocol: url.protocol.slice(0, -1),
-        username: url.username,
-        password: url.password,
-        hostname: url.hostname,
-        port: url.port,
-        pathname: url.pathname,
-        search: url.search.slice(1),
-        hash: url.hash.slice(1),
-      };
+      values = [url.protocol.slice(0, -1), url.username, url.password, url.hostname, url.port,
+        url.pathname, url.search.slice(1), url.hash.slice(1)];
     }
     const comps = this.#c;
-    const execs = new Array(8);
+    const execs = wantResult ? [null, null, null, null, null, null, null, null] : null;
     for (let i = 0; i < 8; i++) {
-      const m = comps[i].regexp.exec(values[COMPONENTS[i]]);
-      if (m === null) return null;
-      execs[i] = m;
+      const c = comps[i], v = values[i];
+      switch (c.kind) {
+        case K_ANY: break;
+        case K_EMPTY: if (v !== "") return null; break;
+        case K_EXACT: if (v !== c.exact) return null; break;
+        default: {
+          const m = c.regexp.exec(v);
+          if (m === null) return null;
+          if (wantResult) execs[i] = m;
+        }
+      }
     }
-    const result = { inputs };
+    if (!wantResult) return true;
+    const result = { inputs: b === undefined ? [input] : [input, b] };
     for (let i = 0; i < 8; i++) {
-      const m = execs[i];
-      const names = comps[i].names;
+      const c = comps[i], v = values[i];
       const groups = {};
-      for (let j = 1; j < m.length; j++) groups[names[j - 1]] = m[j];
-      result[COMPONENTS[i]] = { input: values[COMPONENTS[i]], groups };
+      if (c.kind === K_ANY) {
+        groups[c.names[0]] = v;
+      } else if (c.kind === K_REGEXP) {
+        const m = execs[i], names = c.names;
+        for (let j = 1; j < m.length; j++) groups[names[j - 1]] = m[j];
+      }
+      result[COMPONENTS[i]] = { input: v, groups };
     }
     return result;
   }
 
   test(input = undefined, baseURL = undefined) {
-    return this.#match(input === undefined ? {} : input, baseURL) !== null;
+    return this.#match(input === undefined ? {} : input, baseURL, false) !== null;
   }
 
   exec(input = undefined, baseURL = undefined) {
-    return this.#match(input === undefined ? {} : input, baseURL);
+    return this.#match(input === undefined ? {} : input, baseURL, true);
   }
 
   get protocol() { return this.#c[0].pattern; }

@@ -32,7 +32,7 @@ test("URL getters on the fast path and the Go path agree", () => {
   ];
   for (const s of inputs) {
     const u = new URL(s);
-    const v = new URL(s, "https://base.example/"); // always the Go parser
+    const v = new URL(s, "http://1.1.1.1/"); // an IPv4 base: always the Go parser
     for (const k of ["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"]) {
       assertEquals(u[k], v[k], s + " " + k);
     }

@@ -1,0 +1,93 @@
+package webapi
+
+import (
+	"runtime"
+	"strconv"
+	"testing"
+)
+
+// benchJS runs body (JavaScript using the loop variable i) b.N times inside
+// one script in a fresh Runtime, so the figure is the per-iteration cost
+// inside V8, host calls included.
+func benchJS(b *testing.B, setup, body string) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	r, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	run := func(n int) {
+		src := "(function(){" + setup + "; let sink; for (let i = 0; i < " + strconv.Itoa(n) + "; i++) {" + body + "} globalThis.__sink = sink; })()"
+		s, err := r.Iso.Compile(src, "bench.js", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v, err := s.Run()
+		if err != nil {
+			b.Fatal(err)
+		}
+		v.Release()
+	}
+	run(1000) // warm up the JIT
+	b.ResetTimer()
+	run(b.N)
+}
+
+const benchURL = `"https://example.com/api/users/123?x=1"`
+
+// BenchmarkURLParseFast: new URL(request.url) on an already canonical URL
+// (the JS fast path) plus reading pathname and a search parameter.
+func BenchmarkURLParseFast(b *testing.B) {
+	benchJS(b, "const s = "+benchURL, `const u = new URL(s); sink = u.pathname + u.searchParams.get("x");`)
+}
+
+// BenchmarkURLParseGo: the same URL through the Go parser (an IPv4 base
+// URL disables the fast path; the base is parsed too: two parses).
+func BenchmarkURLParseGo(b *testing.B) {
+	benchJS(b, "const s = "+benchURL, `const u = new URL(s, "http://1.1.1.1/"); sink = u.pathname + u.searchParams.get("x");`)
+}
+
+// BenchmarkURLParseGoIDNA: a host that needs UTS #46 always goes to Go.
+func BenchmarkURLParseGoIDNA(b *testing.B) {
+	benchJS(b, `const s = "https://bücher.example/api/users/123?x=1"`, `const u = new URL(s); sink = u.pathname + u.searchParams.get("x");`)
+}
+
+// BenchmarkURLResolveFast: new URL("/path", base), both on the fast path.
+func BenchmarkURLResolveFast(b *testing.B) {
+	benchJS(b, "const base = "+benchURL, `const u = new URL("/api/v2/items?id=7", base); sink = u.href;`)
+}
+
+// BenchmarkURLParseNonCanonical: a URL that needs normalizing (upper-case
+// host), still on the fast path.
+func BenchmarkURLParseNonCanonical(b *testing.B) {
+	benchJS(b, `const s = "https://EXAMPLE.com/api/users/123?x=1"`, `const u = new URL(s); sink = u.pathname + u.searchParams.get("x");`)
+}
+
+// BenchmarkURLParseOnly: the constructor alone, fast path.
+func BenchmarkURLParseOnly(b *testing.B) {
+	benchJS(b, "const s = "+benchURL, `sink = new URL(s);`)
+}
+
+// BenchmarkURLSetSearchParam: a searchParams mutation that rewrites href.
+func BenchmarkURLSetSearchParam(b *testing.B) {
+	benchJS(b, "const s = "+benchURL, `const u = new URL(s); u.searchParams.set("y", "2"); sink = u.href;`)
+}
+
+// BenchmarkURLPatternExec: routing a request URL with a compiled pattern.
+func BenchmarkURLPatternExec(b *testing.B) {
+	benchJS(b, "const s = "+benchURL+`; const p = new URLPattern({ pathname: "/api/users/:id" })`, `sink = p.exec(s).pathname.groups.id;`)
+}
+
+// BenchmarkURLPatternCompile: constructing a pattern.
+func BenchmarkURLPatternCompile(b *testing.B) {
+	benchJS(b, "", `sink = new URLPattern({ pathname: "/api/users/:id" });`)
+}
+
+// BenchmarkURLParseGoNative: the Go parser and serializer alone.
+func BenchmarkURLParseGoNative(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		u := parseURL("https://example.com/api/users/123?x=1", nil)
+		u.serialize()
+	}
+}
