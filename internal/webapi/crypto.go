@@ -32,10 +32,12 @@ import (
 //
 // Byte arguments arrive packed one after another in one SharedArrayBuffer
 // (or in the scratch area, passed as undefined, when they fit) with their
-// lengths as separate integer arguments. Byte results are written to the scratch area and the host
-// function returns their length; a result too large for the scratch area is
-// held until JavaScript collects it with host.cryptoTake(sab), and the host
-// function returns its length negated.
+// lengths as separate integer arguments. Byte results are written to the
+// scratch area and the host function returns their length; a result too
+// large for the scratch area is held until JavaScript collects it with
+// host.cryptoTake(sab), and the host function returns its length negated.
+// Algorithm and hash names cross as small integers (cryptoAlgNames,
+// cryptoHashNames). Failures come back as values (see cryptoFunc).
 
 // cryptoKeyCacheMax bounds each parsed-key cache of a Runtime.
 const cryptoKeyCacheMax = 64
@@ -48,9 +50,9 @@ type cryptoState struct {
 	pub     map[string]any
 }
 
-// domErr returns an error that js/crypto.js throws as a DOMException named
+// cryptoErr returns an error that js/crypto.js throws as a DOMException named
 // name.
-func domErr(name, msg string) error { return &v8.DOMError{Name: name, Msg: msg} }
+func cryptoErr(name, msg string) error { return &v8.DOMError{Name: name, Msg: msg} }
 
 // cryptoFunc defines a crypto host function. Errors it returns as
 // *v8.DOMError or *v8.TypeError reach JavaScript as a string result
@@ -120,13 +122,13 @@ func installCrypto(r *Runtime) {
 	})
 	// cryptoDigest(hash, sab, n) digests the n bytes.
 	cryptoFunc(r, "cryptoDigest", func(c *v8.Call) (any, error) {
-		p, err := args(c, 1, 1)
+		p, err := cryptoArgs(c, 1, 1)
 		if err != nil {
 			return nil, err
 		}
 		data := p[0]
 		var sum []byte
-		switch hashArg(c, 0) {
+		switch cryptoHashArg(c, 0) {
 		case "SHA-1":
 			s := sha1.Sum(data)
 			sum = s[:]
@@ -143,7 +145,7 @@ func installCrypto(r *Runtime) {
 			s := md5.Sum(data)
 			sum = s[:]
 		default:
-			return nil, domErr("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.")
+			return nil, cryptoErr("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.")
 		}
 		return cs.out(sum), nil
 	})
@@ -164,9 +166,9 @@ func (cs *cryptoState) out(b []byte) int {
 	return -len(b)
 }
 
-// args reads the packed byte arguments: argument n is the buffer (undefined
+// cryptoArgs reads the packed byte arguments: argument n is the buffer (undefined
 // for the scratch area) and the arguments after it the lengths of the parts.
-func args(c *v8.Call, n, parts int) ([][]byte, error) {
+func cryptoArgs(c *v8.Call, n, parts int) ([][]byte, error) {
 	lens := make([]int, parts)
 	total := 0
 	for i := range lens {
@@ -206,24 +208,24 @@ var (
 	cryptoHashNames = [...]string{"", "SHA-1", "SHA-256", "SHA-384", "SHA-512", "MD5"}
 )
 
-// algArg returns the algorithm name that argument n indexes ("" if none).
-func algArg(c *v8.Call, n int) string {
+// cryptoAlgArg returns the algorithm name that argument n indexes ("" if none).
+func cryptoAlgArg(c *v8.Call, n int) string {
 	if i := c.Int(n); i > 0 && i < int64(len(cryptoAlgNames)) {
 		return cryptoAlgNames[i]
 	}
 	return ""
 }
 
-// hashArg returns the hash name that argument n indexes ("" if none).
-func hashArg(c *v8.Call, n int) string {
+// cryptoHashArg returns the hash name that argument n indexes ("" if none).
+func cryptoHashArg(c *v8.Call, n int) string {
 	if i := c.Int(n); i > 0 && i < int64(len(cryptoHashNames)) {
 		return cryptoHashNames[i]
 	}
 	return ""
 }
 
-// hashByName maps a normalized WebCrypto hash name to its crypto.Hash.
-func hashByName(name string) (crypto.Hash, error) {
+// cryptoHash maps a normalized WebCrypto hash name to its crypto.Hash.
+func cryptoHash(name string) (crypto.Hash, error) {
 	switch name {
 	case "SHA-1":
 		return crypto.SHA1, nil
@@ -234,7 +236,7 @@ func hashByName(name string) (crypto.Hash, error) {
 	case "SHA-512":
 		return crypto.SHA512, nil
 	}
-	return 0, domErr("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.")
+	return 0, cryptoErr("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.")
 }
 
 // privateKey parses PKCS #8 DER through the cache.
@@ -244,7 +246,7 @@ func (cs *cryptoState) privateKey(der []byte) (any, error) {
 	}
 	k, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
-		return nil, domErr("DataError", "Invalid PKCS8 input.")
+		return nil, cryptoErr("DataError", "Invalid PKCS8 input.")
 	}
 	cs.keepPrivate(der, k)
 	return k, nil
@@ -267,7 +269,7 @@ func (cs *cryptoState) publicKey(der []byte) (any, error) {
 	}
 	k, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, domErr("DataError", "Invalid SPKI input.")
+		return nil, cryptoErr("DataError", "Invalid SPKI input.")
 	}
 	cs.keepPublic(der, k)
 	return k, nil

@@ -21,19 +21,19 @@ import (
 
 // Hash codes past cryptoHashNames: the checksums DigestStream also offers.
 const (
-	hashCRC32     = 6
-	hashCRC32C    = 7
-	hashCRC64NVME = 8
+	cryptoCRC32     = 6
+	cryptoCRC32C    = 7
+	cryptoCRC64NVME = 8
 )
 
 var (
-	crc32cTable = crc32.MakeTable(crc32.Castagnoli)
+	cryptoCRC32CTable = crc32.MakeTable(crc32.Castagnoli)
 	// CRC-64/NVME: polynomial 0xad93d23594c935a9, reflected (0x9a6c9329ac4bc9b5).
-	crc64nvmeTable = crc64.MakeTable(0x9a6c9329ac4bc9b5)
+	cryptoCRC64NVMETable = crc64.MakeTable(0x9a6c9329ac4bc9b5)
 )
 
-// newStreamHash returns a fresh hash for a DigestStream hash code.
-func newStreamHash(code int64) hash.Hash {
+// cryptoNewStreamHash returns a fresh hash for a DigestStream hash code.
+func cryptoNewStreamHash(code int64) hash.Hash {
 	switch code {
 	case 1:
 		return sha1.New()
@@ -45,25 +45,25 @@ func newStreamHash(code int64) hash.Hash {
 		return sha512.New()
 	case 5:
 		return md5.New()
-	case hashCRC32:
+	case cryptoCRC32:
 		return crc32.NewIEEE()
-	case hashCRC32C:
-		return crc32.New(crc32cTable)
-	case hashCRC64NVME:
-		return crc64.New(crc64nvmeTable)
+	case cryptoCRC32C:
+		return crc32.New(cryptoCRC32CTable)
+	case cryptoCRC64NVME:
+		return crc64.New(cryptoCRC64NVMETable)
 	}
 	return nil
 }
 
-// streamHash restores the hash of code from its marshaled state.
-func streamHash(code int64, state []byte) (hash.Hash, error) {
-	h := newStreamHash(code)
+// cryptoStreamHash restores the hash of code from its marshaled state.
+func cryptoStreamHash(code int64, state []byte) (hash.Hash, error) {
+	h := cryptoNewStreamHash(code)
 	if h == nil {
-		return nil, domErr("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.")
+		return nil, cryptoErr("NotSupportedError", "Unrecognized or unimplemented digest algorithm requested.")
 	}
 	if len(state) > 0 {
 		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
-			return nil, domErr("OperationError", "Invalid digest state.")
+			return nil, cryptoErr("OperationError", "Invalid digest state.")
 		}
 	}
 	return h, nil
@@ -73,28 +73,28 @@ func (cs *cryptoState) installDigestStream(r *Runtime) {
 	// cryptoHashUpdate(code, sab, stateLen, dataLen) hashes data after the
 	// state (empty: a fresh hash) and returns the new state.
 	cryptoFunc(r, "cryptoHashUpdate", func(c *v8.Call) (any, error) {
-		p, err := args(c, 1, 2)
+		p, err := cryptoArgs(c, 1, 2)
 		if err != nil {
 			return nil, err
 		}
-		h, err := streamHash(c.Int(0), p[0])
+		h, err := cryptoStreamHash(c.Int(0), p[0])
 		if err != nil {
 			return nil, err
 		}
 		h.Write(p[1])
 		state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
 		if err != nil {
-			return nil, domErr("OperationError", err.Error())
+			return nil, cryptoErr("OperationError", err.Error())
 		}
 		return cs.out(state), nil
 	})
 	// cryptoHashFinal(code, sab, stateLen) returns the digest of the state.
 	cryptoFunc(r, "cryptoHashFinal", func(c *v8.Call) (any, error) {
-		p, err := args(c, 1, 1)
+		p, err := cryptoArgs(c, 1, 1)
 		if err != nil {
 			return nil, err
 		}
-		h, err := streamHash(c.Int(0), p[0])
+		h, err := cryptoStreamHash(c.Int(0), p[0])
 		if err != nil {
 			return nil, err
 		}

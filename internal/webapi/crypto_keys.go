@@ -23,8 +23,8 @@ import (
 //   - "rsa", "ec", "ed25519", "x25519": asymmetric keys, held as PKCS #8
 //     (private) or SPKI (public) DER.
 
-// keyInfo describes an imported key to JavaScript.
-type keyInfo struct {
+// cryptoKeyInfo describes an imported key to JavaScript.
+type cryptoKeyInfo struct {
 	Type string `json:"t"`             // "secret", "private" or "public"
 	N    int    `json:"n"`             // length of the key bytes returned
 	Bits int    `json:"bits,omitzero"` // RSA modulus length
@@ -32,8 +32,8 @@ type keyInfo struct {
 	Crv  string `json:"crv,omitempty"` // EC named curve
 }
 
-// jwk is the key material part of a JSON Web Key (RFC 7517, 7518, 8037).
-type jwk struct {
+// cryptoJWK is the key material part of a JSON Web Key (RFC 7517, 7518, 8037).
+type cryptoJWK struct {
 	Kty string `json:"kty"`
 	Crv string `json:"crv,omitempty"`
 	K   string `json:"k,omitempty"`
@@ -49,18 +49,18 @@ type jwk struct {
 	QI  string `json:"qi,omitempty"`
 }
 
-var b64u = base64.RawURLEncoding
+var cryptoB64u = base64.RawURLEncoding
 
-// unb64 decodes a base64url JWK member (padding tolerated).
-func unb64(s, field string) ([]byte, error) {
-	b, err := b64u.DecodeString(strings.TrimRight(s, "="))
+// cryptoUnb64 decodes a base64url JWK member (padding tolerated).
+func cryptoUnb64(s, field string) ([]byte, error) {
+	b, err := cryptoB64u.DecodeString(strings.TrimRight(s, "="))
 	if err != nil {
-		return nil, domErr("DataError", "Invalid base64url in JSON Web Key field \""+field+"\".")
+		return nil, cryptoErr("DataError", "Invalid base64url in JSON Web Key field \""+field+"\".")
 	}
 	return b, nil
 }
 
-func curveByName(name string) elliptic.Curve {
+func cryptoCurve(name string) elliptic.Curve {
 	switch name {
 	case "P-256":
 		return elliptic.P256()
@@ -75,13 +75,13 @@ func curveByName(name string) elliptic.Curve {
 func (cs *cryptoState) installKeys(r *Runtime) {
 	// cryptoImport(kind, format, curve, sab, n, jwk) imports key data (the
 	// n bytes, or for format "jwk" the JSON text jwk) and returns a JSON
-	// keyInfo; the key bytes are delivered as by out.
+	// cryptoKeyInfo; the key bytes are delivered as by out.
 	cryptoFunc(r, "cryptoImport", func(c *v8.Call) (any, error) {
 		var data []byte
 		if c.String(1) == "jwk" {
 			data = []byte(c.String(5))
 		} else {
-			p, err := args(c, 3, 1)
+			p, err := cryptoArgs(c, 3, 1)
 			if err != nil {
 				return nil, err
 			}
@@ -98,7 +98,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 	// cryptoExportRaw(kind, sab, n) returns the raw form of an SPKI public
 	// key.
 	cryptoFunc(r, "cryptoExportRaw", func(c *v8.Call) (any, error) {
-		p, err := args(c, 1, 1)
+		p, err := cryptoArgs(c, 1, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +106,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 		if err != nil {
 			return nil, err
 		}
-		raw, err := rawPublic(k)
+		raw, err := cryptoRawPublic(k)
 		if err != nil {
 			return nil, err
 		}
@@ -115,7 +115,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 	// cryptoExportJwk(kind, type, sab, n) returns the key material members
 	// of the key's JWK as JSON text.
 	cryptoFunc(r, "cryptoExportJwk", func(c *v8.Call) (any, error) {
-		p, err := args(c, 2, 1)
+		p, err := cryptoArgs(c, 2, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +129,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 	// cryptoGenerate(kind, curve, bits, sab, n) generates a private key and
 	// returns it as PKCS #8; the n bytes are the RSA public exponent.
 	cryptoFunc(r, "cryptoGenerate", func(c *v8.Call) (any, error) {
-		p, err := args(c, 3, 1)
+		p, err := cryptoArgs(c, 3, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -138,17 +138,17 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 		case "rsa":
 			e := new(big.Int).SetBytes(p[0])
 			if !e.IsInt64() || e.Int64() != 65537 {
-				return nil, domErr("OperationError", "The \"publicExponent\" must be 65537.")
+				return nil, cryptoErr("OperationError", "The \"publicExponent\" must be 65537.")
 			}
 			bits := int(c.Int(2))
 			if bits < 1024 || bits > 16384 {
-				return nil, domErr("OperationError", "The modulus length must be between 1024 and 16384 bits.")
+				return nil, cryptoErr("OperationError", "The modulus length must be between 1024 and 16384 bits.")
 			}
 			k, err = rsa.GenerateKey(rand.Reader, bits)
 		case "ec":
-			curve := curveByName(c.String(1))
+			curve := cryptoCurve(c.String(1))
 			if curve == nil {
-				return nil, domErr("NotSupportedError", "Unsupported namedCurve \""+c.String(1)+"\".")
+				return nil, cryptoErr("NotSupportedError", "Unsupported namedCurve \""+c.String(1)+"\".")
 			}
 			k, err = ecdsa.GenerateKey(curve, rand.Reader)
 		case "ed25519":
@@ -156,14 +156,14 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 		case "x25519":
 			k, err = ecdh.X25519().GenerateKey(rand.Reader)
 		default:
-			return nil, domErr("NotSupportedError", "Unsupported key type.")
+			return nil, cryptoErr("NotSupportedError", "Unsupported key type.")
 		}
 		if err != nil {
-			return nil, domErr("OperationError", err.Error())
+			return nil, cryptoErr("OperationError", err.Error())
 		}
 		der, err := x509.MarshalPKCS8PrivateKey(k)
 		if err != nil {
-			return nil, domErr("OperationError", err.Error())
+			return nil, cryptoErr("OperationError", err.Error())
 		}
 		cs.keepPrivate(der, k)
 		return cs.out(der), nil
@@ -171,7 +171,7 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 	// cryptoPublic(sab, n) returns the SPKI public key of a PKCS #8 private
 	// key.
 	cryptoFunc(r, "cryptoPublic", func(c *v8.Call) (any, error) {
-		p, err := args(c, 0, 1)
+		p, err := cryptoArgs(c, 0, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -179,18 +179,18 @@ func (cs *cryptoState) installKeys(r *Runtime) {
 		if err != nil {
 			return nil, err
 		}
-		pk := publicOf(k)
+		pk := cryptoPublicOf(k)
 		der, err := x509.MarshalPKIXPublicKey(pk)
 		if err != nil {
-			return nil, domErr("OperationError", err.Error())
+			return nil, cryptoErr("OperationError", err.Error())
 		}
 		cs.keepPublic(der, pk)
 		return cs.out(der), nil
 	})
 }
 
-// publicOf returns the public half of a parsed private key.
-func publicOf(k any) any {
+// cryptoPublicOf returns the public half of a parsed private key.
+func cryptoPublicOf(k any) any {
 	switch k := k.(type) {
 	case *rsa.PrivateKey:
 		return &k.PublicKey
@@ -204,9 +204,9 @@ func publicOf(k any) any {
 	return nil
 }
 
-// rawPublic returns the raw encoding of a public key: the uncompressed point
+// cryptoRawPublic returns the raw encoding of a public key: the uncompressed point
 // for EC keys, the 32 bytes for Ed25519 and X25519.
-func rawPublic(k any) ([]byte, error) {
+func cryptoRawPublic(k any) ([]byte, error) {
 	switch k := k.(type) {
 	case *ecdsa.PublicKey:
 		return k.Bytes()
@@ -215,17 +215,17 @@ func rawPublic(k any) ([]byte, error) {
 	case *ecdh.PublicKey:
 		return k.Bytes(), nil
 	}
-	return nil, domErr("InvalidAccessError", "Raw export of this key is not supported.")
+	return nil, cryptoErr("InvalidAccessError", "Raw export of this key is not supported.")
 }
 
 // importKey parses key data of the given kind and format and returns the
 // key's description and its canonical bytes.
-func (cs *cryptoState) importKey(kind, format, curve string, data []byte) (keyInfo, []byte, error) {
-	var j *jwk
+func (cs *cryptoState) importKey(kind, format, curve string, data []byte) (cryptoKeyInfo, []byte, error) {
+	var j *cryptoJWK
 	if format == "jwk" {
-		j = new(jwk)
+		j = new(cryptoJWK)
 		if err := json.Unmarshal(data, j); err != nil {
-			return keyInfo{}, nil, domErr("DataError", "Invalid JSON Web Key.")
+			return cryptoKeyInfo{}, nil, cryptoErr("DataError", "Invalid JSON Web Key.")
 		}
 	}
 	var priv, pub any
@@ -233,11 +233,11 @@ func (cs *cryptoState) importKey(kind, format, curve string, data []byte) (keyIn
 	case "raw":
 		switch kind {
 		case "oct":
-			return keyInfo{Type: "secret"}, data, nil
+			return cryptoKeyInfo{Type: "secret"}, data, nil
 		case "ec":
-			c := curveByName(curve)
+			c := cryptoCurve(curve)
 			if c == nil {
-				return keyInfo{}, nil, domErr("NotSupportedError", "Unsupported namedCurve \""+curve+"\".")
+				return cryptoKeyInfo{}, nil, cryptoErr("NotSupportedError", "Unsupported namedCurve \""+curve+"\".")
 			}
 			k, err := ecdsa.ParseUncompressedPublicKey(c, data)
 			if err != nil && len(data) > 0 && (data[0] == 2 || data[0] == 3) {
@@ -246,63 +246,63 @@ func (cs *cryptoState) importKey(kind, format, curve string, data []byte) (keyIn
 				}
 			}
 			if err != nil {
-				return keyInfo{}, nil, domErr("DataError", "Invalid raw EC public key.")
+				return cryptoKeyInfo{}, nil, cryptoErr("DataError", "Invalid raw EC public key.")
 			}
 			pub = k
 		case "ed25519":
 			if len(data) != ed25519.PublicKeySize {
-				return keyInfo{}, nil, domErr("DataError", "Ed25519 raw keys must be exactly 32-bytes (provided "+strconv.Itoa(len(data))+").")
+				return cryptoKeyInfo{}, nil, cryptoErr("DataError", "Ed25519 raw keys must be exactly 32-bytes (provided "+strconv.Itoa(len(data))+").")
 			}
 			pub = ed25519.PublicKey(bytes.Clone(data))
 		case "x25519":
 			k, err := ecdh.X25519().NewPublicKey(data)
 			if err != nil {
-				return keyInfo{}, nil, domErr("DataError", "X25519 raw keys must be exactly 32-bytes (provided "+strconv.Itoa(len(data))+").")
+				return cryptoKeyInfo{}, nil, cryptoErr("DataError", "X25519 raw keys must be exactly 32-bytes (provided "+strconv.Itoa(len(data))+").")
 			}
 			pub = k
 		default:
-			return keyInfo{}, nil, domErr("NotSupportedError", "Unrecognized key import format \"raw\".")
+			return cryptoKeyInfo{}, nil, cryptoErr("NotSupportedError", "Unrecognized key import format \"raw\".")
 		}
 	case "spki":
 		k, err := x509.ParsePKIXPublicKey(data)
 		if err != nil {
-			return keyInfo{}, nil, domErr("DataError", "Invalid SPKI input.")
+			return cryptoKeyInfo{}, nil, cryptoErr("DataError", "Invalid SPKI input.")
 		}
 		pub = k
 	case "pkcs8":
 		k, err := x509.ParsePKCS8PrivateKey(data)
 		if err != nil {
-			return keyInfo{}, nil, domErr("DataError", "Invalid PKCS8 input.")
+			return cryptoKeyInfo{}, nil, cryptoErr("DataError", "Invalid PKCS8 input.")
 		}
 		priv = k
 	case "jwk":
 		if kind == "oct" {
 			if j.Kty != "oct" {
-				return keyInfo{}, nil, domErr("DataError", "JSON Web Key \"kty\" must be \"oct\".")
+				return cryptoKeyInfo{}, nil, cryptoErr("DataError", "JSON Web Key \"kty\" must be \"oct\".")
 			}
 			if j.K == "" {
-				return keyInfo{}, nil, domErr("DataError", "Missing field \"k\" in JSON Web Key.")
+				return cryptoKeyInfo{}, nil, cryptoErr("DataError", "Missing field \"k\" in JSON Web Key.")
 			}
-			k, err := unb64(j.K, "k")
+			k, err := cryptoUnb64(j.K, "k")
 			if err != nil {
-				return keyInfo{}, nil, err
+				return cryptoKeyInfo{}, nil, err
 			}
-			return keyInfo{Type: "secret"}, k, nil
+			return cryptoKeyInfo{Type: "secret"}, k, nil
 		}
 		var err error
-		priv, pub, err = parseJWK(kind, curve, j)
+		priv, pub, err = cryptoParseJWK(kind, curve, j)
 		if err != nil {
-			return keyInfo{}, nil, err
+			return cryptoKeyInfo{}, nil, err
 		}
 	default:
-		return keyInfo{}, nil, domErr("NotSupportedError", "Unrecognized key import format \""+format+"\".")
+		return cryptoKeyInfo{}, nil, cryptoErr("NotSupportedError", "Unrecognized key import format \""+format+"\".")
 	}
 	// Check that the key is of the kind the algorithm wants.
 	var k any = pub
 	if priv != nil {
-		k = publicOf(priv)
+		k = cryptoPublicOf(priv)
 	}
-	info := keyInfo{Type: "public"}
+	info := cryptoKeyInfo{Type: "public"}
 	if priv != nil {
 		info.Type = "private"
 	}
@@ -315,7 +315,7 @@ func (cs *cryptoState) importKey(kind, format, curve string, data []byte) (keyIn
 		ok = kind == "ec"
 		info.Crv = k.Curve.Params().Name
 		if ok && info.Crv != curve {
-			return keyInfo{}, nil, domErr("DataError", "Key curve \""+info.Crv+"\" does not match the requested namedCurve \""+curve+"\".")
+			return cryptoKeyInfo{}, nil, cryptoErr("DataError", "Key curve \""+info.Crv+"\" does not match the requested namedCurve \""+curve+"\".")
 		}
 	case ed25519.PublicKey:
 		ok = kind == "ed25519"
@@ -323,37 +323,37 @@ func (cs *cryptoState) importKey(kind, format, curve string, data []byte) (keyIn
 		ok = kind == "x25519" && k.Curve() == ecdh.X25519()
 	}
 	if !ok {
-		return keyInfo{}, nil, domErr("DataError", "The key data is not a key of the requested algorithm.")
+		return cryptoKeyInfo{}, nil, cryptoErr("DataError", "The key data is not a key of the requested algorithm.")
 	}
 	if priv != nil {
 		der, err := x509.MarshalPKCS8PrivateKey(priv)
 		if err != nil {
-			return keyInfo{}, nil, domErr("DataError", err.Error())
+			return cryptoKeyInfo{}, nil, cryptoErr("DataError", err.Error())
 		}
 		cs.keepPrivate(der, priv)
 		return info, der, nil
 	}
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
-		return keyInfo{}, nil, domErr("DataError", err.Error())
+		return cryptoKeyInfo{}, nil, cryptoErr("DataError", err.Error())
 	}
 	cs.keepPublic(der, pub)
 	return info, der, nil
 }
 
-// parseJWK builds an asymmetric key from its JWK; exactly one of priv and
+// cryptoParseJWK builds an asymmetric key from its JWK; exactly one of priv and
 // pub is set.
-func parseJWK(kind, curve string, j *jwk) (priv, pub any, err error) {
+func cryptoParseJWK(kind, curve string, j *cryptoJWK) (priv, pub any, err error) {
 	need := func(s, field string) ([]byte, error) {
 		if s == "" {
-			return nil, domErr("DataError", "Missing field \""+field+"\" in JSON Web Key.")
+			return nil, cryptoErr("DataError", "Missing field \""+field+"\" in JSON Web Key.")
 		}
-		return unb64(s, field)
+		return cryptoUnb64(s, field)
 	}
 	switch kind {
 	case "rsa":
 		if j.Kty != "RSA" {
-			return nil, nil, domErr("DataError", "JSON Web Key \"kty\" must be \"RSA\".")
+			return nil, nil, cryptoErr("DataError", "JSON Web Key \"kty\" must be \"RSA\".")
 		}
 		n, err := need(j.N, "n")
 		if err != nil {
@@ -365,7 +365,7 @@ func parseJWK(kind, curve string, j *jwk) (priv, pub any, err error) {
 		}
 		eb := new(big.Int).SetBytes(e)
 		if !eb.IsInt64() || eb.Int64() < 3 || eb.Int64() > 1<<31-1 {
-			return nil, nil, domErr("DataError", "Invalid RSA public exponent.")
+			return nil, nil, cryptoErr("DataError", "Invalid RSA public exponent.")
 		}
 		pk := rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(eb.Int64())}
 		if j.D == "" {
@@ -383,25 +383,25 @@ func parseJWK(kind, curve string, j *jwk) (priv, pub any, err error) {
 			Primes:    []*big.Int{new(big.Int).SetBytes(v[1]), new(big.Int).SetBytes(v[2])},
 		}
 		if err := sk.Validate(); err != nil {
-			return nil, nil, domErr("DataError", "Invalid RSA private key.")
+			return nil, nil, cryptoErr("DataError", "Invalid RSA private key.")
 		}
 		sk.Precompute()
 		if sk.Precomputed.Dp.Cmp(new(big.Int).SetBytes(v[3])) != 0 ||
 			sk.Precomputed.Dq.Cmp(new(big.Int).SetBytes(v[4])) != 0 ||
 			sk.Precomputed.Qinv.Cmp(new(big.Int).SetBytes(v[5])) != 0 {
-			return nil, nil, domErr("DataError", "Invalid RSA private key.")
+			return nil, nil, cryptoErr("DataError", "Invalid RSA private key.")
 		}
 		return sk, nil, nil
 	case "ec":
 		if j.Kty != "EC" {
-			return nil, nil, domErr("DataError", "JSON Web Key \"kty\" must be \"EC\".")
+			return nil, nil, cryptoErr("DataError", "JSON Web Key \"kty\" must be \"EC\".")
 		}
 		if j.Crv != curve {
-			return nil, nil, domErr("DataError", "JSON Web Key \"crv\" \""+j.Crv+"\" does not match the requested namedCurve \""+curve+"\".")
+			return nil, nil, cryptoErr("DataError", "JSON Web Key \"crv\" \""+j.Crv+"\" does not match the requested namedCurve \""+curve+"\".")
 		}
-		c := curveByName(curve)
+		c := cryptoCurve(curve)
 		if c == nil {
-			return nil, nil, domErr("NotSupportedError", "Unsupported namedCurve \""+curve+"\".")
+			return nil, nil, cryptoErr("NotSupportedError", "Unsupported namedCurve \""+curve+"\".")
 		}
 		size := (c.Params().BitSize + 7) / 8
 		x, err := need(j.X, "x")
@@ -413,23 +413,23 @@ func parseJWK(kind, curve string, j *jwk) (priv, pub any, err error) {
 			return nil, nil, err
 		}
 		if len(x) != size || len(y) != size {
-			return nil, nil, domErr("DataError", "Invalid EC point in JSON Web Key.")
+			return nil, nil, cryptoErr("DataError", "Invalid EC point in JSON Web Key.")
 		}
 		pt := append(append([]byte{4}, x...), y...)
 		pk, err := ecdsa.ParseUncompressedPublicKey(c, pt)
 		if err != nil {
-			return nil, nil, domErr("DataError", "Invalid EC point in JSON Web Key.")
+			return nil, nil, cryptoErr("DataError", "Invalid EC point in JSON Web Key.")
 		}
 		if j.D == "" {
 			return nil, pk, nil
 		}
-		d, err := unb64(j.D, "d")
+		d, err := cryptoUnb64(j.D, "d")
 		if err != nil {
 			return nil, nil, err
 		}
 		sk, err := ecdsa.ParseRawPrivateKey(c, d)
 		if err != nil || !sk.PublicKey.Equal(pk) {
-			return nil, nil, domErr("DataError", "Invalid EC private key in JSON Web Key.")
+			return nil, nil, cryptoErr("DataError", "Invalid EC private key in JSON Web Key.")
 		}
 		return sk, nil, nil
 	case "ed25519", "x25519":
@@ -438,25 +438,25 @@ func parseJWK(kind, curve string, j *jwk) (priv, pub any, err error) {
 			want = "X25519"
 		}
 		if j.Kty != "OKP" {
-			return nil, nil, domErr("DataError", "JSON Web Key \"kty\" must be \"OKP\".")
+			return nil, nil, cryptoErr("DataError", "JSON Web Key \"kty\" must be \"OKP\".")
 		}
 		if j.Crv != want {
-			return nil, nil, domErr("DataError", "JSON Web Key \"crv\" must be \""+want+"\".")
+			return nil, nil, cryptoErr("DataError", "JSON Web Key \"crv\" must be \""+want+"\".")
 		}
 		x, err := need(j.X, "x")
 		if err != nil {
 			return nil, nil, err
 		}
 		if len(x) != 32 {
-			return nil, nil, domErr("DataError", "Invalid "+want+" key in JSON Web Key.")
+			return nil, nil, cryptoErr("DataError", "Invalid "+want+" key in JSON Web Key.")
 		}
 		var d []byte
 		if j.D != "" {
-			if d, err = unb64(j.D, "d"); err != nil {
+			if d, err = cryptoUnb64(j.D, "d"); err != nil {
 				return nil, nil, err
 			}
 			if len(d) != 32 {
-				return nil, nil, domErr("DataError", "Invalid "+want+" key in JSON Web Key.")
+				return nil, nil, cryptoErr("DataError", "Invalid "+want+" key in JSON Web Key.")
 			}
 		}
 		if kind == "ed25519" {
@@ -465,30 +465,30 @@ func parseJWK(kind, curve string, j *jwk) (priv, pub any, err error) {
 			}
 			sk := ed25519.NewKeyFromSeed(d)
 			if !bytes.Equal(sk[32:], x) {
-				return nil, nil, domErr("DataError", "Invalid Ed25519 key in JSON Web Key.")
+				return nil, nil, cryptoErr("DataError", "Invalid Ed25519 key in JSON Web Key.")
 			}
 			return sk, nil, nil
 		}
 		if d == nil {
 			pk, err := ecdh.X25519().NewPublicKey(x)
 			if err != nil {
-				return nil, nil, domErr("DataError", "Invalid X25519 key in JSON Web Key.")
+				return nil, nil, cryptoErr("DataError", "Invalid X25519 key in JSON Web Key.")
 			}
 			return nil, pk, nil
 		}
 		sk, err := ecdh.X25519().NewPrivateKey(d)
 		if err != nil || !bytes.Equal(sk.PublicKey().Bytes(), x) {
-			return nil, nil, domErr("DataError", "Invalid X25519 key in JSON Web Key.")
+			return nil, nil, cryptoErr("DataError", "Invalid X25519 key in JSON Web Key.")
 		}
 		return sk, nil, nil
 	}
-	return nil, nil, domErr("NotSupportedError", "Unrecognized key import format \"jwk\".")
+	return nil, nil, cryptoErr("NotSupportedError", "Unrecognized key import format \"jwk\".")
 }
 
 // exportJWK returns the key material members of a key's JWK.
-func (cs *cryptoState) exportJWK(kind, typ string, data []byte) (*jwk, error) {
+func (cs *cryptoState) exportJWK(kind, typ string, data []byte) (*cryptoJWK, error) {
 	if kind == "oct" {
-		return &jwk{Kty: "oct", K: b64u.EncodeToString(data)}, nil
+		return &cryptoJWK{Kty: "oct", K: cryptoB64u.EncodeToString(data)}, nil
 	}
 	var k any
 	var err error
@@ -500,47 +500,47 @@ func (cs *cryptoState) exportJWK(kind, typ string, data []byte) (*jwk, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := b64u.EncodeToString
+	e := cryptoB64u.EncodeToString
 	switch k := k.(type) {
 	case *rsa.PublicKey:
-		return &jwk{Kty: "RSA", N: e(k.N.Bytes()), E: e(big.NewInt(int64(k.E)).Bytes())}, nil
+		return &cryptoJWK{Kty: "RSA", N: e(k.N.Bytes()), E: e(big.NewInt(int64(k.E)).Bytes())}, nil
 	case *rsa.PrivateKey:
 		if len(k.Primes) != 2 {
-			return nil, domErr("OperationError", "Multi-prime RSA keys cannot be exported.")
+			return nil, cryptoErr("OperationError", "Multi-prime RSA keys cannot be exported.")
 		}
 		k.Precompute()
-		return &jwk{Kty: "RSA", N: e(k.N.Bytes()), E: e(big.NewInt(int64(k.E)).Bytes()),
+		return &cryptoJWK{Kty: "RSA", N: e(k.N.Bytes()), E: e(big.NewInt(int64(k.E)).Bytes()),
 			D: e(k.D.Bytes()), P: e(k.Primes[0].Bytes()), Q: e(k.Primes[1].Bytes()),
 			DP: e(k.Precomputed.Dp.Bytes()), DQ: e(k.Precomputed.Dq.Bytes()), QI: e(k.Precomputed.Qinv.Bytes())}, nil
 	case *ecdsa.PublicKey:
-		return ecJWK(k, nil)
+		return cryptoECJWK(k, nil)
 	case *ecdsa.PrivateKey:
 		d, err := k.Bytes()
 		if err != nil {
-			return nil, domErr("OperationError", err.Error())
+			return nil, cryptoErr("OperationError", err.Error())
 		}
-		return ecJWK(&k.PublicKey, d)
+		return cryptoECJWK(&k.PublicKey, d)
 	case ed25519.PublicKey:
-		return &jwk{Kty: "OKP", Crv: "Ed25519", X: e(k)}, nil
+		return &cryptoJWK{Kty: "OKP", Crv: "Ed25519", X: e(k)}, nil
 	case ed25519.PrivateKey:
-		return &jwk{Kty: "OKP", Crv: "Ed25519", X: e(k[32:]), D: e(k.Seed())}, nil
+		return &cryptoJWK{Kty: "OKP", Crv: "Ed25519", X: e(k[32:]), D: e(k.Seed())}, nil
 	case *ecdh.PublicKey:
-		return &jwk{Kty: "OKP", Crv: "X25519", X: e(k.Bytes())}, nil
+		return &cryptoJWK{Kty: "OKP", Crv: "X25519", X: e(k.Bytes())}, nil
 	case *ecdh.PrivateKey:
-		return &jwk{Kty: "OKP", Crv: "X25519", X: e(k.PublicKey().Bytes()), D: e(k.Bytes())}, nil
+		return &cryptoJWK{Kty: "OKP", Crv: "X25519", X: e(k.PublicKey().Bytes()), D: e(k.Bytes())}, nil
 	}
-	return nil, domErr("NotSupportedError", "Unsupported key type for JWK export.")
+	return nil, cryptoErr("NotSupportedError", "Unsupported key type for JWK export.")
 }
 
-func ecJWK(k *ecdsa.PublicKey, d []byte) (*jwk, error) {
+func cryptoECJWK(k *ecdsa.PublicKey, d []byte) (*cryptoJWK, error) {
 	pt, err := k.Bytes()
 	if err != nil {
-		return nil, domErr("OperationError", err.Error())
+		return nil, cryptoErr("OperationError", err.Error())
 	}
 	size := (len(pt) - 1) / 2
-	j := &jwk{Kty: "EC", Crv: k.Curve.Params().Name, X: b64u.EncodeToString(pt[1 : 1+size]), Y: b64u.EncodeToString(pt[1+size:])}
+	j := &cryptoJWK{Kty: "EC", Crv: k.Curve.Params().Name, X: cryptoB64u.EncodeToString(pt[1 : 1+size]), Y: cryptoB64u.EncodeToString(pt[1+size:])}
 	if d != nil {
-		j.D = b64u.EncodeToString(d)
+		j.D = cryptoB64u.EncodeToString(d)
 	}
 	return j, nil
 }

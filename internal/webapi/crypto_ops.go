@@ -24,11 +24,11 @@ func (cs *cryptoState) installOps(r *Runtime) {
 	// cryptoSign(alg, hash, saltLength, sab, keyLen, dataLen) signs data
 	// with key (raw for HMAC, else PKCS #8).
 	cryptoFunc(r, "cryptoSign", func(c *v8.Call) (any, error) {
-		p, err := args(c, 3, 2)
+		p, err := cryptoArgs(c, 3, 2)
 		if err != nil {
 			return nil, err
 		}
-		sig, err := cs.sign(algArg(c, 0), hashArg(c, 1), int(c.Int(2)), p[0], p[1])
+		sig, err := cs.sign(cryptoAlgArg(c, 0), cryptoHashArg(c, 1), int(c.Int(2)), p[0], p[1])
 		if err != nil {
 			return nil, err
 		}
@@ -38,22 +38,22 @@ func (cs *cryptoState) installOps(r *Runtime) {
 	// reports whether sig is a valid signature of data under key (raw for
 	// HMAC, else SPKI).
 	cryptoFunc(r, "cryptoVerify", func(c *v8.Call) (any, error) {
-		p, err := args(c, 3, 3)
+		p, err := cryptoArgs(c, 3, 3)
 		if err != nil {
 			return nil, err
 		}
-		return cs.verify(algArg(c, 0), hashArg(c, 1), int(c.Int(2)), p[0], p[1], p[2])
+		return cs.verify(cryptoAlgArg(c, 0), cryptoHashArg(c, 1), int(c.Int(2)), p[0], p[1], p[2])
 	})
 	// cryptoCipher(alg, hash, encrypt, param, sab, keyLen, ivLen, aadLen,
 	// dataLen) encrypts or decrypts data. param is the GCM tag length or the
 	// CTR counter length in bits; iv is the CTR counter block or the OAEP
 	// label.
 	cryptoFunc(r, "cryptoCipher", func(c *v8.Call) (any, error) {
-		p, err := args(c, 4, 4)
+		p, err := cryptoArgs(c, 4, 4)
 		if err != nil {
 			return nil, err
 		}
-		res, err := cs.cipher(algArg(c, 0), hashArg(c, 1), c.Bool(2), int(c.Int(3)), p[0], p[1], p[2], p[3])
+		res, err := cs.cipher(cryptoAlgArg(c, 0), cryptoHashArg(c, 1), c.Bool(2), int(c.Int(3)), p[0], p[1], p[2], p[3])
 		if err != nil {
 			return nil, err
 		}
@@ -64,11 +64,11 @@ func (cs *cryptoState) installOps(r *Runtime) {
 	// X25519 from a PKCS #8 private key and the peer's SPKI public key (in
 	// the salt slot), returning the whole shared secret.
 	cryptoFunc(r, "cryptoDerive", func(c *v8.Call) (any, error) {
-		p, err := args(c, 4, 3)
+		p, err := cryptoArgs(c, 4, 3)
 		if err != nil {
 			return nil, err
 		}
-		res, err := cs.derive(algArg(c, 0), hashArg(c, 1), int(c.Int(2)), int(c.Int(3)), p[0], p[1], p[2])
+		res, err := cs.derive(cryptoAlgArg(c, 0), cryptoHashArg(c, 1), int(c.Int(2)), int(c.Int(3)), p[0], p[1], p[2])
 		if err != nil {
 			return nil, err
 		}
@@ -76,19 +76,19 @@ func (cs *cryptoState) installOps(r *Runtime) {
 	})
 }
 
-func digestOf(h crypto.Hash, data []byte) []byte {
+func cryptoDigestOf(h crypto.Hash, data []byte) []byte {
 	d := h.New()
 	d.Write(data)
 	return d.Sum(nil)
 }
 
-func opErr(msg string) error { return domErr("OperationError", msg) }
+func cryptoOpErr(msg string) error { return cryptoErr("OperationError", msg) }
 
 func (cs *cryptoState) sign(alg, hashName string, salt int, key, data []byte) ([]byte, error) {
 	var h crypto.Hash
 	if hashName != "" {
 		var err error
-		if h, err = hashByName(hashName); err != nil {
+		if h, err = cryptoHash(hashName); err != nil {
 			return nil, err
 		}
 	}
@@ -106,21 +106,21 @@ func (cs *cryptoState) sign(alg, hashName string, salt int, key, data []byte) ([
 		var sig []byte
 		if alg == "RSA-PSS" {
 			if salt == 0 {
-				sig, err = signPSSNoSalt(k, h, digestOf(h, data))
+				sig, err = cryptoSignPSSNoSalt(k, h, cryptoDigestOf(h, data))
 			} else {
-				sig, err = rsa.SignPSS(rand.Reader, k, h, digestOf(h, data), &rsa.PSSOptions{SaltLength: salt, Hash: h})
+				sig, err = rsa.SignPSS(rand.Reader, k, h, cryptoDigestOf(h, data), &rsa.PSSOptions{SaltLength: salt, Hash: h})
 			}
 		} else {
-			sig, err = rsa.SignPKCS1v15(nil, k, h, digestOf(h, data))
+			sig, err = rsa.SignPKCS1v15(nil, k, h, cryptoDigestOf(h, data))
 		}
 		if err != nil {
-			return nil, opErr(err.Error())
+			return nil, cryptoOpErr(err.Error())
 		}
 		return sig, nil
 	case *ecdsa.PrivateKey:
-		r, s, err := ecdsa.Sign(rand.Reader, k, digestOf(h, data))
+		r, s, err := ecdsa.Sign(rand.Reader, k, cryptoDigestOf(h, data))
 		if err != nil {
-			return nil, opErr(err.Error())
+			return nil, cryptoOpErr(err.Error())
 		}
 		size := (k.Curve.Params().BitSize + 7) / 8
 		sig := make([]byte, 2*size)
@@ -130,14 +130,14 @@ func (cs *cryptoState) sign(alg, hashName string, salt int, key, data []byte) ([
 	case ed25519.PrivateKey:
 		return ed25519.Sign(k, data), nil
 	}
-	return nil, domErr("InvalidAccessError", "This key cannot sign.")
+	return nil, cryptoErr("InvalidAccessError", "This key cannot sign.")
 }
 
 func (cs *cryptoState) verify(alg, hashName string, salt int, key, sig, data []byte) (bool, error) {
 	var h crypto.Hash
 	if hashName != "" {
 		var err error
-		if h, err = hashByName(hashName); err != nil {
+		if h, err = cryptoHash(hashName); err != nil {
 			return false, err
 		}
 	}
@@ -154,11 +154,11 @@ func (cs *cryptoState) verify(alg, hashName string, salt int, key, sig, data []b
 	case *rsa.PublicKey:
 		if alg == "RSA-PSS" {
 			if salt == 0 {
-				return verifyPSSNoSalt(k, h, digestOf(h, data), sig), nil
+				return cryptoVerifyPSSNoSalt(k, h, cryptoDigestOf(h, data), sig), nil
 			}
-			return rsa.VerifyPSS(k, h, digestOf(h, data), sig, &rsa.PSSOptions{SaltLength: salt, Hash: h}) == nil, nil
+			return rsa.VerifyPSS(k, h, cryptoDigestOf(h, data), sig, &rsa.PSSOptions{SaltLength: salt, Hash: h}) == nil, nil
 		}
-		return rsa.VerifyPKCS1v15(k, h, digestOf(h, data), sig) == nil, nil
+		return rsa.VerifyPKCS1v15(k, h, cryptoDigestOf(h, data), sig) == nil, nil
 	case *ecdsa.PublicKey:
 		size := (k.Curve.Params().BitSize + 7) / 8
 		if len(sig) != 2*size {
@@ -166,20 +166,20 @@ func (cs *cryptoState) verify(alg, hashName string, salt int, key, sig, data []b
 		}
 		r := new(big.Int).SetBytes(sig[:size])
 		s := new(big.Int).SetBytes(sig[size:])
-		return ecdsa.Verify(k, digestOf(h, data), r, s), nil
+		return ecdsa.Verify(k, cryptoDigestOf(h, data), r, s), nil
 	case ed25519.PublicKey:
 		return len(sig) == ed25519.SignatureSize && ed25519.Verify(k, data, sig), nil
 	}
-	return false, domErr("InvalidAccessError", "This key cannot verify.")
+	return false, cryptoErr("InvalidAccessError", "This key cannot verify.")
 }
 
-// pssEncodeNoSalt is EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with an empty salt,
+// cryptoPSSEncodeNoSalt is EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with an empty salt,
 // for an encoded message of emBits bits.
-func pssEncodeNoSalt(h crypto.Hash, mHash []byte, emBits int) ([]byte, error) {
+func cryptoPSSEncodeNoSalt(h crypto.Hash, mHash []byte, emBits int) ([]byte, error) {
 	hLen := h.Size()
 	emLen := (emBits + 7) / 8
 	if emLen < hLen+2 {
-		return nil, opErr("RSA key too small for the hash.")
+		return nil, cryptoOpErr("RSA key too small for the hash.")
 	}
 	d := h.New()
 	d.Write(make([]byte, 8))
@@ -188,15 +188,15 @@ func pssEncodeNoSalt(h crypto.Hash, mHash []byte, emBits int) ([]byte, error) {
 	em := make([]byte, emLen)
 	db := em[:emLen-hLen-1]
 	db[len(db)-1] = 1
-	mgf1XOR(db, h, hh)
+	cryptoMGF1XOR(db, h, hh)
 	db[0] &= 0xff >> (8*emLen - emBits)
 	copy(em[emLen-hLen-1:], hh)
 	em[emLen-1] = 0xbc
 	return em, nil
 }
 
-// mgf1XOR XORs out with MGF1(seed) (RFC 8017 §B.2.1).
-func mgf1XOR(out []byte, h crypto.Hash, seed []byte) {
+// cryptoMGF1XOR XORs out with MGF1(seed) (RFC 8017 §B.2.1).
+func cryptoMGF1XOR(out []byte, h crypto.Hash, seed []byte) {
 	var ctr [4]byte
 	d := h.New()
 	done := 0
@@ -215,13 +215,13 @@ func mgf1XOR(out []byte, h crypto.Hash, seed []byte) {
 	}
 }
 
-// signPSSNoSalt signs with RSA-PSS and a zero-length salt, which Go's
+// cryptoSignPSSNoSalt signs with RSA-PSS and a zero-length salt, which Go's
 // rsa.SignPSS cannot express (0 means "as long as possible" there). Go does
 // not expose the raw RSA private operation either, so it is done here with
 // math/big, blinded, and the result checked with the public exponent.
-func signPSSNoSalt(k *rsa.PrivateKey, h crypto.Hash, mHash []byte) ([]byte, error) {
+func cryptoSignPSSNoSalt(k *rsa.PrivateKey, h crypto.Hash, mHash []byte) ([]byte, error) {
 	emBits := k.N.BitLen() - 1
-	em, err := pssEncodeNoSalt(h, mHash, emBits)
+	em, err := cryptoPSSEncodeNoSalt(h, mHash, emBits)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ func signPSSNoSalt(k *rsa.PrivateKey, h crypto.Hash, mHash []byte) ([]byte, erro
 	for {
 		r, err = rand.Int(rand.Reader, k.N)
 		if err != nil {
-			return nil, opErr(err.Error())
+			return nil, cryptoOpErr(err.Error())
 		}
 		if r.Sign() > 0 {
 			if rInv = new(big.Int).ModInverse(r, k.N); rInv != nil {
@@ -245,13 +245,13 @@ func signPSSNoSalt(k *rsa.PrivateKey, h crypto.Hash, mHash []byte) ([]byte, erro
 	s.Mul(s, rInv).Mod(s, k.N)
 	// Check the result before releasing it.
 	if new(big.Int).Exp(s, e, k.N).Cmp(m) != 0 {
-		return nil, opErr("RSA signing failed.")
+		return nil, cryptoOpErr("RSA signing failed.")
 	}
 	return s.FillBytes(make([]byte, k.Size())), nil
 }
 
-// verifyPSSNoSalt verifies an RSA-PSS signature with a zero-length salt.
-func verifyPSSNoSalt(k *rsa.PublicKey, h crypto.Hash, mHash, sig []byte) bool {
+// cryptoVerifyPSSNoSalt verifies an RSA-PSS signature with a zero-length salt.
+func cryptoVerifyPSSNoSalt(k *rsa.PublicKey, h crypto.Hash, mHash, sig []byte) bool {
 	if len(sig) != k.Size() {
 		return false
 	}
@@ -265,7 +265,7 @@ func verifyPSSNoSalt(k *rsa.PublicKey, h crypto.Hash, mHash, sig []byte) bool {
 	if m.BitLen() > emBits {
 		return false
 	}
-	want, err := pssEncodeNoSalt(h, mHash, emBits)
+	want, err := cryptoPSSEncodeNoSalt(h, mHash, emBits)
 	if err != nil {
 		return false
 	}
@@ -274,7 +274,7 @@ func verifyPSSNoSalt(k *rsa.PublicKey, h crypto.Hash, mHash, sig []byte) bool {
 
 func (cs *cryptoState) cipher(alg, hashName string, enc bool, param int, key, iv, aad, data []byte) ([]byte, error) {
 	if alg == "RSA-OAEP" {
-		h, err := hashByName(hashName)
+		h, err := cryptoHash(hashName)
 		if err != nil {
 			return nil, err
 		}
@@ -285,11 +285,11 @@ func (cs *cryptoState) cipher(alg, hashName string, enc bool, param int, key, iv
 			}
 			pk, ok := k.(*rsa.PublicKey)
 			if !ok {
-				return nil, domErr("InvalidAccessError", "Not an RSA public key.")
+				return nil, cryptoErr("InvalidAccessError", "Not an RSA public key.")
 			}
 			out, err := rsa.EncryptOAEP(h.New(), rand.Reader, pk, data, iv)
 			if err != nil {
-				return nil, opErr(err.Error())
+				return nil, cryptoOpErr(err.Error())
 			}
 			return out, nil
 		}
@@ -299,53 +299,53 @@ func (cs *cryptoState) cipher(alg, hashName string, enc bool, param int, key, iv
 		}
 		sk, ok := k.(*rsa.PrivateKey)
 		if !ok {
-			return nil, domErr("InvalidAccessError", "Not an RSA private key.")
+			return nil, cryptoErr("InvalidAccessError", "Not an RSA private key.")
 		}
 		out, err := rsa.DecryptOAEP(h.New(), nil, sk, data, iv)
 		if err != nil {
-			return nil, opErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
+			return nil, cryptoOpErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
 		}
 		return out, nil
 	}
 	b, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, domErr("DataError", "Invalid AES key length.")
+		return nil, cryptoErr("DataError", "Invalid AES key length.")
 	}
 	switch alg {
 	case "AES-GCM":
-		return aesGCM(b, enc, param/8, iv, aad, data)
+		return cryptoAESGCM(b, enc, param/8, iv, aad, data)
 	case "AES-CBC":
-		return aesCBC(b, enc, iv, data)
+		return cryptoAESCBC(b, enc, iv, data)
 	case "AES-CTR":
-		return aesCTR(b, param, iv, data)
+		return cryptoAESCTR(b, param, iv, data)
 	case "AES-KW":
 		if enc {
-			return aesKeyWrap(b, data)
+			return cryptoKeyWrap(b, data)
 		}
-		return aesKeyUnwrap(b, data)
+		return cryptoKeyUnwrap(b, data)
 	}
-	return nil, domErr("NotSupportedError", "Unrecognized algorithm.")
+	return nil, cryptoErr("NotSupportedError", "Unrecognized algorithm.")
 }
 
-// aesGCM seals or opens with a tagLen-byte tag. Go's GCM supports any nonce
+// cryptoAESGCM seals or opens with a tagLen-byte tag. Go's GCM supports any nonce
 // length with 16-byte tags; shorter tags are the truncated full tag, checked
 // in constant time.
-func aesGCM(b cipher.Block, enc bool, tagLen int, iv, aad, data []byte) ([]byte, error) {
+func cryptoAESGCM(b cipher.Block, enc bool, tagLen int, iv, aad, data []byte) ([]byte, error) {
 	g, err := cipher.NewGCMWithNonceSize(b, len(iv))
 	if err != nil {
-		return nil, opErr(err.Error())
+		return nil, cryptoOpErr(err.Error())
 	}
 	if enc {
 		out := g.Seal(nil, iv, data, aad)
 		return out[:len(out)-16+tagLen], nil
 	}
 	if len(data) < tagLen {
-		return nil, opErr("The provided data is too small.")
+		return nil, cryptoOpErr("The provided data is too small.")
 	}
 	if tagLen == 16 {
 		out, err := g.Open(nil, iv, data, aad)
 		if err != nil {
-			return nil, opErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
+			return nil, cryptoOpErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
 		}
 		return out, nil
 	}
@@ -355,12 +355,12 @@ func aesGCM(b cipher.Block, enc bool, tagLen int, iv, aad, data []byte) ([]byte,
 	pt := g.Seal(nil, iv, ct, nil)[:len(ct)]
 	full := g.Seal(nil, iv, pt, aad)
 	if subtle.ConstantTimeCompare(full[len(ct):len(ct)+tagLen], tag) != 1 {
-		return nil, opErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
+		return nil, cryptoOpErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
 	}
 	return pt, nil
 }
 
-func aesCBC(b cipher.Block, enc bool, iv, data []byte) ([]byte, error) {
+func cryptoAESCBC(b cipher.Block, enc bool, iv, data []byte) ([]byte, error) {
 	if enc {
 		pad := 16 - len(data)%16
 		out := make([]byte, len(data)+pad)
@@ -372,7 +372,7 @@ func aesCBC(b cipher.Block, enc bool, iv, data []byte) ([]byte, error) {
 		return out, nil
 	}
 	if len(data) == 0 || len(data)%16 != 0 {
-		return nil, opErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
+		return nil, cryptoOpErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
 	}
 	out := make([]byte, len(data))
 	cipher.NewCBCDecrypter(b, iv).CryptBlocks(out, data)
@@ -384,17 +384,17 @@ func aesCBC(b cipher.Block, enc bool, iv, data []byte) ([]byte, error) {
 		}
 	}
 	if bad {
-		return nil, opErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
+		return nil, cryptoOpErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
 	}
 	return out[:len(out)-pad], nil
 }
 
-// aesCTR applies AES-CTR where only the low bits bits of the counter block
+// cryptoAESCTR applies AES-CTR where only the low bits bits of the counter block
 // count (and wrap); the rest of the block is a fixed nonce.
-func aesCTR(b cipher.Block, bits int, counter, data []byte) ([]byte, error) {
+func cryptoAESCTR(b cipher.Block, bits int, counter, data []byte) ([]byte, error) {
 	blocks := (len(data) + 15) / 16
 	if bits < 63 && uint64(blocks) > uint64(1)<<bits {
-		return nil, opErr("Counter length would wrap around; the data is too long.")
+		return nil, cryptoOpErr("Counter length would wrap around; the data is too long.")
 	}
 	hi := binary.BigEndian.Uint64(counter[:8])
 	lo := binary.BigEndian.Uint64(counter[8:])
@@ -424,16 +424,16 @@ func aesCTR(b cipher.Block, bits int, counter, data []byte) ([]byte, error) {
 	return out, nil
 }
 
-var kwIV = [8]byte{0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6}
+var cryptoKWIV = [8]byte{0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6}
 
-// aesKeyWrap is the AES key wrap of RFC 3394 §2.2.1.
-func aesKeyWrap(b cipher.Block, p []byte) ([]byte, error) {
+// cryptoKeyWrap is the AES key wrap of RFC 3394 §2.2.1.
+func cryptoKeyWrap(b cipher.Block, p []byte) ([]byte, error) {
 	if len(p) < 16 || len(p)%8 != 0 {
-		return nil, opErr("AES-KW requires the data to be a multiple of 8 bytes and at least 16 bytes long.")
+		return nil, cryptoOpErr("AES-KW requires the data to be a multiple of 8 bytes and at least 16 bytes long.")
 	}
 	n := len(p) / 8
 	out := make([]byte, len(p)+8)
-	copy(out[:8], kwIV[:])
+	copy(out[:8], cryptoKWIV[:])
 	copy(out[8:], p)
 	var buf [16]byte
 	for j := 0; j < 6; j++ {
@@ -449,10 +449,10 @@ func aesKeyWrap(b cipher.Block, p []byte) ([]byte, error) {
 	return out, nil
 }
 
-// aesKeyUnwrap is the AES key unwrap of RFC 3394 §2.2.2.
-func aesKeyUnwrap(b cipher.Block, c []byte) ([]byte, error) {
+// cryptoKeyUnwrap is the AES key unwrap of RFC 3394 §2.2.2.
+func cryptoKeyUnwrap(b cipher.Block, c []byte) ([]byte, error) {
 	if len(c) < 24 || len(c)%8 != 0 {
-		return nil, opErr("AES-KW requires the data to be a multiple of 8 bytes and at least 24 bytes long.")
+		return nil, cryptoOpErr("AES-KW requires the data to be a multiple of 8 bytes and at least 24 bytes long.")
 	}
 	n := len(c)/8 - 1
 	r := make([]byte, len(c))
@@ -468,8 +468,8 @@ func aesKeyUnwrap(b cipher.Block, c []byte) ([]byte, error) {
 			copy(r[8*i:], buf[8:])
 		}
 	}
-	if subtle.ConstantTimeCompare(r[:8], kwIV[:]) != 1 {
-		return nil, opErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
+	if subtle.ConstantTimeCompare(r[:8], cryptoKWIV[:]) != 1 {
+		return nil, cryptoOpErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
 	}
 	return r[8:], nil
 }
@@ -477,7 +477,7 @@ func aesKeyUnwrap(b cipher.Block, c []byte) ([]byte, error) {
 func (cs *cryptoState) derive(alg, hashName string, iter, bits int, key, salt, info []byte) ([]byte, error) {
 	switch alg {
 	case "PBKDF2", "HKDF":
-		h, err := hashByName(hashName)
+		h, err := cryptoHash(hashName)
 		if err != nil {
 			return nil, err
 		}
@@ -492,7 +492,7 @@ func (cs *cryptoState) derive(alg, hashName string, iter, bits int, key, salt, i
 			out, err = hkdf.Key(func() hash.Hash { return h.New() }, key, salt, string(info), n)
 		}
 		if err != nil {
-			return nil, opErr(alg + " derivation failed: " + err.Error())
+			return nil, cryptoOpErr(alg + " derivation failed: " + err.Error())
 		}
 		return out, nil
 	case "ECDH", "X25519":
@@ -521,13 +521,13 @@ func (cs *cryptoState) derive(alg, hashName string, iter, bits int, key, salt, i
 			}
 		}
 		if err != nil || sk == nil || pk == nil || sk.Curve() != pk.Curve() {
-			return nil, domErr("InvalidAccessError", "Public key algorithm does not match the requested algorithm.")
+			return nil, cryptoErr("InvalidAccessError", "Public key algorithm does not match the requested algorithm.")
 		}
 		out, err := sk.ECDH(pk)
 		if err != nil {
-			return nil, opErr(err.Error())
+			return nil, cryptoOpErr(err.Error())
 		}
 		return out, nil
 	}
-	return nil, domErr("NotSupportedError", "Unrecognized algorithm.")
+	return nil, cryptoErr("NotSupportedError", "Unrecognized algorithm.")
 }
