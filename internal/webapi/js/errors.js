@@ -37,39 +37,29 @@ const constants = [
   "QUOTA_EXCEEDED_ERR", "TIMEOUT_ERR", "INVALID_NODE_TYPE_ERR", "DATA_CLONE_ERR",
 ];
 
-// DOMException is WebIDL's exception class: name, message and code are
-// prototype getters and its prototype inherits from Error.prototype. It
-// extends Error so that instances are native errors (V8 can throw them from
-// host functions, Error.isError() is true) with a stack.
+// DOMException is WebIDL's exception class. As in workerd it extends Error
+// (instances are native errors with a V8 stack, so host functions can throw
+// them) and message is an own property, set by Error's constructor; name
+// and code are prototype getters.
 export class DOMException extends Error {
   #name;
-  #message;
   constructor(message = undefined, options = undefined) {
-    message = message === undefined ? "" : String(message);
-    super(message);
-    // "message" is a prototype getter, not an own property. (Passing it to
-    // super() keeps it in V8's stack header.)
-    delete this.message;
-    this.#message = message;
+    super(message === undefined ? "" : `${message}`);
     let name = "Error";
     if (options !== undefined) {
       if (options !== null && typeof options === "object") {
         // The newer dictionary form: { name, cause }.
-        if (options.name !== undefined) name = String(options.name);
+        if (options.name !== undefined) name = `${options.name}`;
         if ("cause" in options) {
           Object.defineProperty(this, "cause", { value: options.cause, writable: true, configurable: true, enumerable: false });
         }
       } else {
-        name = String(options);
+        name = `${options}`;
       }
     }
     this.#name = name;
-    // Capture again now that name and message are set, without the
-    // constructor's frame.
-    if (Error.captureStackTrace) Error.captureStackTrace(this, new.target);
   }
   get name() { return this.#name; }
-  get message() { return this.#message; }
   get code() { return codes[this.#name] ?? 0; }
 }
 Object.defineProperty(DOMException.prototype, Symbol.toStringTag, { value: "DOMException", configurable: true });
