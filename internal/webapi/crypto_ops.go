@@ -376,14 +376,16 @@ func cryptoAESCBC(b cipher.Block, enc bool, iv, data []byte) ([]byte, error) {
 	}
 	out := make([]byte, len(data))
 	cipher.NewCBCDecrypter(b, iv).CryptBlocks(out, data)
+	// Check the PKCS #7 padding in constant time: a padding oracle must not
+	// learn where the check failed.
 	pad := int(out[len(out)-1])
-	bad := pad == 0 || pad > 16
-	if !bad {
-		for _, x := range out[len(out)-pad:] {
-			bad = bad || int(x) != pad
-		}
+	good := subtle.ConstantTimeLessOrEq(1, pad) & subtle.ConstantTimeLessOrEq(pad, 16)
+	for i := 0; i < 16; i++ {
+		inPad := subtle.ConstantTimeLessOrEq(i+1, pad)
+		eq := subtle.ConstantTimeByteEq(out[len(out)-1-i], byte(pad))
+		good &= inPad&eq | (1 ^ inPad)
 	}
-	if bad {
+	if good != 1 {
 		return nil, cryptoOpErr("Decryption failed. This could be due to a ciphertext authentication failure, bad padding, incorrect CryptoKey, or another algorithm-specific reason.")
 	}
 	return out[:len(out)-pad], nil

@@ -851,3 +851,24 @@ test("inputs and outputs larger than the scratch area", async () => {
   const out = await subtle.encrypt({ name: "AES-CTR", counter: fill(16, 0), length: 64 }, ctr, big.subarray(0, 1 << 20));
   assertEquals(out.byteLength, 1 << 20);
 });
+
+test("AES-CBC rejects every malformed padding", async () => {
+  // Build ciphertexts whose decryption ends in chosen bytes: encrypt a block
+  // with a full padding block appended, then decrypt only the chosen block
+  // by using the previous ciphertext block as IV.
+  const key = await subtle.importKey("raw", fill(16, 5), "AES-CBC", false, ["encrypt", "decrypt"]);
+  const iv = fill(16, 0);
+  const tryLast = async (block) => {
+    const ct = new Uint8Array(await subtle.encrypt({ name: "AES-CBC", iv }, key, block));
+    return subtle.decrypt({ name: "AES-CBC", iv }, key, ct.subarray(0, 16)).then(() => "ok", (e) => e.name);
+  };
+  const good = fill(16, 0x41);
+  good.fill(3, 13);
+  assertEquals(await tryLast(good), "ok");
+  for (const last of [[0], [17], [2, 3], [16]]) {
+    const b = fill(16, 0x41);
+    b.set(last, 16 - last.length);
+    assertEquals(await tryLast(b), "OperationError", JSON.stringify(last));
+  }
+  assertEquals(await tryLast(fill(16, 16)), "ok");
+});
