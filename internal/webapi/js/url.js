@@ -3,9 +3,10 @@
 // A URL is its serialized form (href, always ASCII) plus the offsets of its
 // components, so that getters are string slices. Parsing runs in Go
 // (internal/webapi/url_parse.go) through host.urlParse, one host call per
-// parse, which leaves the offsets in the scratch area; an already canonical
-// http(s) URL (the common `new URL(request.url)`) is recognized here and
-// never crosses into Go. Setters call host.urlSet.
+// parse, which leaves the offsets in the scratch area. Simple http(s) URLs
+// (the common `new URL(request.url)`, and "/path" references against them)
+// are parsed here without crossing into Go: see fastParse. Setters call
+// host.urlSet.
 //
 // Internal exports for other modules: parseURLOrNull(input, base) → URL or
 // null; urlEncodedParse(string) → flat [name, value, …] array;
