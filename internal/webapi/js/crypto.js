@@ -348,10 +348,17 @@ function checkJwkAlg(jwk, want) {
   }
 }
 
+// rawAlias maps the newer "raw-secret" and "raw-public" formats to "raw"
+// for the keys they name; anything else is returned unchanged.
+function rawAlias(format, secret) {
+  if (format === (secret ? "raw-secret" : "raw-public")) return "raw";
+  return format;
+}
+
 function importKeyImpl(format, keyData, algorithm, extractable, keyUsages) {
-  format = String(format);
   const [name, dict] = normalize(algorithm, "importKey");
   const spec = ALGS[name];
+  format = rawAlias(String(format), spec.kind === "oct");
   extractable = !!extractable;
   let bytes, jwk;
   if (format === "jwk") {
@@ -445,7 +452,7 @@ function asymmetricKey(info, data, extractable, name, spec, mask, hash, curve) {
 
 function exportKeyImpl(format, key) {
   const k = keyArg(key, "exportKey", 2);
-  format = String(format);
+  format = rawAlias(String(format), k.kind === "oct");
   if (!k.ext) throw domError("InvalidAccessError", `Attempt to export non-extractable ${k.name} key.`);
   switch (format) {
     case "raw":

@@ -872,3 +872,12 @@ test("AES-CBC rejects every malformed padding", async () => {
   }
   assertEquals(await tryLast(fill(16, 16)), "ok");
 });
+
+test("raw-secret and raw-public formats", async () => {
+  const k = await subtle.importKey("raw-secret", fill(16, 1), "AES-GCM", true, ["encrypt"]);
+  assertEquals(hex(await subtle.exportKey("raw-secret", k)), hex(fill(16, 1)));
+  await assertRejects(subtle.importKey("raw-public", fill(16, 1), "AES-GCM", true, ["encrypt"]), D("NotSupportedError"));
+  const pub = await subtle.importKey("raw-public", edPub, "Ed25519", true, ["verify"]);
+  assertEquals(hex(await subtle.exportKey("raw-public", pub)), hex(edPub));
+  await assertRejects(subtle.exportKey("raw-secret", pub), D("NotSupportedError"));
+});
