@@ -323,6 +323,8 @@ function indexOfBytes(hay, needle, from) {
 
 const fail = (msg) => { throw new TypeError(msg); };
 
+const UNRECOGNIZED = "Unrecognized Content-Type header value. FormData can only parse the following MIME types: multipart/form-data, application/x-www-form-urlencoded";
+
 // parseHeaders parses a part's header block into a Map of lowercased names
 // to values; it throws workerd's TypeError for malformed lines.
 function parseHeaders(text) {
@@ -358,7 +360,7 @@ export function parseMultipart(u8, contentType) {
   }
   const mt = parseMediaType(contentType);
   if (mt === null || mt.essence !== "multipart/form-data") {
-    fail("Unrecognized Content-Type header value. FormData can only parse the following MIME types: multipart/form-data, application/x-www-form-urlencoded");
+    fail(UNRECOGNIZED);
   }
   const boundary = mt.params.get("boundary");
   if (boundary === undefined || boundary === "") {
@@ -468,6 +470,28 @@ export function parseUrlEncoded(text) {
     list.push({ name: usv(percentDecode(name)), value: usv(percentDecode(value)) });
   }
   return fd;
+}
+
+const UTF8_LABELS = new Set(["utf-8", "utf8", "unicode-1-1-utf-8"]);
+
+/**
+ * parseFormDataBody is Body.formData(): it parses bytes as multipart/form-data
+ * or application/x-www-form-urlencoded according to contentType (the
+ * Content-Type header value, or null), with workerd's TypeErrors for other
+ * types and for urlencoded bodies in a charset other than UTF-8.
+ */
+export function parseFormDataBody(bytes, contentType) {
+  const mt = contentType === null || contentType === undefined ? null : parseMediaType(contentType);
+  if (mt !== null && mt.essence === "multipart/form-data") return parseMultipart(bytes, contentType);
+  if (mt !== null && mt.essence === "application/x-www-form-urlencoded") {
+    const cs = mt.params.get("charset");
+    if (cs !== undefined && !UTF8_LABELS.has(cs.toLowerCase())) fail("Non-utf-8 application/x-www-form-urlencoded body.");
+    if (!(bytes instanceof Uint8Array)) {
+      bytes = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+    }
+    return parseUrlEncoded(fromUTF8(bytes));
+  }
+  fail(UNRECOGNIZED);
 }
 
 defineGlobal("FormData", FormData);

@@ -245,3 +245,93 @@ test("urlencoded parsing", async () => {
   assertEquals([...fd], [["a", "1"], ["b", "x y"], ["c", "é+"], ["d", ""], ["", "e"], ["a", "2"], ["bad", "%zz%4"]]);
   assertEquals([...await parse("", "application/x-www-form-urlencoded")], []);
 });
+
+// Cases after workerd's own FormData parser tests (form-data-test.js).
+const body = (ct, text) => new Request("https://example.org", { method: "POST", body: text, headers: { "content-type": ct } }).formData();
+const flat = (fd) => [...fd].map(([k, v]) => `${k}=${v}`).join(",");
+
+test("workerd parser cases that succeed", async () => {
+  if (!hasBodies) return;
+  const ct = 'multipart/form-data; boundary="+"';
+  assertEquals(flat(await body(ct, "--+--")), "", "empty form");
+  assertEquals(flat(await body(ct, [
+    "--+\r\n", 'Content-Disposition: form-data; name="field0"\r\n', "\r\n", "part0\r\n",
+    "--+\n", 'CONTENT-DISPOSITION:\tform-data\t;\tname="field1"\r\n', "\n", "part1\n",
+    "--+\r\n", 'content-disposition:form-data;name="field0"\n', "\r\n", "part2\r\n",
+    "--+\r\n", 'CoNTent-dIsposiTIOn: form-data; name="field1"\n', "\r\n", "part3\r\n",
+    "--+--",
+  ].join(""))), "field0=part0,field1=part1,field0=part2,field1=part3", "mixed CRLF/LF, header case");
+  const empties = [];
+  for (const head of ["\r\n\r\n", "\r\n\n", "\n\r\n", "\n\n"]) {
+    for (const tail of ["\r\n", "\n"]) empties.push("--+\r\n", 'Content-Disposition: form-data; name="e"' + head + tail);
+  }
+  empties.push("--+--");
+  assertEquals(flat(await body(ct, empties.join(""))), "e=,e=,e=,e=,e=,e=,e=,e=", "empty messages");
+  assertEquals(flat(await body(ct, [
+    "--+\r\n", "Content-Type: text/plain; charset=utf-8\r\n", 'Content-Disposition: form-data; name="field0"\r\n', "\r\n", "part0\r\n",
+    "--+\r\n", 'Content-Disposition: form-data; name="field1"\r\n', "Content-Type: text/plain; charset=utf-8\r\n", "\r\n", "part1\r\n",
+    "--+--",
+  ].join(""))), "field0=part0,field1=part1", "Content-Type on text parts");
+  const ue = "application/x-www-form-urlencoded";
+  assertEquals(flat(await body(ue, "field0=part0&field1=part1&field0=part2&field1=part3")), "field0=part0,field1=part1,field0=part2,field1=part3");
+  assertEquals(flat(await body(ue, "field0=data+with+an+%26+in+it")), "field0=data with an & in it");
+  assertEquals(flat(await body(ue, "&=&field1&=part2&field1=")), "=,field1=,=part2,field1=");
+});
+
+test("workerd parser cases that fail", async () => {
+  if (!hasBodies) return;
+  const ct = 'multipart/form-data; boundary="+"';
+  const bad = [
+    [ct, ""], [ct, "--asdf--"], [ct, "--+"],
+    [ct, '--+\r\nContent-Disposition: form-data; name="field0"\r\n\r\npart0\r\n-+--'],
+    [ct, '--+\r\nBad-Content-Disposition: form-data; name="field0"\r\n\r\npart0\r\n--+--'],
+    [ct, '--+\r\nContent-Disposition-Bad: form-data; name="field0"\r\n\r\npart0\r\n--+--'],
+    [ct, '--+\r\nContent-Disposition: form-data; name="field0"\r\n\rpart0\r\n--+--'],
+    [ct, '--+\r\nContent-Disposition: form-data; name="field0"\r\n\r\npart0\r\n'],
+    [ct, '--+\r\nContent-Disposition: form-data; name="field0"\r\n\r\npart0\r\n--+\r--'],
+    ["multipart/form-data; boundary=", "----"],
+    // workerd also refuses "application/x-www-form-urlencoded; charset=big5";
+    // parseFormDataBody does, once Body.formData() uses it.
+    ["text/plain", "a=b"],
+  ];
+  for (const [c, b] of bad) await assertRejects(body(c, b), TypeError, `${c} ${JSON.stringify(b)}`);
+  const e = await assertRejects(body("multipart/form-data;boundary=2a", "--2a\nContent-Disposition: foobar\nContent-Type: application/octet-stream\n\nfoo-content\n--2a--\n"), TypeError);
+  assertEquals(e.message, 'Content-Disposition header for FormData part must have the value "form-data", possibly followed by parameters. Got: "foobar"');
+});
+
+test("workerd file parts: names, types, escapes", async () => {
+  if (!hasBodies) return;
+  const b = "2a2a2a2a";
+  const text = [
+    `--${b}`, 'Content-Disposition: form-data; name="foo"; filename="foo.txt"', "Content-Type: application/octet-stream", "", "foo-content",
+    `--${b}`, 'Content-Disposition: form-data; name="bar"; filename="bar2.txt"', "Content-Type: text/bary", "", "bar2-content",
+    `--${b}`, 'Content-Disposition: form-data; name="qux"; filename="qux%0A%22\\\\.txt"', "Content-Type: application/octet-stream", "", "qux-content",
+    `--${b}--`, "",
+  ].join("\n");
+  const fd = await body(`multipart/form-data;boundary=${b}`, text);
+  const check = async (f, name, type, content) => {
+    assert(f instanceof File, `${name} is a File`);
+    assertEquals([f.name, f.type, await f.text()], [name, type, content]);
+  };
+  await check(fd.get("foo"), "foo.txt", "application/octet-stream", "foo-content");
+  await check(fd.get("bar"), "bar2.txt", "text/bary", "bar2-content");
+  await check(fd.get("qux"), "qux%0A%22\\.txt", "application/octet-stream", "qux-content");
+});
+
+test("serializing a filename ending in a backslash throws", () => {
+  if (!hasBodies) return;
+  const form = new FormData();
+  form.set("foo", new File(["x"], "foo.txt\\"));
+  const e = assertThrows(() => new Request("http://example.org", { method: "POST", body: form }), TypeError);
+  assertEquals(e.message, "Name or filename can't end with backslash");
+});
+
+test("serialized escapes in names and filenames", async () => {
+  if (!hasBodies) return;
+  const form = new FormData();
+  form.set("qux", new Blob(["q"]), 'qux\n"\\.txt');
+  form.append("baz", new Blob(["z"], { type: "text/bazzy" }));
+  const text = await new Response(form).text();
+  assert(text.includes('name="qux"; filename="qux%0A%22\\\\.txt"\r\nContent-Type: application/octet-stream'), text);
+  assert(text.includes('name="baz"; filename="baz"\r\nContent-Type: text/bazzy'), text);
+});
