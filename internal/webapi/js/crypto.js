@@ -718,7 +718,7 @@ class SubtleCrypto {
     return importKeyImpl("raw", bits, derivedKeyAlgorithm, extractable, keyUsages);
   }
 
-  async deriveBits(algorithm, baseKey, length) {
+  async deriveBits(algorithm, baseKey, length = null) {
     argc(arguments, 2, "deriveBits");
     const [name, dict] = normalize(algorithm, "deriveBits");
     const k = keyArg(baseKey, "deriveBits", 2);

@@ -881,3 +881,10 @@ test("raw-secret and raw-public formats", async () => {
   assertEquals(hex(await subtle.exportKey("raw-public", pub)), hex(edPub));
   await assertRejects(subtle.exportKey("raw-secret", pub), D("NotSupportedError"));
 });
+
+test("method arities follow WebIDL", () => {
+  const want = { digest: 2, encrypt: 3, decrypt: 3, sign: 3, verify: 4, generateKey: 3, deriveKey: 5, deriveBits: 2, importKey: 5, exportKey: 2, wrapKey: 4, unwrapKey: 7 };
+  for (const [m, n] of Object.entries(want)) assertEquals(SubtleCrypto.prototype[m].length, n, m);
+  assertEquals(Crypto.prototype.getRandomValues.length, 1);
+  assertEquals(Crypto.prototype.randomUUID.length, 0);
+});
