@@ -11,7 +11,7 @@
 // Internal exports for other modules: parseURLOrNull(input, base) → URL or
 // null; urlEncodedParse(string) → flat [name, value, …] array;
 // urlEncodedSerialize(flat) → string; searchParamsList(usp) → the flat list
-// of a URLSearchParams (live; do not mutate).
+// of a URLSearchParams (live; do not mutate); isURLSearchParams(v).
 
 import { host, scratch, defineGlobal } from "./host.js";
 
@@ -145,6 +145,7 @@ let urlSetQueryFromParams; // (url, serialized) → updates href after a URLSear
 let paramsReset; // (params, query) → re-parse the list from a query string
 let paramsNew; // (url, query) → a URLSearchParams linked to url
 let paramsList; // (params) → flat list
+let paramsBrand; // (value) → whether value is a URLSearchParams
 
 const SPECIAL_ORIGIN = { "http:": 1, "https:": 1, "ws:": 1, "wss:": 1, "ftp:": 1 };
 
@@ -429,6 +430,7 @@ class URLSearchParams {
       return p;
     };
     paramsList = (p) => p.#list;
+    paramsBrand = (v) => v !== null && typeof v === "object" && #list in v;
   }
 
   #update() {
@@ -569,6 +571,12 @@ for (const C of [URL, URLSearchParams]) {
   }
 }
 for (const k of ["canParse", "parse"]) Object.defineProperty(URL, k, { enumerable: true });
+
+// isURLSearchParams reports whether v is a URLSearchParams (a brand check,
+// not instanceof), e.g. for body extraction.
+export function isURLSearchParams(v) {
+  return paramsBrand(v);
+}
 
 // searchParamsList returns the live flat list of a URLSearchParams.
 export function searchParamsList(p) {

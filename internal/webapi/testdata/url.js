@@ -243,3 +243,10 @@ test("URLSearchParams iteration is live", () => {
   assertEquals(Object.prototype.toString.call(p), "[object URLSearchParams]");
   assertEquals(URLSearchParams.prototype[Symbol.iterator], URLSearchParams.prototype.entries);
 });
+
+test("URLSearchParams body text and brand", () => {
+  const p = new URLSearchParams({ q: "a b", n: "1" });
+  assertEquals(p + "", "q=a+b&n=1");
+  assert(p instanceof URLSearchParams);
+  assert(!(new URL("https://x/") instanceof URLSearchParams));
+});
