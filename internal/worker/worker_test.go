@@ -170,3 +170,11 @@ export default { async fetch(req) {
 		t.Fatalf("retained values grew from %d to %d", base, got)
 	}
 }
+
+// serveOnce sends one GET through w without a network listener.
+func serveOnce(t *testing.T, w *Worker, path string) (int, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	w.ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost"+path, nil))
+	return rec.Code, rec.Body.String()
+}
