@@ -36,15 +36,13 @@ export class Event {
   #type;
   #flags = 0;
   #init = 0; // bubbles | cancelable << 1 | composed << 2
-  #target = null;
-  #timeStamp;
+  #target = undefined;
 
   constructor(type, init = undefined) {
     required(arguments.length, 1, "Event");
     this.#type = `${type}`;
     const d = dictionary(init, "Event");
     if (d !== undefined) this.#init = (d.bubbles ? 1 : 0) | (d.cancelable ? 2 : 0) | (d.composed ? 4 : 0);
-    this.#timeStamp = Date.now();
   }
 
   get type() { return this.#type; }
@@ -56,8 +54,10 @@ export class Event {
   get eventPhase() { return this.#flags & F_DISPATCH ? 2 : 0; }
   get target() { return this.#target; }
   get srcElement() { return this.#target; }
-  get currentTarget() { return this.#flags & F_DISPATCH ? this.#target : null; }
-  get timeStamp() { return this.#timeStamp; }
+  // As in workerd: currentTarget is the target (also after dispatch, and
+  // undefined before), and timeStamp is always 0 so code cannot time with it.
+  get currentTarget() { return this.#target; }
+  get timeStamp() { return 0; }
   get isTrusted() { return (this.#flags & F_TRUSTED) !== 0; }
   get cancelBubble() { return (this.#flags & F_STOP) !== 0; }
   set cancelBubble(v) { if (v) this.#flags |= F_STOP; }
@@ -106,6 +106,37 @@ export class CustomEvent extends Event {
   get detail() { return this.#detail; }
 }
 Object.defineProperty(CustomEvent.prototype, Symbol.toStringTag, { value: "CustomEvent", configurable: true });
+
+/**
+ * INTERNAL_EVENT is the key the runtime passes as third constructor argument
+ * to build events that user code cannot construct (ExtendableEvent and its
+ * subclasses such as FetchEvent).
+ */
+export const INTERNAL_EVENT = Symbol("internal event");
+
+/**
+ * ExtendableEvent is an event whose handlers may extend the event's life
+ * with waitUntil(). As in workerd, only the runtime constructs it: new
+ * ExtendableEvent(type, init, INTERNAL_EVENT, waitUntil) where waitUntil is
+ * called with each promise. Such events are trusted.
+ */
+export class ExtendableEvent extends Event {
+  #waitUntil;
+  constructor(type, init = undefined, key = undefined, waitUntil = undefined) {
+    if (key !== INTERNAL_EVENT) throw new TypeError("Illegal constructor");
+    super(type, init);
+    this.#waitUntil = typeof waitUntil === "function" ? waitUntil : null;
+    markTrusted(this);
+  }
+  waitUntil(promise) {
+    if (arguments.length < 1) {
+      throw new TypeError("Failed to execute 'waitUntil' on 'ExtendableEvent': 1 argument required, but only 0 present.");
+    }
+    if (this.#waitUntil === null) throw new DOMException("waitUntil() is not available on this event.", "InvalidStateError");
+    this.#waitUntil(promise);
+  }
+}
+Object.defineProperty(ExtendableEvent.prototype, Symbol.toStringTag, { value: "ExtendableEvent", configurable: true });
 
 /** ErrorEvent is dispatched for uncaught errors. */
 export class ErrorEvent extends Event {
@@ -198,9 +229,14 @@ for (const C of [ErrorEvent, MessageEvent, CloseEvent, PromiseRejectionEvent]) {
 
 // A listener record. Lists of records are replaced, never mutated, so a
 // dispatch in progress keeps iterating over the list it started with.
+// callback is the identity given to addEventListener; fn and self are what
+// is called (an object's handleEvent is read when the listener is added, as
+// workerd does).
 class Listener {
-  constructor(callback, once, signal) {
+  constructor(callback, fn, self, once, signal) {
     this.callback = callback;
+    this.fn = fn;
+    this.self = self;
     this.once = once;
     this.signal = signal;
     this.removed = false;
@@ -230,8 +266,14 @@ export class EventTarget {
     }
     type = `${type}`;
     if (callback === null || callback === undefined) return;
-    if (typeof callback !== "function" && typeof callback !== "object") {
-      throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': parameter 2 is not of type 'EventListener'.");
+    let fn = callback, self = this;
+    if (typeof callback !== "function") {
+      const h = typeof callback === "object" ? callback.handleEvent : undefined;
+      if (typeof h !== "function") {
+        throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': parameter 2 is not of type 'EventListener'.");
+      }
+      fn = h;
+      self = callback;
     }
     let once = false, signal;
     const o = checkCapture(options, "addEventListener", true);
@@ -249,7 +291,7 @@ export class EventTarget {
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) if (list[i].callback === callback) return;
     }
-    const rec = new Listener(callback, once, signal);
+    const rec = new Listener(callback, fn, self === this ? null : self, once, signal);
     map.set(type, list === undefined ? [rec] : [...list, rec]);
     if (signal !== undefined) {
       rec.onAbort = () => removeListenerRecord(this, type, rec);
@@ -290,16 +332,7 @@ export class EventTarget {
           const rec = list[i];
           if (rec.removed) continue;
           if (rec.once) removeListenerRecord(this, type, rec);
-          const cb = rec.callback;
-          let ret;
-          if (typeof cb === "function") {
-            ret = cb.call(this, event);
-          } else {
-            const handle = cb.handleEvent;
-            if (typeof handle !== "function") throw new TypeError("'handleEvent' property of event listener is not a function.");
-            ret = handle.call(cb, event);
-          }
-          if (ret === true) event.preventDefault();
+          if (rec.fn.call(rec.self ?? this, event) === true) event.preventDefault();
         }
       }
     } finally {
@@ -480,6 +513,7 @@ Object.defineProperty(AbortController.prototype, Symbol.toStringTag, { value: "A
 defineGlobal("Event", Event);
 defineGlobal("EventTarget", EventTarget);
 defineGlobal("CustomEvent", CustomEvent);
+defineGlobal("ExtendableEvent", ExtendableEvent);
 defineGlobal("ErrorEvent", ErrorEvent);
 defineGlobal("MessageEvent", MessageEvent);
 defineGlobal("CloseEvent", CloseEvent);
