@@ -178,3 +178,47 @@ test("toStringTag", () => {
   assertEquals(Object.prototype.toString.call(new AbortController()), "[object AbortController]");
   assertEquals(Object.prototype.toString.call(AbortSignal.abort()), "[object AbortSignal]");
 });
+
+// After workerd's abortsignal-test.js.
+test("onabort is a prototype accessor; non-callables become null, objects are kept", () => {
+  const ac = new AbortController();
+  assert("onabort" in AbortSignal.prototype);
+  delete ac.signal.onabort;
+  assertEquals(ac.signal.onabort, null);
+  let called = false;
+  ac.signal.onabort = () => { called = true; };
+  ac.abort();
+  assert(called, "onabort called");
+  for (const v of [123, null, "foo"]) {
+    ac.signal.onabort = () => {};
+    ac.signal.onabort = v;
+    assertEquals(ac.signal.onabort, null);
+  }
+  const handler = {};
+  ac.signal.onabort = handler;
+  assertEquals(ac.signal.onabort, handler);
+});
+
+test("listeners added after abort are not called; read-only attributes", () => {
+  "use strict";
+  const ac = new AbortController();
+  ac.abort();
+  ac.signal.addEventListener("abort", () => { throw new Error("should not run"); });
+  ac.abort();
+  assertThrows(() => { ac.signal = 1; }, TypeError);
+  assertThrows(() => { ac.signal.reason = 1; }, TypeError);
+  assertThrows(() => { ac.signal.aborted = "x"; }, TypeError);
+  assertEquals(ac.signal.reason.message, "The operation was aborted");
+});
+
+test("any() with a far timeout aborts through the controller", () => {
+  const timed = AbortSignal.timeout(1000000);
+  const ac = new AbortController();
+  const any = AbortSignal.any([timed, ac.signal]);
+  let invoked = 0;
+  any.onabort = () => invoked++;
+  ac.abort();
+  assertEquals(invoked, 1);
+  const any2 = AbortSignal.any([AbortSignal.timeout(1000000), AbortSignal.abort(123)]);
+  assertEquals([any2.aborted, any2.reason], [true, 123]);
+});
