@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zerostack/zerostack/internal/v8"
+	"github.com/zerostack/zerostack/internal/webapi"
 )
 
 func TestTypeScriptFeatures(t *testing.T) {
@@ -129,5 +132,34 @@ export default { async fetch(req, env, ctx) {
 	_, body, _ := get(t, srv.URL+"/log")
 	if body != `["respond","after"]` {
 		t.Fatalf("got %s", body)
+	}
+}
+
+func TestExtensionBinding(t *testing.T) {
+	ext := Extension{
+		Name: "echo-binding",
+		Setup: func(rt *webapi.Runtime) {
+			rt.Async("echoUpper", func(c *v8.Call) (webapi.Work, error) {
+				s := c.String(1)
+				return func() (any, error) { return strings.ToUpper(s), nil }, nil
+			})
+		},
+		Script: `(() => {
+			const { callAsync, registerBinding } = globalThis.__zs_internal;
+			registerBinding("echo", (name, config) => ({
+				shout: (s) => callAsync("echoUpper", config.prefix + s),
+			}));
+		})()`,
+	}
+	_, srv := newTestWorker(t, `
+export default { async fetch(req, env) {
+  return new Response(await env.ECHO.shout("hi") + " " + typeof globalThis.__zs_internal);
+} };`, func(c *Config) {
+		c.Extensions = []Extension{ext}
+		c.Bindings = []Binding{{Name: "ECHO", Type: "echo", Config: map[string]string{"prefix": "> "}}}
+	})
+	code, body, _ := get(t, srv.URL)
+	if code != 200 || body != "> HI undefined" {
+		t.Fatalf("got %d %q", code, body)
 	}
 }

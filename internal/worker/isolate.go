@@ -67,13 +67,36 @@ func (i *isolate) init() error {
 		MaxHeapBytes: uint64(cfg.MemoryMB) << 20,
 		Log:          i.console,
 		Logger:       i.w.log,
-		Setup:        i.installHost,
+		Setup: func(rt *webapi.Runtime) {
+			i.installHost(rt)
+			for _, e := range cfg.Extensions {
+				if e.Setup != nil {
+					e.Setup(rt)
+				}
+			}
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("worker %s: runtime: %w", cfg.Name, err)
 	}
 	i.rt = rt
 	w := i.w
+	for _, e := range cfg.Extensions {
+		if e.Script == "" {
+			continue
+		}
+		s, err := rt.Iso.Compile(e.Script, "zerostack:"+e.Name, nil)
+		if err == nil {
+			var v v8.Value
+			if v, err = s.Run(); err == nil {
+				v.Release()
+			}
+		}
+		if err != nil {
+			rt.Close()
+			return fmt.Errorf("worker %s: extension %s: %w", cfg.Name, e.Name, err)
+		}
+	}
 	w.cache.mu.Lock()
 	cache := w.cache.data
 	w.cache.mu.Unlock()
@@ -99,7 +122,7 @@ func (i *isolate) init() error {
 		rt.Close()
 		return err
 	}
-	kind, err := setup.Call(w.envJSON, w.pendingJSON)
+	kind, err := setup.Call(w.envJSON, w.pendingJSON, w.bindingsJSON)
 	setup.Release()
 	if err != nil {
 		rt.Close()
@@ -115,7 +138,7 @@ func (i *isolate) init() error {
 		rt.Close()
 		return err
 	}
-	clean, _ := rt.Iso.Compile(`delete globalThis.__zs_setup; delete globalThis.__zs_dispatch; delete globalThis.__zs_complete; delete globalThis.__zs_timer;`, "zerostack:cleanup", nil)
+	clean, _ := rt.Iso.Compile(`delete globalThis.__zs_setup; delete globalThis.__zs_dispatch; delete globalThis.__zs_complete; delete globalThis.__zs_timer; delete globalThis.__zs_internal;`, "zerostack:cleanup", nil)
 	if v, err := clean.Run(); err == nil {
 		v.Release()
 	}

@@ -23,6 +23,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/zerostack/zerostack/internal/webapi"
 )
 
 // Defaults for [Config] fields left zero.
@@ -44,6 +46,11 @@ type Config struct {
 	// Both appear on env.
 	Vars    map[string]any
 	Secrets map[string]string
+	// Extensions add host functions and JavaScript (binding classes) to
+	// every isolate.
+	Extensions []Extension
+	// Bindings are the env entries that extensions serve.
+	Bindings []Binding
 	// Pending lists bindings that are configured but not yet served, by
 	// name, with their kind for the error message (e.g. "D1").
 	Pending map[string]string
@@ -66,13 +73,36 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// Extension adds host functions and JavaScript to every isolate of a worker.
+// The binding layer (internal/binding) uses it to offer env.KV, env.DB, ….
+type Extension struct {
+	// Name appears in errors.
+	Name string
+	// Setup defines host functions on a new runtime, before the prelude
+	// runs. It is called on the isolate's thread, once per isolate.
+	Setup func(rt *webapi.Runtime)
+	// Script runs after the prelude and before the user's code. It may use
+	// globalThis.__zs_internal (see internal/webapi/js/internal.js), e.g.
+	// to call registerBinding(type, factory).
+	Script string
+}
+
+// Binding is one env entry served by an extension: env[Name] =
+// factory(Name, Config) for the factory registered under Type.
+type Binding struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Config any    `json:"config"`
+}
+
 // Worker serves requests with a pool of isolates running one bundle.
 type Worker struct {
-	cfg         Config
-	log         *slog.Logger
-	envJSON     string
-	pendingJSON string
-	cfJSON      string
+	cfg          Config
+	log          *slog.Logger
+	envJSON      string
+	pendingJSON  string
+	bindingsJSON string
+	cfJSON       string
 
 	mu       sync.Mutex
 	isolates []*isolate
@@ -129,6 +159,11 @@ func New(cfg Config) (*Worker, error) {
 	}
 	pb, _ := json.Marshal(pending)
 	w.pendingJSON = string(pb)
+	bb, err := json.Marshal(append([]Binding{}, cfg.Bindings...))
+	if err != nil {
+		return nil, fmt.Errorf("worker: bindings: %w", err)
+	}
+	w.bindingsJSON = string(bb)
 	first, err := w.startIsolate()
 	if err != nil {
 		return nil, err

@@ -19,3 +19,4 @@ import "./headers.js";
 import "./request.js";
 import "./fetch.js";
 import "./worker.js";
+import "./internal.js";

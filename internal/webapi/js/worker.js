@@ -191,7 +191,15 @@ function dispatch(id, method, url, rawHeaders, bodyId, cfRaw) {
 
 // setup reads the user's exports and builds env. envJSON holds vars and
 // secrets; bindings (added by later layers) come from the bindings map.
-function setup(envJSON, pendingJSON) {
+const bindingFactories = new Map();
+
+// registerBinding makes type available to env: for each binding of that type
+// in the worker's configuration, env[name] = factory(name, config).
+export function registerBinding(type, factory) {
+  bindingFactories.set(type, factory);
+}
+
+function setup(envJSON, pendingJSON, bindingsJSON) {
   exportsObj = globalThis.__zs_exports ?? null;
   delete globalThis.__zs_exports;
   env = Object.assign({}, JSON.parse(envJSON));
@@ -202,6 +210,11 @@ function setup(envJSON, pendingJSON) {
       throw new Error(`env.${name}: ${kind} bindings are not supported by zerostack yet.`);
     };
     env[name] = new Proxy(Object.create(null), { get: fail, has: fail, set: fail, apply: fail });
+  }
+  for (const { name, type, config } of JSON.parse(bindingsJSON || "[]")) {
+    const f = bindingFactories.get(type);
+    if (f === undefined) throw new Error(`env.${name}: no binding of type ${type} is installed`);
+    env[name] = f(name, config);
   }
   const def = exportsObj && exportsObj.default;
   if (def !== undefined && def !== null) {
