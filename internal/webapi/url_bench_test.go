@@ -106,3 +106,9 @@ func BenchmarkURLParseGoNative(b *testing.B) {
 		u.serialize()
 	}
 }
+
+// BenchmarkURLProxyRewrite: what a proxy Worker does per request: parse,
+// point the URL at another origin and read href (JS fast setters).
+func BenchmarkURLProxyRewrite(b *testing.B) {
+	benchJS(b, "const s = "+benchURL, `const u = new URL(s); u.hostname = "backend.internal"; u.port = "8080"; u.pathname = "/v2" + u.pathname; sink = u.href;`)
+}

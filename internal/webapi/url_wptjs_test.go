@@ -222,3 +222,101 @@ test("fast path", () => {
 	}
 	t.Logf("%d inputs agree", len(cases))
 }
+
+// TestURLFastSettersMatchGo compares the setters (the JavaScript fast
+// setters for http(s) URLs, else Go) with the Go implementation.
+func TestURLFastSettersMatchGo(t *testing.T) {
+	bases := []string{"https://example.com/a/b?q=1#f", "http://u:p@example.com:8080/", "https://example.com", "http://example.com/x?", "https://example.com/#", "sc://h/p?q#f", "file:///tmp/x"}
+	values := map[string][]string{
+		"protocol": {"http", "https:", "HTTPS", "ws", "ftp", "sc", "http:foo", "ht tp", ""},
+		"host":     {"other.example", "Other.Example:81", "x:443", "x:80", "x:65536", "x:", "[::1]:9", "bücher.de", "1.2.3.4", "a/b", ""},
+		"hostname": {"other.example", "UPPER.example", "1.2.3", "0x10", "xn--caf-dma.com", "a:1", "a b", "", "ex%41mple"},
+		"port":     {"", "81", "443", "80", "0", "65535", "65536", "8080abc", "abc", "0080"},
+		"pathname": {"", "/", "x", "/a b", "/a/./b", "/a/../b", ".", "/é", "/a?b", "/a#b", "\\x", "/%2e/"},
+		"search":   {"", "?", "x=1", "?x=1", "a b", "'", "é", "#x", "?a?b"},
+		"hash":     {"", "#", "f", "#f", "a b", "`", "é", "##"},
+		"username": {"", "me", "m e"},
+		"password": {"", "pw", "p@w"},
+	}
+	which := map[string]int{"protocol": setProtocol, "username": setUsername, "password": setPassword, "host": setHost, "hostname": setHostname, "port": setPort, "pathname": setPathname, "search": setSearch, "hash": setHash}
+	type tc struct{ base, attr, value string }
+	var cases []tc
+	for _, b := range bases {
+		for attr, vs := range values {
+			for _, v := range vs {
+				cases = append(cases, tc{b, attr, v})
+			}
+		}
+	}
+	// Chains of setters (attr=value pairs joined by "&") exercise the
+	// offsets that one setter leaves for the next.
+	chains := []string{
+		"host=a.example:8080&port=443&protocol=http",
+		"port=81&hostname=B.example&port=&search=x&hash=h&pathname=/p",
+		"hash=h&search=q&search=&hash=&pathname=&port=9",
+		"protocol=http&port=80&host=c:81&protocol=https&search=?z",
+		"search=a&pathname=/x/y&hash=&host=d&port=1&port=2",
+	}
+	for _, b := range bases {
+		for _, ch := range chains {
+			cases = append(cases, tc{b, "chain", ch})
+		}
+	}
+	var src strings.Builder
+	src.WriteString("const CASES = [")
+	for i, c := range cases {
+		if i > 0 {
+			src.WriteByte(',')
+		}
+		src.WriteString("[" + strconv.Quote(c.base) + "," + strconv.Quote(c.attr) + "," + strconv.Quote(c.value) + "]")
+	}
+	src.WriteString(`];
+test("setters", () => {
+  const out = [];
+  for (const [b, attr, v] of CASES) {
+    const u = new URL(b);
+    const sp = u.searchParams;
+    if (attr === "chain") {
+      for (const step of v.split("&")) {
+        const eq = step.indexOf("=");
+        u[step.slice(0, eq)] = step.slice(eq + 1);
+      }
+    } else {
+      u[attr] = v;
+    }
+    // A second setter on the result exercises the updated offsets.
+    const w = new URL(u.href);
+    if (sp.toString() !== new URLSearchParams(u.search).toString()) out.push("searchParams stale");
+    else out.push([u.href, u.protocol, u.username, u.password, u.host, u.hostname, u.port, u.pathname, u.search, u.hash, w.href === u.href].join("\n"));
+  }
+  console.log(JSON.stringify(out));
+});
+`)
+	res, logs := runJSFile(t, "setters.js", src.String())
+	if len(res) != 1 || !res[0].ok {
+		t.Fatalf("%v\n%s", res, logs)
+	}
+	logs = strings.TrimSpace(logs)
+	var got []string
+	if err := json.Unmarshal([]byte(logs[strings.Index(logs, "["):]), &got); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		u := parseURL(c.base, nil)
+		if c.attr == "chain" {
+			for _, step := range strings.Split(c.value, "&") {
+				k, v, _ := strings.Cut(step, "=")
+				u.set(which[k], v)
+			}
+		} else {
+			u.set(which[c.attr], c.value)
+		}
+		href, o := u.serialize()
+		g := urlGetters(href, o)
+		want := strings.Join([]string{g["href"], g["protocol"], g["username"], g["password"], g["host"], g["hostname"], g["port"], g["pathname"], g["search"], g["hash"], "true"}, "\n")
+		if got[i] != want {
+			t.Errorf("%s=%q on %q:\n got %q\nwant %q", c.attr, c.value, c.base, got[i], want)
+		}
+	}
+	t.Logf("%d setter cases agree", len(cases))
+}

@@ -47,6 +47,14 @@ const REL_PATH = new RegExp("^(/(?!/)" + PATH_CHARS + "|/)(\\?" + QUERY_CHARS + 
 const NUMERIC_LABEL = /(?:^|\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)\.?$/;
 const DOT_SEGMENT = /\/\.|%2[eE]/;
 const HAS_UPPER = /[A-Z]/;
+// Setter values the fast setters take.
+const SCHEME_HTTP = /^[hH][tT][tT][pP][sS]?$/;
+const HOST_ONLY = /^([A-Za-z0-9_.-]+)$/;
+const HOST_PORT = /^([A-Za-z0-9_.-]+)(?::([0-9]{1,5}))?$/;
+const PORT_ONLY = /^[0-9]{1,5}$/;
+const PATH_FULL = new RegExp("^/" + PATH_CHARS + "$");
+const QUERY_FULL = new RegExp("^" + QUERY_CHARS + "$");
+const FRAG_FULL = new RegExp("^" + FRAG_CHARS + "$");
 
 // fastOffs receives the offsets of a fast-path parse (layout of putOffsets
 // in url.go).
@@ -181,10 +189,133 @@ class URL {
   }
 
   #set(which, value) {
-    const href = host.urlSet(this.#href, which, usv(value));
+    const v = usv(value);
+    if (this.#fastSet(which, v)) return;
+    const href = host.urlSet(this.#href, which, v);
     if (href === undefined) return;
     this.#href = href;
     this.#take(offs);
+  }
+
+  // #splice replaces href[start:end) with r and moves the offsets at or
+  // after end.
+  #splice(start, end, r) {
+    const h = this.#href;
+    this.#href = h.slice(0, start) + r + h.slice(end);
+    const d = r.length - (end - start);
+    if (d === 0) return;
+    if (this.#se >= end) this.#se += d;
+    if (this.#us >= end) this.#us += d;
+    if (this.#ue >= end) this.#ue += d;
+    if (this.#pe >= end) this.#pe += d;
+    if (this.#hs >= end) this.#hs += d;
+    if (this.#he >= end) this.#he += d;
+    if (this.#ps >= end) this.#ps += d;
+    if (this.#qs >= end) this.#qs += d;
+    if (this.#fs >= end) this.#fs += d;
+  }
+
+  // #setPort sets the port of an http(s) URL (-1: none), dropping the
+  // scheme's default port.
+  #setPort(port) {
+    if (port === (this.#se === 4 ? 80 : 443)) port = -1;
+    const he = this.#he; // the port starts where the host ends
+    this.#splice(he, this.#ps, port >= 0 ? ":" + port : "");
+    this.#he = he;
+    this.#port = port;
+  }
+
+  // #fastSet runs the setters that proxies and routers use on http(s) URLs
+  // with simple values in JavaScript; it returns false to leave the work
+  // to Go (which implements every case).
+  #fastSet(which, v) {
+    const se = this.#se;
+    if (se !== 4 && se !== 5) return false;
+    const href = this.#href;
+    if (!href.startsWith(se === 4 ? "http:" : "https:")) return false;
+    switch (which) {
+      case S_PROTOCOL: {
+        const c = v.indexOf(":");
+        const p = c >= 0 ? v.slice(0, c) : v;
+        const m = SCHEME_HTTP.exec(p);
+        if (m === null) return false;
+        const scheme = p.toLowerCase();
+        this.#splice(0, se, scheme);
+        if (this.#port >= 0) this.#setPort(this.#port);
+        return true;
+      }
+      case S_HOST:
+      case S_HOSTNAME: {
+        const m = (which === S_HOST ? HOST_PORT : HOST_ONLY).exec(v);
+        if (m === null) return false;
+        const h = HAS_UPPER.test(m[1]) ? m[1].toLowerCase() : m[1];
+        if (h.includes("xn--") || NUMERIC_LABEL.test(h)) return false;
+        let port = -1;
+        if (m[2] !== undefined) {
+          port = +m[2];
+          if (port > 65535) return false;
+        }
+        this.#splice(this.#hs, this.#he, h);
+        if (m[2] !== undefined) this.#setPort(port);
+        return true;
+      }
+      case S_PORT: {
+        if (v === "") {
+          this.#setPort(-1);
+          return true;
+        }
+        if (!PORT_ONLY.test(v)) return false;
+        const port = +v;
+        if (port > 65535) return false;
+        this.#setPort(port);
+        return true;
+      }
+      case S_PATHNAME: {
+        const p = v.charCodeAt(0) === 47 ? v : "/" + v;
+        if (!PATH_FULL.test(p) || DOT_SEGMENT.test(p)) return false;
+        this.#splice(this.#ps, this.#pathEnd(), p);
+        return true;
+      }
+      case S_SEARCH: {
+        const end = this.#fs >= 0 ? this.#fs : href.length;
+        if (v === "") {
+          if (this.#qs >= 0) {
+            this.#splice(this.#qs, end, "");
+            this.#qs = -1;
+          }
+          return true;
+        }
+        const q = v.charCodeAt(0) === 63 ? v.slice(1) : v;
+        if (!QUERY_FULL.test(q)) return false;
+        if (this.#qs >= 0) {
+          this.#splice(this.#qs, end, "?" + q);
+        } else {
+          const at = this.#pathEnd();
+          this.#splice(at, at, "?" + q);
+          this.#qs = at;
+        }
+        return true;
+      }
+      case S_HASH: {
+        if (v === "") {
+          if (this.#fs >= 0) {
+            this.#href = href.slice(0, this.#fs);
+            this.#fs = -1;
+          }
+          return true;
+        }
+        const f = v.charCodeAt(0) === 35 ? v.slice(1) : v;
+        if (!FRAG_FULL.test(f)) return false;
+        if (this.#fs >= 0) {
+          this.#href = href.slice(0, this.#fs) + "#" + f;
+        } else {
+          this.#fs = href.length;
+          this.#href = href + "#" + f;
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   // #setQuery is the URLSearchParams update steps: serialized is the
