@@ -40,8 +40,9 @@ var consoleCases = []consoleCase{
 	{js: `const a = [1, 2]; a.extra = "x"; console.log(a)`, want: "log: [ 1, 2, extra: 'x' ]\n"},
 	{js: `console.log(Array.from({ length: 7 }, (_, i) => i))`, want: "log: [\n  0, 1, 2, 3,\n  4, 5, 6\n]\n"},
 	{js: `console.log(Array.from({ length: 26 }, (_, i) => i * 10))`, want: "log: [\n    0,  10,  20,  30,  40,  50,  60,\n   70,  80,  90, 100, 110, 120, 130,\n  140, 150, 160, 170, 180, 190, 200,\n  210, 220, 230, 240, 250\n]\n"},
-	{js: `console.log({ alpha: "aaaaaaaaaaaaaaaaaaaa", beta: "bbbbbbbbbbbbbbbbbbbb", gamma: "cccccccccccccccccccc" })`, want: "log: {\n  alpha: 'aaaaaaaaaaaaaaaaaaaa',\n  beta: 'bbbbbbbbbbbbbbbbbbbb',\n  gamma: 'cccccccccccccccccccc'\n}\n"},
-	{js: `console.log([{ alpha: "aaaaaaaaaaaaaaaaaaaa", beta: "bbbbbbbbbbbbbbbbbbbb", gamma: "cccccccccccccccccccc" }])`, want: "log: [\n  {\n    alpha: 'aaaaaaaaaaaaaaaaaaaa',\n    beta: 'bbbbbbbbbbbbbbbbbbbb',\n    gamma: 'cccccccccccccccccccc'\n  }\n]\n"},
+	{js: `console.log({ alpha: "aaaaaaaaaaaaaaaaaaaa", beta: "bbbbbbbbbbbbbbbbbbbb", gamma: "cccccccccccccccccccc" })`, want: "log: { alpha: 'aaaaaaaaaaaaaaaaaaaa', beta: 'bbbbbbbbbbbbbbbbbbbb', gamma: 'cccccccccccccccccccc' }\n"},
+	{js: `console.log({ alpha: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", beta: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", gamma: "cccccccccccccccccccccccccccccccccccccccc" })`, want: "log: {\n  alpha: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',\n  beta: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',\n  gamma: 'cccccccccccccccccccccccccccccccccccccccc'\n}\n"},
+	{js: `console.log([{ alpha: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", beta: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", gamma: "cccccccccccccccccccccccccccccccccccccccc" }])`, want: "log: [\n  {\n    alpha: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',\n    beta: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',\n    gamma: 'cccccccccccccccccccccccccccccccccccccccc'\n  }\n]\n"},
 	{js: `const big = []; big[200000] = 1; console.log(big)`, want: "log: [ <200000 empty items>, 1 ]\n"},
 	{js: `console.log("%s is %d years", "Bob", 42)`, want: "log: Bob is 42 years\n"},
 	{js: `console.log("%i|%f|%d|%d", 42.9, "1.5", "abc", 5n)`, want: "log: 42|1.5|NaN|5n\n"},
@@ -63,7 +64,8 @@ var consoleCases = []consoleCase{
 	{js: `console.log({ get g() { return 1 }, set s(v) {}, get gs() { return 1 }, set gs(v) {} })`, want: "log: { g: [Getter], s: [Setter], gs: [Getter/Setter] }\n"},
 	{js: `console.log({ [Symbol.for("nodejs.util.inspect.custom")]() { return "CUSTOM"; } })`, want: "log: CUSTOM\n"},
 	{js: `console.log(new Blob(["ab"], { type: "text/plain" }))`, want: "log: Blob { size: 2, type: 'text/plain' }\n"},
-	{js: `console.log(new AbortController())`, want: "log: AbortController {\n  signal: AbortSignal { aborted: false, reason: undefined, onabort: null }\n}\n"},
+	{js: `console.log(new File(["1"], "file.txt", { type: "text/plain", lastModified: 1000 }))`, want: "log: File { name: 'file.txt', lastModified: 1000, size: 1, type: 'text/plain' }\n"},
+	{js: `console.log(new AbortController())`, want: "log: AbortController { signal: AbortSignal { aborted: false, reason: undefined, onabort: null } }\n"},
 	{js: `console.log(new WeakMap(), Promise.resolve(1))`, want: "log: WeakMap { <items unknown> } Promise {}\n"},
 	{js: `console.table([{ a: 1, b: "x" }, { a: 2 }])`, want: "log: ┌─────────┬───┬─────┐\n│ (index) │ a │ b   │\n├─────────┼───┼─────┤\n│ 0       │ 1 │ 'x' │\n│ 1       │ 2 │     │\n└─────────┴───┴─────┘\n"},
 	{js: `console.table([1, "two"])`, want: "log: ┌─────────┬────────┐\n│ (index) │ Values │\n├─────────┼────────┤\n│ 0       │ 1      │\n│ 1       │ 'two'  │\n└─────────┴────────┘\n"},
@@ -74,14 +76,14 @@ var consoleCases = []consoleCase{
 	{js: `console.time("t"); console.timeEnd("t")`, want: "log: t: ", prefix: true},
 	{js: `console.timeEnd("nope"); console.timeLog("nope"); console.time("d"); console.time("d"); console.timeEnd("d")`, want: "warn: Warning: No such label 'nope' for console.timeEnd()\nwarn: Warning: No such label 'nope' for console.timeLog()\nwarn: Warning: Label 'd' already exists for console.time()\nlog: d: ", prefix: true},
 	{js: `console.dir("s"); console.dir({ a: { b: { c: {} } } }, { depth: 0 })`, want: "log: 's'\nlog: { a: [Object] }\n"},
-	{js: `console.dir({ [Symbol.for("nodejs.util.inspect.custom")]() { return "C"; } })`, want: "log: {\n  [Symbol(nodejs.util.inspect.custom)]: [Function: [nodejs.util.inspect.custom]]\n}\n"},
+	{js: `console.dir({ [Symbol.for("nodejs.util.inspect.custom")]() { return "C"; } })`, want: "log: { [Symbol(nodejs.util.inspect.custom)]: [Function: [nodejs.util.inspect.custom]] }\n"},
 	{js: `console.info("i"); console.warn("w"); console.error("e"); console.debug("d")`, want: "info: i\nwarn: w\nerror: e\ndebug: d\n"},
 	{js: `console.trace("here %d", 1)`, want: "debug: Trace: here 1\n", prefix: true},
 	{js: `console.log(Object.prototype.toString.call(console), typeof console.log)`, want: "log: [object console] function\n"},
 }
 
 // TestConsoleFormat checks console output against Node's util.inspect and
-// format conventions, as workerd's dev log shows them.
+// format conventions (breakLength 128, compact 3), as workerd shows them.
 func TestConsoleFormat(t *testing.T) {
 	var src strings.Builder
 	src.WriteString("test(\"console\", () => {\n")

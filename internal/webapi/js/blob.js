@@ -42,8 +42,19 @@ function blobOptions(options, what) {
   return options;
 }
 
+// MAX_BLOB is workerd's limit on the size of one Blob (128 MiB).
+const MAX_BLOB = 128 * 1024 * 1024;
+
+const abResizable = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "resizable")?.get;
+
+function refuseResizable(buf) {
+  if (abResizable !== undefined && buf instanceof ArrayBuffer && abResizable.call(buf)) {
+    throw new TypeError("Cannot create a Blob with a resizable ArrayBuffer");
+  }
+}
+
 // collectParts converts blobParts (a WebIDL sequence) to one Uint8Array.
-function collectParts(parts, native, what) {
+function collectParts(parts, what) {
   if (parts === undefined) return EMPTY;
   if (parts === null || typeof parts !== "object" || typeof parts[Symbol.iterator] !== "function") {
     throw new TypeError(`Failed to construct '${what}': The provided value cannot be converted to a sequence.`);
@@ -53,20 +64,24 @@ function collectParts(parts, native, what) {
   for (const p of parts) {
     let u8;
     if (typeof p === "string") {
-      u8 = utf8(native ? p.replace(/\r\n?/g, "\n") : p);
+      u8 = utf8(p);
     } else if (p !== null && typeof p === "object" && isBlobImpl(p)) {
       u8 = bytesOf(p);
     } else if (p instanceof ArrayBuffer) {
+      refuseResizable(p);
       u8 = new Uint8Array(p.slice(0));
     } else if (ArrayBuffer.isView(p)) {
+      refuseResizable(p.buffer);
       u8 = new Uint8Array(p.buffer, p.byteOffset, p.byteLength).slice();
     } else if (p instanceof SharedArrayBuffer) {
       u8 = new Uint8Array(p).slice();
     } else {
-      const s = `${p}`;
-      u8 = utf8(native ? s.replace(/\r\n?/g, "\n") : s);
+      u8 = utf8(`${p}`);
     }
     if (u8.byteLength === 0) continue;
+    if (size + u8.byteLength > MAX_BLOB) {
+      throw new RangeError(`Blob size ${size + u8.byteLength} exceeds limit ${MAX_BLOB}`);
+    }
     chunks.push(u8);
     size += u8.byteLength;
   }
@@ -81,12 +96,11 @@ function collectParts(parts, native, what) {
   return out;
 }
 
-function endingsNative(o, what) {
-  if (o === undefined || o.endings === undefined) return false;
-  const e = `${o.endings}`;
-  if (e === "native") return true;
-  if (e === "transparent") return false;
-  throw new TypeError(`Failed to construct '${what}': The provided value '${e}' is not a valid enum value of type EndingType.`);
+// noEndings refuses the "endings" option, which workerd does not implement.
+function noEndings(o) {
+  if (o !== undefined && o.endings !== undefined) {
+    throw new Error("The 'endings' field on 'Options' is not implemented.");
+  }
 }
 
 const STREAM_CHUNK = 65536;
@@ -104,7 +118,8 @@ export class Blob {
     }
     const o = blobOptions(options, "Blob");
     const type = o === undefined || o.type === undefined ? "" : normalizeType(`${o.type}`);
-    this.#bytes = collectParts(blobParts, endingsNative(o, "Blob"), "Blob");
+    noEndings(o);
+    this.#bytes = collectParts(blobParts, "Blob");
     this.#type = type;
   }
 

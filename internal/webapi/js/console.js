@@ -76,15 +76,15 @@ function keyName(k) {
 // ---------------------------------------------------------------- inspect
 
 /**
- * inspect formats value as Node's util.inspect does (depth 2 by default,
- * no colors). Options: depth (number or Infinity/null), showHidden,
- * breakLength, customInspect (default true).
+ * inspect formats value as Node's util.inspect does (depth 2, breakLength
+ * 128, compact 3, no colors). Options: depth (number, or Infinity/null for
+ * no limit), showHidden, breakLength, customInspect (default true).
  */
 export function inspect(value, options = undefined) {
   const ctx = {
     depth: 2,
     showHidden: false,
-    breakLength: 80,
+    breakLength: 128,
     customInspect: true,
     seen: [],
     circular: null,
