@@ -6,8 +6,9 @@
 // wrappers, Date, RegExp, ArrayBuffer (resizable too), typed arrays and
 // DataView (sharing buffers as the original did), Map, Set, arrays (sparse,
 // with extra properties), plain objects (own enumerable string keys; other
-// prototypes are dropped), Error types, DOMException, Blob and File (their
-// bytes are immutable and shared). Cycles and shared references are kept.
+// prototypes are dropped), errors (as workerd's enhanced error
+// serialization), DOMException, Blob and File (their bytes are immutable
+// and shared), Headers. Cycles and shared references are kept.
 // Everything else (functions, symbols, WeakMap, Promise, platform objects
 // such as Request or ReadableStream, ...) throws a DataCloneError.
 //
@@ -37,7 +38,6 @@ const regexpSource = Object.getOwnPropertyDescriptor(RegExp.prototype, "source")
 const regexpFlags = Object.getOwnPropertyDescriptor(RegExp.prototype, "flags").get;
 const isError = typeof Error.isError === "function" ? Error.isError : (v) => v instanceof Error;
 
-const errorTypes = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
 
 // Built-in objects V8's serializer refuses, by their toStringTag.
 const UNCLONEABLE = new Set([
@@ -82,7 +82,7 @@ function uncloneable(v) {
 // globals on first use (the classes belong to modules loaded later).
 let platformProtos = null;
 const PLATFORM = [
-  "Request", "Response", "Headers", "ReadableStream", "WritableStream", "TransformStream",
+  "Request", "Response", "ReadableStream", "WritableStream", "TransformStream",
   "ReadableStreamDefaultReader", "ReadableStreamBYOBReader", "WritableStreamDefaultWriter",
   "ReadableStreamDefaultController", "ReadableByteStreamController", "WritableStreamDefaultController",
   "TransformStreamDefaultController", "ReadableStreamBYOBRequest", "ByteLengthQueuingStrategy",
@@ -238,6 +238,10 @@ function clone(v, mem) {
 
   if (isError(v)) return cloneErrorObject(v, mem);
 
+  // Headers are serializable in workerd (their entries are copied).
+  const H = globalThis.Headers;
+  if (typeof H === "function" && v instanceof H) return remember(v, new H(v), mem);
+
   if (isPlatformObject(v)) throw uncloneable(v);
   const out = {};
   mem.set(v, out);
@@ -265,25 +269,53 @@ function copyStack(from, to) {
   }
 }
 
-// cloneErrorObject follows HTML's serialization of Error objects: the name
-// picks the prototype (unknown names give Error), message and stack are
-// copied when they are own data properties, and cause is cloned.
-function cloneErrorObject(v, mem) {
-  let name;
-  try { name = v.name; } catch { name = "Error"; }
-  const C = typeof name === "string" && hasOwn.call(errorTypes, name) ? errorTypes[name] : Error;
-  const out = Object.create(C.prototype);
-  mem.set(v, out);
-  const md = Object.getOwnPropertyDescriptor(v, "message");
-  if (md !== undefined && "value" in md) {
-    Object.defineProperty(out, "message", { value: `${md.value}`, writable: true, enumerable: false, configurable: true });
+// Error types that keep their class through a clone; other names give an
+// Error whose own name property holds the original name.
+function errorClass(name) {
+  switch (name) {
+    case "Error": return Error;
+    case "TypeError": return TypeError;
+    case "RangeError": return RangeError;
+    case "ReferenceError": return ReferenceError;
+    case "SyntaxError": return SyntaxError;
+    case "EvalError": return EvalError;
+    case "URIError": return URIError;
+    case "AggregateError": return AggregateError;
+    case "SuppressedError": return typeof SuppressedError === "function" ? SuppressedError : undefined;
+    case "CompileError": case "LinkError": case "RuntimeError":
+      return typeof WebAssembly === "object" ? WebAssembly[name] : undefined;
   }
-  copyStack(v, out);
-  const cd = Object.getOwnPropertyDescriptor(v, "cause");
-  if (cd !== undefined && "value" in cd) {
-    Object.defineProperty(out, "cause", { value: clone(cd.value, mem), writable: true, enumerable: false, configurable: true });
+  return undefined;
+}
+
+// cloneErrorObject clones an Error as workerd's enhanced error serialization
+// does (the default since compatibility date 2026-04-21): the name picks the
+// class (an unknown name is kept as an own property of an Error), message
+// is copied, and every other own string-keyed property (code, cause,
+// errors, ...) is cloned as an enumerable data property. The clone gets its
+// own stack.
+function cloneErrorObject(v, mem) {
+  const name = `${v.name}`;
+  const message = v.message;
+  if (typeof message !== "string") throw cloneError("Deserialization failed: error message is not a string");
+  const C = errorClass(name);
+  let out;
+  if (C === AggregateError) out = new AggregateError([], message);
+  else if (C !== undefined && C.length >= 3) out = new C(undefined, undefined, message);
+  else out = new (C ?? Error)(message);
+  if (C === undefined) Object.defineProperty(out, "name", { value: name, writable: true, enumerable: false, configurable: true });
+  mem.set(v, out);
+  for (const k of Object.getOwnPropertyNames(v)) {
+    if (k === "name" || k === "message" || k === "stack" || isArrayIndex(k)) continue;
+    const x = clone(v[k], mem);
+    Object.defineProperty(out, k, { value: x, writable: true, enumerable: true, configurable: true });
   }
   return out;
+}
+
+function isArrayIndex(k) {
+  const n = +k;
+  return n >= 0 && n < 4294967295 && `${n >>> 0}` === k;
 }
 
 // transferList validates options.transfer: ArrayBuffers only, not detached,
