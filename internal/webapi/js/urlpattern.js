@@ -540,9 +540,18 @@ function isAbsolutePathname(s, isPattern) {
   return (s[0] === "\\" || s[0] === "{") && s[1] === "/";
 }
 
-function dictString(init, key) {
-  const v = init[key];
-  return v === undefined ? undefined : usvString(v);
+// INIT_KEYS are the URLPatternInit members in the order WebIDL reads them.
+const INIT_KEYS = ["baseURL", "hash", "hostname", "password", "pathname", "port", "protocol", "search", "username"];
+
+// readInit converts a URLPatternInit dictionary: each member is read once
+// and converted to a string.
+function readInit(init) {
+  const d = {};
+  for (const k of INIT_KEYS) {
+    const v = init[k];
+    if (v !== undefined) d[k] = usvString(v);
+  }
+  return d;
 }
 
 function usvString(v) {
@@ -556,7 +565,8 @@ function usvString(v) {
 function processInit(init, isPattern, defaults) {
   const r = {};
   if (defaults !== undefined) for (const c of COMPONENTS) r[c] = defaults;
-  const get = (k) => dictString(init, k);
+  init = readInit(init);
+  const get = (k) => init[k];
   const has = (k) => init[k] !== undefined;
   const base = (s) => (isPattern ? escapePattern(s) : s);
   const baseURLString = get("baseURL");
