@@ -67,6 +67,8 @@ var consoleCases = []consoleCase{
 	{js: `console.log(new File(["1"], "file.txt", { type: "text/plain", lastModified: 1000 }))`, want: "log: File { name: 'file.txt', lastModified: 1000, size: 1, type: 'text/plain' }\n"},
 	{js: `console.log(new AbortController())`, want: "log: AbortController { signal: AbortSignal { aborted: false, reason: undefined, onabort: null } }\n"},
 	{js: `console.log(new WeakMap(), Promise.resolve(1))`, want: "log: WeakMap { <items unknown> } Promise {}\n"},
+	{js: `const r = Proxy.revocable({}, {}); r.revoke(); console.log({ p: r.proxy })`, want: "log: { p: [Uninspectable: TypeError: Cannot perform 'get' on a proxy that has been revoked] }\n"},
+	{js: `console.log({ [Symbol.for("nodejs.util.inspect.custom")]() { throw new RangeError("no"); } }, "after")`, want: "log: [Uninspectable: RangeError: no] after\n"},
 	{js: `console.table([{ a: 1, b: "x" }, { a: 2 }])`, want: "log: ┌─────────┬───┬─────┐\n│ (index) │ a │ b   │\n├─────────┼───┼─────┤\n│ 0       │ 1 │ 'x' │\n│ 1       │ 2 │     │\n└─────────┴───┴─────┘\n"},
 	{js: `console.table([1, "two"])`, want: "log: ┌─────────┬────────┐\n│ (index) │ Values │\n├─────────┼────────┤\n│ 0       │ 1      │\n│ 1       │ 'two'  │\n└─────────┴────────┘\n"},
 	{js: `console.table("not tabular")`, want: "log: not tabular\n"},

@@ -103,10 +103,23 @@ export function inspect(value, options = undefined) {
 function formatValue(ctx, v, depth) {
   if (v === null) return "null";
   if (typeof v !== "object" && typeof v !== "function") return formatPrimitive(v);
+  const seen = ctx.seen.length, indent = ctx.indent;
+  try {
+    return formatObject(ctx, v, depth);
+  } catch (e) {
+    // A revoked proxy, a throwing getter or inspect hook: the dev log must
+    // not fail the request, so show the failure instead.
+    ctx.seen.length = seen;
+    ctx.indent = indent;
+    let why;
+    try { why = e instanceof Error ? `${e.name}: ${e.message}` : String(e); } catch { why = "unknown error"; }
+    return `[Uninspectable: ${why}]`;
+  }
+}
 
+function formatObject(ctx, v, depth) {
   if (ctx.customInspect) {
-    let custom;
-    try { custom = v[CUSTOM]; } catch { custom = undefined; }
+    const custom = v[CUSTOM];
     if (typeof custom === "function" && custom !== inspect) {
       const opts = { depth: ctx.depth, showHidden: ctx.showHidden, breakLength: ctx.breakLength, customInspect: true };
       const r = custom.call(v, ctx.depth - depth, opts, inspect);
@@ -659,13 +672,15 @@ function emit(level, text) {
   host.log(level, text);
 }
 
+// logger makes a console method for level. A single string argument goes
+// straight to the host, without formatting or allocation.
 function logger(level) {
-  return function (...args) {
-    if (args.length === 1 && typeof args[0] === "string" && indent === "") {
-      host.log(level, args[0]);
+  return function (first) {
+    if (arguments.length === 1 && typeof first === "string" && indent === "") {
+      host.log(level, first);
       return;
     }
-    emit(level, formatArgs(args));
+    emit(level, formatArgs(Array.prototype.slice.call(arguments)));
   };
 }
 

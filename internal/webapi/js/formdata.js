@@ -46,12 +46,8 @@ let entriesOf, isFormDataImpl;
 export class FormData {
   #list = []; // [{ name, value }]
 
-  constructor(form = undefined) {
-    if (form !== undefined) {
-      throw new TypeError("Failed to construct 'FormData': parameter 1 is not of type 'HTMLFormElement'.");
-    }
-  }
-
+  // There are no forms in Workers: like workerd, the constructor ignores
+  // its arguments.
   append(name, value, filename = undefined) {
     need(arguments.length, 2, "append");
     name = usv(name);
