@@ -1,6 +1,7 @@
 // events.js: Event, EventTarget, CustomEvent, AbortController and
-// AbortSignal, plus the event classes other APIs dispatch (ErrorEvent,
-// MessageEvent, CloseEvent, PromiseRejectionEvent).
+// AbortSignal, plus the event classes the runtime and other APIs dispatch
+// (ExtendableEvent, ErrorEvent, MessageEvent, CloseEvent,
+// PromiseRejectionEvent).
 //
 // Behaviour follows workerd where it differs from the DOM spec: there is no
 // event tree (the path is just the target), listeners may not ask for
@@ -12,10 +13,10 @@ import { defineGlobal } from "./host.js";
 import { DOMException } from "./errors.js";
 
 // Event flags.
-const F_CANCELED = 1, F_STOP = 2, F_STOP_IMMEDIATE = 4, F_DISPATCH = 8, F_PASSIVE = 16, F_TRUSTED = 32;
+const F_CANCELED = 1, F_STOP = 2, F_STOP_IMMEDIATE = 4, F_DISPATCH = 8, F_TRUSTED = 16;
 
 // Internal accessors, bound inside the class bodies.
-let eventTarget, eventBegin, eventEnd, eventFlags, isEvent;
+let eventBegin, eventEnd, eventFlags, isEvent;
 
 function dictionary(init, what) {
   if (init === undefined || init === null) return undefined;
@@ -66,7 +67,7 @@ export class Event {
   stopPropagation() { this.#flags |= F_STOP; }
   stopImmediatePropagation() { this.#flags |= F_STOP | F_STOP_IMMEDIATE; }
   preventDefault() {
-    if ((this.#init & 2) !== 0 && (this.#flags & F_PASSIVE) === 0) this.#flags |= F_CANCELED;
+    if ((this.#init & 2) !== 0) this.#flags |= F_CANCELED;
   }
 
   static {
@@ -77,8 +78,7 @@ export class Event {
       e.#flags |= F_DISPATCH;
       e.#target = target;
     };
-    eventEnd = (e) => { e.#flags &= ~(F_DISPATCH | F_STOP | F_STOP_IMMEDIATE | F_PASSIVE); };
-    eventTarget = (e) => e.#target;
+    eventEnd = (e) => { e.#flags &= ~(F_DISPATCH | F_STOP | F_STOP_IMMEDIATE); };
   }
 }
 for (const [name, value] of [["NONE", 0], ["CAPTURING_PHASE", 1], ["AT_TARGET", 2], ["BUBBLING_PHASE", 3]]) {
