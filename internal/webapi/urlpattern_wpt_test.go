@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -163,3 +164,83 @@ test("urlpatterntestdata.json", () => {
   console.log(JSON.stringify({ total, fails }));
 });
 `
+
+// TestURLPatternCanonMatchesGo checks the JavaScript shortcuts of the
+// canonicalizers (values that canonicalize to themselves) against Go, by
+// matching URLPatternInit inputs (which are canonicalized) with new
+// URLPattern({}).
+func TestURLPatternCanonMatchesGo(t *testing.T) {
+	values := []string{"", "a", "abc", "ABC", "/a/b", "a/b", "/a/./b", ".", "..", "./x", "/.", "/%2e", "a b", "é", "80", "080", "443", "65535", "65536", "1.2.3", "0x1f", "ex_am-ple.com", ".lead", "trail.", "xn--caf-dma", "localhost", "a?b", "a#b", "a`b", "a'b", "a:b", "a@b", "~!$&'()*+,%-", "{}", "[::1]", "a\\b", "1.2.3.4."}
+	components := []string{"protocol", "username", "password", "hostname", "port", "pathname", "search", "hash"}
+	protocols := []string{"", "http", "file", "foo"}
+	kind := map[string]int{"protocol": canonProtocol, "username": canonUsername, "password": canonPassword, "hostname": canonHostname, "port": canonPort, "search": canonSearch, "hash": canonHash}
+	type tc struct{ comp, proto, value string }
+	var cases []tc
+	for _, c := range components {
+		for _, p := range protocols {
+			for _, v := range values {
+				cases = append(cases, tc{c, p, v})
+			}
+		}
+	}
+	var src strings.Builder
+	src.WriteString("const CASES = [")
+	for i, c := range cases {
+		if i > 0 {
+			src.WriteByte(',')
+		}
+		src.WriteString("[" + strconv.Quote(c.comp) + "," + strconv.Quote(c.proto) + "," + strconv.Quote(c.value) + "]")
+	}
+	src.WriteString(`];
+test("canon", () => {
+  const p = new URLPattern({});
+  const out = [];
+  for (const [c, proto, v] of CASES) {
+    const init = { [c]: v };
+    if (proto !== "" && c !== "protocol") init.protocol = proto;
+    const r = p.exec(init);
+    out.push(r === null ? "<error>" : r[c].input);
+  }
+  console.log(JSON.stringify(out));
+});
+`)
+	res, logs := runJSFile(t, "canon.js", src.String())
+	if len(res) != 1 || !res[0].ok {
+		t.Fatalf("%v\n%s", res, logs)
+	}
+	logs = strings.TrimSpace(logs)
+	var got []string
+	if err := json.Unmarshal([]byte(logs[strings.Index(logs, "["):]), &got); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		v := c.value
+		var want string
+		ok := true
+		switch c.comp {
+		case "protocol":
+			want, ok = canonicalize(canonProtocol, strings.TrimSuffix(v, ":"), "", false)
+		case "pathname":
+			if c.proto == "" || isSpecial(c.proto) {
+				want, ok = canonicalize(canonPathname, v, "", false)
+			} else {
+				want, ok = canonicalize(canonOpaquePathname, v, "", false)
+			}
+		case "search":
+			want, ok = canonicalize(canonSearch, strings.TrimPrefix(v, "?"), "", false)
+		case "hash":
+			want, ok = canonicalize(canonHash, strings.TrimPrefix(v, "#"), "", false)
+		case "hostname", "port":
+			want, ok = canonicalize(kind[c.comp], v, c.proto, true)
+		default:
+			want, ok = canonicalize(kind[c.comp], v, c.proto, c.proto != "")
+		}
+		if !ok {
+			want = "<error>"
+		}
+		if got[i] != want {
+			t.Errorf("%s=%q (protocol %q): got %q, want %q", c.comp, v, c.proto, got[i], want)
+		}
+	}
+	t.Logf("%d canonicalizations agree", len(cases))
+}

@@ -19,8 +19,40 @@ function fail(msg) {
   return new TypeError(msg);
 }
 
+// Values that canonicalize to themselves, by canonicalizer (checked here to
+// avoid a call into Go; anything else goes to host.urlCanon).
+const CANON_SAME = [
+  /^[a-z][a-z0-9+.-]*$/, // protocol
+  /^[A-Za-z0-9._~!$&'()*+,%-]*$/, // username
+  /^[A-Za-z0-9._~!$&'()*+,%-]*$/, // password
+  /^\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/, // hostname
+  null, // port: see canon
+  /^[^\x00-\x20"#<>?`{}\\\x7f-\uffff]*$/, // pathname (no dot segments: checked apart)
+  /^[\x20-\x22\x24-\x3e\x40-\x7e]*$/, // opaque pathname
+  /^[^\x00-\x20"#<>\x7f-\uffff]*$/, // search
+  /^[^\x00-\x20"<>`\x7f-\uffff]*$/, // hash
+  /^\.?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/, // hostname pattern text
+];
+const HOST_NUMERIC = /(?:^|\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)\.?$/;
+const PATH_DOTS = /\/\.|%2[eE]/;
+
 function canon(kind, value, protocol = undefined) {
   if (value === "") return "";
+  const same = CANON_SAME[kind];
+  if (same !== null) {
+    if (same.test(value)) {
+      if (kind === C_HOSTNAME || kind === C_HOSTNAME_PATTERN) {
+        if (!value.includes("xn--") && !HOST_NUMERIC.test(value) && protocol !== "file") return value;
+      } else if (kind === C_PATHNAME) {
+        if (!PATH_DOTS.test(value)) return value;
+      } else {
+        return value;
+      }
+    }
+  } else if (value.length <= 5 && /^[0-9]+$/.test(value)) {
+    const n = +value;
+    if (n <= 65535) return DEFAULT_PORTS[protocol] === "" + n ? "" : "" + n;
+  }
   const r = host.urlCanon(kind, value, protocol);
   if (r === undefined) throw fail(`Invalid ${["protocol", "username", "password", "hostname", "port", "pathname", "pathname", "search", "hash", "hostname"][kind]} "${value}".`);
   return r;
