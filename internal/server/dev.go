@@ -43,6 +43,9 @@ type DevOptions struct {
 	Logger *slog.Logger
 	// AccessLog, if set, receives one line per request.
 	AccessLog func(method, path string, status int, d time.Duration)
+	// PersistTo is the local state directory (KV, D1, R2 data); "" means
+	// .zerostack/state next to the configuration. See [StateDir].
+	PersistTo string
 }
 
 // Dev is a running development server.
@@ -56,6 +59,7 @@ type Dev struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	inputs  map[string]time.Time
+	state   *State // local KV/D1/R2 data (state.go)
 	// Warnings are the configuration warnings found at start.
 	Warnings []config.Warning
 }
@@ -76,8 +80,14 @@ func StartDev(opts DevOptions) (*Dev, error) {
 		return nil, err
 	}
 	d.cfg, d.Warnings = cfg, warns
+	// --- local state (state.go) ---
+	if d.state, err = OpenState(StateDir(cfg.Dir, opts.PersistTo), d.log); err != nil {
+		return nil, err
+	}
+	// --- end local state ---
 	w, inputs, err := d.build()
 	if err != nil {
+		d.state.Close()
 		return nil, err
 	}
 	d.current.Store(w)
@@ -103,6 +113,7 @@ func StartDev(opts DevOptions) (*Dev, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
 	if err != nil {
 		w.Close()
+		d.state.Close()
 		return nil, fmt.Errorf("dev: listen on %s:%d: %w (is another server running? choose another with --port)", ip, port, err)
 	}
 	d.ln = ln
@@ -142,6 +153,10 @@ func (d *Dev) URL() string {
 // Config returns the loaded configuration.
 func (d *Dev) Config() *config.Worker { return d.cfg }
 
+// State returns the local state (KV, D1, R2 stores) the server uses; it is
+// open until Shutdown returns.
+func (d *Dev) State() *State { return d.state }
+
 // Worker returns the worker currently serving.
 func (d *Dev) Worker() *worker.Worker { return d.current.Load() }
 
@@ -153,6 +168,9 @@ func (d *Dev) Shutdown(ctx context.Context) error {
 	d.wg.Wait()
 	if w := d.current.Swap(nil); w != nil {
 		w.Close()
+	}
+	if cerr := d.state.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }
@@ -221,18 +239,26 @@ func (d *Dev) build() (*worker.Worker, map[string]time.Time, error) {
 		console = func(level, msg string) { fmt.Fprintln(os.Stderr, msg) }
 	}
 	cpu := time.Duration(cfg.Limits.CPUMillis) * time.Millisecond
+	// --- storage bindings (state.go) ---
+	bindings, err := d.state.Bindings(context.Background(), cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	// --- end storage bindings ---
 	w, err := worker.New(worker.Config{
-		Name:     cfg.Name,
-		Bundle:   b,
-		Vars:     vars,
-		Secrets:  cfg.Secrets,
-		Pending:  pendingBindings(cfg),
-		CPULimit: cpu,
-		MemoryMB: cfg.Limits.MemoryMB,
-		Isolates: d.opts.Isolates,
-		Dev:      true,
-		Console:  console,
-		Logger:   d.log,
+		Name:       cfg.Name,
+		Bundle:     b,
+		Vars:       vars,
+		Secrets:    cfg.Secrets,
+		Pending:    pendingBindings(cfg),
+		Extensions: []worker.Extension{d.state.Extension()},
+		Bindings:   bindings,
+		CPULimit:   cpu,
+		MemoryMB:   cfg.Limits.MemoryMB,
+		Isolates:   d.opts.Isolates,
+		Dev:        true,
+		Console:    console,
+		Logger:     d.log,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -308,16 +334,8 @@ func (d *Dev) touchInputs() {
 // pendingBindings lists the configured bindings that this version of
 // zerostack does not serve yet, so that using one fails with a clear error.
 func pendingBindings(cfg *config.Worker) map[string]string {
+	// KV, D1 and R2 are served from the local state (state.go).
 	p := map[string]string{}
-	for _, b := range cfg.KVNamespaces {
-		p[b.Binding] = "KV"
-	}
-	for _, b := range cfg.D1Databases {
-		p[b.Binding] = "D1"
-	}
-	for _, b := range cfg.R2Buckets {
-		p[b.Binding] = "R2"
-	}
 	for _, b := range cfg.Queues.Producers {
 		p[b.Binding] = "Queue"
 	}

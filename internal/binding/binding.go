@@ -1,0 +1,148 @@
+// Package binding is where zerostack's storage services meet JavaScript: it
+// turns the Go services of packages kv, d1 and r2 into the env bindings a
+// worker sees (KVNamespace, D1Database, R2Bucket), shaped and failing as
+// Cloudflare's do.
+//
+// Each binding is a set of Go host functions (defined by [Extension]'s Setup
+// on every isolate) and a JavaScript class (js/*.js, run as the extension's
+// Script) that registers a binding factory with the prelude. Calls that do
+// I/O are asynchronous host functions: the JavaScript side copies its
+// arguments (options as JSON text, bytes through SharedArrayBuffers, bodies
+// as Go readers or pipes), the Go side runs the service call on another
+// goroutine and settles the promise on the isolate's event loop. Object and
+// value bodies never cross as base64, and R2 bodies stream through Go
+// readers, so a whole object is never held in memory.
+//
+// A binding names its data with a string in [worker.Binding.Config]: the KV
+// namespace id, the D1 database (UUID or name) or the R2 bucket name; see
+// [KV], [D1] and [R2]. Which ids a wrangler.toml entry maps to is decided by
+// the caller (internal/server).
+package binding
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/zerostack/zerostack/internal/d1"
+	"github.com/zerostack/zerostack/internal/kv"
+	"github.com/zerostack/zerostack/internal/r2"
+	"github.com/zerostack/zerostack/internal/webapi"
+	"github.com/zerostack/zerostack/internal/worker"
+)
+
+//go:embed js/*.js
+var jsFiles embed.FS
+
+// Services are the stores the bindings call. A nil store leaves its binding
+// type uninstalled (a binding of that type then fails at worker start).
+type Services struct {
+	KV kv.Store
+	// D1 opens databases by UUID or name; [Services] caches what it returns
+	// for the life of the extension.
+	D1 d1.Manager
+	R2 r2.Store
+	// R2Multipart serves createMultipartUpload and friends; usually the same
+	// value as R2.
+	R2Multipart r2.Multipart
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+}
+
+// Binding type names registered with the prelude.
+const (
+	TypeKV = "kv_namespace"
+	TypeD1 = "d1"
+	TypeR2 = "r2_bucket"
+)
+
+// KV returns the env entry name → a KVNamespace over namespace id ns.
+func KV(name, ns string) worker.Binding {
+	return worker.Binding{Name: name, Type: TypeKV, Config: map[string]string{"id": ns}}
+}
+
+// D1 returns the env entry name → a D1Database over the database with this
+// UUID or name (which must exist when the binding is first used).
+func D1(name, database string) worker.Binding {
+	return worker.Binding{Name: name, Type: TypeD1, Config: map[string]string{"id": database}}
+}
+
+// R2 returns the env entry name → an R2Bucket over bucket.
+func R2(name, bucket string) worker.Binding {
+	return worker.Binding{Name: name, Type: TypeR2, Config: map[string]string{"id": bucket}}
+}
+
+// host holds the services behind one extension; it is shared by every
+// isolate the extension is installed in and safe for concurrent use.
+type host struct {
+	s   Services
+	log *slog.Logger
+
+	mu  sync.Mutex
+	dbs map[string]d1.Database
+}
+
+// Extension returns the worker extension that installs the bindings for
+// the services in s. Install it once per worker; the same value may serve
+// several workers.
+func Extension(s Services) worker.Extension {
+	h := &host{s: s, log: s.Logger, dbs: map[string]d1.Database{}}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	var script strings.Builder
+	add := func(file string) {
+		b, err := jsFiles.ReadFile("js/" + file)
+		if err != nil {
+			panic("binding: missing embedded " + file)
+		}
+		script.WriteString("(() => {\n")
+		script.Write(b)
+		script.WriteString("\n})();\n")
+	}
+	if s.KV != nil {
+		add("kv.js")
+	}
+	if s.D1 != nil {
+		add("d1.js")
+	}
+	if s.R2 != nil {
+		add("r2.js")
+	}
+	return worker.Extension{
+		Name: "bindings",
+		Setup: func(rt *webapi.Runtime) {
+			if s.KV != nil {
+				h.installKV(rt)
+			}
+			if s.D1 != nil {
+				h.installD1(rt)
+			}
+			if s.R2 != nil {
+				h.installR2(rt)
+			}
+		},
+		Script: script.String(),
+	}
+}
+
+// database returns the open database for id, opening it on first use.
+func (h *host) database(ctx context.Context, id string) (d1.Database, error) {
+	h.mu.Lock()
+	db := h.dbs[id]
+	h.mu.Unlock()
+	if db != nil {
+		return db, nil
+	}
+	db, err := h.s.D1.Open(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("D1_ERROR: database %q is not available: %v", id, err)
+	}
+	h.mu.Lock()
+	h.dbs[id] = db
+	h.mu.Unlock()
+	return db, nil
+}

@@ -1,0 +1,168 @@
+// d1.js: the D1Database binding (Cloudflare D1) over the d1* host functions
+// of internal/binding/d1.go. Results have D1's shape: {success, meta,
+// results}; BLOBs come back as arrays of byte values.
+const { callAsync, registerBinding, toHost } = globalThis.__zs_internal;
+
+// d1Error rebuilds an error from Go ("D1_ERROR: text") as D1 throws it: an
+// Error with that message whose cause holds the text alone.
+function d1Error(e) {
+  const msg = String(e && e.message !== undefined ? e.message : e);
+  if (!msg.startsWith("D1_")) return e;
+  const i = msg.indexOf(": ");
+  return new Error(msg, { cause: new Error(i >= 0 ? msg.slice(i + 2) : msg) });
+}
+
+async function call(name, ...args) {
+  try {
+    return await callAsync(name, ...args);
+  } catch (e) {
+    throw d1Error(e);
+  }
+}
+
+// bindValue maps one JavaScript value to what D1 stores, or throws as D1
+// does for types it does not support.
+function bindValue(v) {
+  switch (typeof v) {
+    case "number":
+    case "string":
+      return v;
+    case "boolean":
+      return v ? 1 : 0;
+    case "object":
+      if (v === null) return null;
+      if (v instanceof ArrayBuffer) return new Uint8Array(v);
+      if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      if (Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)) return Uint8Array.from(v);
+  }
+  throw new Error(`D1_TYPE_ERROR: Type '${typeof v}' not supported for value '${String(v)}'`,
+    { cause: new Error(`Type '${typeof v}' not supported for value '${String(v)}'`) });
+}
+
+// Blobs collects the BLOB parameters of one host call into one buffer.
+class Blobs {
+  constructor() { this.parts = []; this.len = 0; }
+  add(u8) {
+    const ref = { b: [this.len, u8.byteLength] };
+    this.parts.push(u8);
+    this.len += u8.byteLength;
+    return ref;
+  }
+  encode(params) {
+    return params.map((v) => (v instanceof Uint8Array ? this.add(v) : v));
+  }
+  args() {
+    if (this.len === 0) return [null, 0];
+    const all = new Uint8Array(this.len);
+    let off = 0;
+    for (const p of this.parts) { all.set(p, off); off += p.byteLength; }
+    return [toHost(all), this.len];
+  }
+}
+
+function rowObject(columns, row) {
+  const o = {};
+  for (let i = 0; i < columns.length; i++) o[columns[i]] = row[i];
+  return o;
+}
+
+function d1Result(r) {
+  const cols = r.columns, results = new Array(r.rows.length);
+  for (let i = 0; i < r.rows.length; i++) results[i] = rowObject(cols, r.rows[i]);
+  return { success: true, meta: r.meta, results };
+}
+
+const kDb = Symbol("db"), kSql = Symbol("sql"), kParams = Symbol("params");
+
+class D1PreparedStatement {
+  constructor(db, sql, params = []) {
+    this[kDb] = db;
+    this[kSql] = sql;
+    this[kParams] = params;
+  }
+
+  bind(...values) {
+    return new D1PreparedStatement(this[kDb], this[kSql], values.map(bindValue));
+  }
+
+  async #exec() {
+    const blobs = new Blobs();
+    const params = JSON.stringify(blobs.encode(this[kParams]));
+    const [sab, n] = blobs.args();
+    return call("d1Exec", this[kDb], this[kSql], params, sab, n);
+  }
+
+  async first(colName) {
+    const r = await this.#exec();
+    if (r.rows.length === 0) return null;
+    const row = rowObject(r.columns, r.rows[0]);
+    if (colName === undefined) return row;
+    if (!Object.prototype.hasOwnProperty.call(row, colName)) {
+      throw new Error("D1_COLUMN_NOTFOUND", { cause: new Error(`Column not found: ${colName}`) });
+    }
+    return row[colName];
+  }
+
+  async all() { return d1Result(await this.#exec()); }
+
+  async run() { return d1Result(await this.#exec()); }
+
+  async raw(options) {
+    const r = await this.#exec();
+    if (options && options.columnNames) return [r.columns, ...r.rows];
+    return r.rows;
+  }
+}
+Object.defineProperty(D1PreparedStatement.prototype, Symbol.toStringTag, { value: "D1PreparedStatement" });
+
+async function batch(id, statements) {
+  if (!Array.isArray(statements)) throw new TypeError("D1 batch() takes an array of prepared statements");
+  const blobs = new Blobs();
+  const sts = statements.map((s) => {
+    if (!(s instanceof D1PreparedStatement)) throw new TypeError("D1 batch() takes an array of prepared statements");
+    return [s[kSql], blobs.encode(s[kParams])];
+  });
+  const [sab, n] = blobs.args();
+  const res = await call("d1Batch", id, JSON.stringify(sts), sab, n);
+  return res.map(d1Result);
+}
+
+function sqlArg(sql, what) {
+  if (typeof sql !== "string") throw new TypeError(`D1 ${what}: the query must be a string`);
+  return sql;
+}
+
+const kId = Symbol("id"), kBookmark = Symbol("bookmark");
+let bookmarks = 0;
+
+class D1DatabaseSession {
+  constructor(id, constraint) {
+    this[kId] = id;
+    this[kBookmark] = constraint === "first-primary" || constraint === "first-unconstrained" || constraint === undefined ? null : String(constraint);
+  }
+  prepare(sql) {
+    this[kBookmark] = `${(++bookmarks).toString(16).padStart(8, "0")}-00000000-00000000-00000000000000000000000000000000`;
+    return new D1PreparedStatement(this[kId], sqlArg(sql, "prepare()"));
+  }
+  async batch(statements) {
+    const r = await batch(this[kId], statements);
+    this[kBookmark] = `${(++bookmarks).toString(16).padStart(8, "0")}-00000000-00000000-00000000000000000000000000000000`;
+    return r;
+  }
+  getBookmark() { return this[kBookmark]; }
+}
+
+class D1Database {
+  constructor(id) { this[kId] = id; }
+  prepare(sql) { return new D1PreparedStatement(this[kId], sqlArg(sql, "prepare()")); }
+  batch(statements) { return batch(this[kId], statements); }
+  async exec(sql) { return call("d1Script", this[kId], sqlArg(sql, "exec()")); }
+  async dump() {
+    const u8 = await call("d1Dump", this[kId]);
+    return u8.buffer.byteLength === u8.byteLength ? u8.buffer : u8.slice().buffer;
+  }
+  withSession(constraint) { return new D1DatabaseSession(this[kId], constraint); }
+}
+Object.defineProperty(D1Database.prototype, Symbol.toStringTag, { value: "D1Database" });
+
+registerBinding("d1", (name, config) => new D1Database(config.id));

@@ -1,0 +1,438 @@
+package binding
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/zerostack/zerostack/internal/r2"
+	"github.com/zerostack/zerostack/internal/v8"
+	"github.com/zerostack/zerostack/internal/webapi"
+)
+
+// r2Error returns the error R2Bucket methods reject with:
+// "<op>: <message> (<code>)", as Cloudflare's binding reports R2 errors.
+func r2Error(op string, err error) error {
+	var re *r2.Error
+	if errors.As(err, &re) {
+		return fmt.Errorf("%s: %s (%d)", op, re.Message, re.Code)
+	}
+	var te *v8.TypeError
+	if errors.As(err, &te) {
+		return err
+	}
+	return fmt.Errorf("%s: %v (%d)", op, err, r2.ErrInternal.Code)
+}
+
+// jsObject is R2Object as r2.js receives it. Times are milliseconds since
+// the epoch; checksums are hex.
+type jsObject struct {
+	Key            string            `json:"key"`
+	Version        string            `json:"version"`
+	Size           int64             `json:"size"`
+	ETag           string            `json:"etag"`
+	Uploaded       int64             `json:"uploaded"`
+	HTTPMetadata   map[string]any    `json:"httpMetadata"`
+	CustomMetadata map[string]string `json:"customMetadata"`
+	Checksums      map[string]string `json:"checksums"`
+	StorageClass   string            `json:"storageClass"`
+	Range          *jsRange          `json:"range,omitempty"`
+	Body           int               `json:"body,omitempty"` // reader id of R2ObjectBody.body
+}
+
+type jsRange struct {
+	Offset int64 `json:"offset"`
+	Length int64 `json:"length"`
+}
+
+func toJSObject(o r2.Object) *jsObject {
+	hm := map[string]any{}
+	m := o.HTTPMetadata
+	for k, v := range map[string]string{"contentType": m.ContentType, "contentLanguage": m.ContentLanguage,
+		"contentDisposition": m.ContentDisposition, "contentEncoding": m.ContentEncoding, "cacheControl": m.CacheControl} {
+		if v != "" {
+			hm[k] = v
+		}
+	}
+	if m.CacheExpiry != nil {
+		hm["cacheExpiry"] = m.CacheExpiry.UnixMilli()
+	}
+	cs := map[string]string{}
+	for k, v := range map[string][]byte{"md5": o.Checksums.MD5, "sha1": o.Checksums.SHA1, "sha256": o.Checksums.SHA256,
+		"sha384": o.Checksums.SHA384, "sha512": o.Checksums.SHA512} {
+		if len(v) > 0 {
+			cs[k] = hex.EncodeToString(v)
+		}
+	}
+	cm := o.CustomMetadata
+	if cm == nil {
+		cm = map[string]string{}
+	}
+	return &jsObject{Key: o.Key, Version: o.Version, Size: o.Size, ETag: o.ETag, Uploaded: o.Uploaded.UnixMilli(),
+		HTTPMetadata: hm, CustomMetadata: cm, Checksums: cs, StorageClass: o.StorageClass}
+}
+
+func jsonResult(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return webapi.JSON(b), nil
+}
+
+// jsConditional is onlyIf as r2.js sends it: the R2Conditional fields
+// (dates in milliseconds), or the headers of a Headers object.
+type jsConditional struct {
+	EtagMatches        []string    `json:"etagMatches"`
+	EtagDoesNotMatch   []string    `json:"etagDoesNotMatch"`
+	UploadedBefore     *int64      `json:"uploadedBefore"`
+	UploadedAfter      *int64      `json:"uploadedAfter"`
+	SecondsGranularity bool        `json:"secondsGranularity"`
+	Headers            [][2]string `json:"headers"`
+}
+
+func header(pairs [][2]string) http.Header {
+	h := http.Header{}
+	for _, p := range pairs {
+		h.Add(p[0], p[1])
+	}
+	return h
+}
+
+func (c *jsConditional) conditional() *r2.Conditional {
+	if c == nil {
+		return nil
+	}
+	if c.Headers != nil {
+		return r2.ConditionalFromHeader(header(c.Headers))
+	}
+	out := &r2.Conditional{EtagMatches: c.EtagMatches, EtagDoesNotMatch: c.EtagDoesNotMatch, SecondsGranularity: c.SecondsGranularity}
+	if c.UploadedBefore != nil {
+		t := time.UnixMilli(*c.UploadedBefore)
+		out.UploadedBefore = &t
+	}
+	if c.UploadedAfter != nil {
+		t := time.UnixMilli(*c.UploadedAfter)
+		out.UploadedAfter = &t
+	}
+	return out
+}
+
+type jsHTTPMetadata struct {
+	ContentType        string      `json:"contentType"`
+	ContentLanguage    string      `json:"contentLanguage"`
+	ContentDisposition string      `json:"contentDisposition"`
+	ContentEncoding    string      `json:"contentEncoding"`
+	CacheControl       string      `json:"cacheControl"`
+	CacheExpiry        *int64      `json:"cacheExpiry"`
+	Headers            [][2]string `json:"headers"`
+}
+
+func (m *jsHTTPMetadata) metadata() r2.HTTPMetadata {
+	if m == nil {
+		return r2.HTTPMetadata{}
+	}
+	if m.Headers != nil {
+		return r2.HTTPMetadataFromHeader(header(m.Headers))
+	}
+	out := r2.HTTPMetadata{ContentType: m.ContentType, ContentLanguage: m.ContentLanguage,
+		ContentDisposition: m.ContentDisposition, ContentEncoding: m.ContentEncoding, CacheControl: m.CacheControl}
+	if m.CacheExpiry != nil {
+		t := time.UnixMilli(*m.CacheExpiry).UTC()
+		out.CacheExpiry = &t
+	}
+	return out
+}
+
+type jsPutOptions struct {
+	HTTPMetadata   *jsHTTPMetadata   `json:"httpMetadata"`
+	CustomMetadata map[string]string `json:"customMetadata"`
+	OnlyIf         *jsConditional    `json:"onlyIf"`
+	StorageClass   string            `json:"storageClass"`
+	MD5            string            `json:"md5"`
+	SHA1           string            `json:"sha1"`
+	SHA256         string            `json:"sha256"`
+	SHA384         string            `json:"sha384"`
+	SHA512         string            `json:"sha512"`
+}
+
+type jsGetOptions struct {
+	OnlyIf *jsConditional `json:"onlyIf"`
+	Range  *struct {
+		Offset *int64 `json:"offset"`
+		Length *int64 `json:"length"`
+		Suffix *int64 `json:"suffix"`
+		Header string `json:"header"`
+	} `json:"range"`
+}
+
+type jsListOptions struct {
+	Prefix     string   `json:"prefix"`
+	Delimiter  string   `json:"delimiter"`
+	Cursor     string   `json:"cursor"`
+	StartAfter string   `json:"startAfter"`
+	Limit      *float64 `json:"limit"`
+	Include    []string `json:"include"`
+}
+
+func decodeOpts(op, s string, v any) error {
+	if s == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return &v8.TypeError{Msg: fmt.Sprintf("%s: invalid options: %v", op, err)}
+	}
+	return nil
+}
+
+func digest(name, h string) ([]byte, error) {
+	if h == "" {
+		return nil, nil
+	}
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		return nil, &v8.TypeError{Msg: fmt.Sprintf("put: %s must be a hex string or ArrayBuffer", name)}
+	}
+	return b, nil
+}
+
+// installR2 defines the R2Bucket host functions:
+//
+//	r2Head(p, bucket, key)                   → JSON object | undefined
+//	r2Get(p, bucket, key, optsJSON)          → JSON object with body reader id | undefined
+//	r2Put(p, bucket, key, optsJSON, kind, a, b) → JSON object | undefined (onlyIf failed)
+//	r2Delete(p, bucket, keysJSON)
+//	r2List(p, bucket, optsJSON)              → JSON R2Objects
+//	r2CreateUpload(p, bucket, key, optsJSON) → upload id
+//	r2UploadPart(p, bucket, key, id, n, kind, a, b) → JSON {partNumber, etag}
+//	r2Complete(p, bucket, key, id, partsJSON) → JSON object
+//	r2Abort(p, bucket, key, id)
+func (h *host) installR2(rt *webapi.Runtime) {
+	store, mp := h.s.R2, h.s.R2Multipart
+	rt.Async("r2Head", func(c *v8.Call) (webapi.Work, error) {
+		bucket, key := c.String(1), c.String(2)
+		return func() (any, error) {
+			if err := r2.ValidateKey(key); err != nil {
+				return nil, r2Error("head", err)
+			}
+			o, err := store.Head(context.Background(), bucket, key)
+			if errors.Is(err, r2.ErrNoSuchKey) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, r2Error("head", err)
+			}
+			return jsonResult(toJSObject(o))
+		}, nil
+	})
+	rt.Async("r2Get", func(c *v8.Call) (webapi.Work, error) {
+		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)
+		return func() (any, error) {
+			var o jsGetOptions
+			if err := decodeOpts("get", optsJSON, &o); err != nil {
+				return nil, err
+			}
+			if err := r2.ValidateKey(key); err != nil {
+				return nil, r2Error("get", err)
+			}
+			opts := r2.GetOptions{OnlyIf: o.OnlyIf.conditional()}
+			if r := o.Range; r != nil {
+				if r.Header != "" {
+					rg, err := r2.ParseRangeHeader(r.Header)
+					if err != nil {
+						return nil, r2Error("get", err)
+					}
+					opts.Range = rg
+				} else {
+					opts.Range = &r2.Range{Offset: r.Offset, Length: r.Length, Suffix: r.Suffix}
+				}
+			}
+			res, err := store.Get(context.Background(), bucket, key, opts)
+			if errors.Is(err, r2.ErrNoSuchKey) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, r2Error("get", err)
+			}
+			obj := toJSObject(res.Object)
+			if res.PreconditionFailed {
+				return jsonResult(obj)
+			}
+			if res.Ranged {
+				obj.Range = &jsRange{res.Offset, res.Length}
+			}
+			return webapi.OnLoop(func() (any, error) {
+				obj.Body = rt.AddReader(res.Body)
+				return jsonResult(obj)
+			}), nil
+		}, nil
+	})
+	rt.Async("r2Put", func(c *v8.Call) (webapi.Work, error) {
+		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)
+		rc, err := body(rt, c, 4)
+		if err != nil {
+			return nil, err
+		}
+		return func() (any, error) {
+			defer rc.Close()
+			var o jsPutOptions
+			if err := decodeOpts("put", optsJSON, &o); err != nil {
+				return nil, err
+			}
+			opts := r2.PutOptions{HTTPMetadata: o.HTTPMetadata.metadata(), CustomMetadata: o.CustomMetadata,
+				OnlyIf: o.OnlyIf.conditional(), StorageClass: o.StorageClass}
+			var err error
+			for _, d := range []struct {
+				name string
+				hex  string
+				dst  *[]byte
+			}{{"md5", o.MD5, &opts.MD5}, {"sha1", o.SHA1, &opts.SHA1}, {"sha256", o.SHA256, &opts.SHA256},
+				{"sha384", o.SHA384, &opts.SHA384}, {"sha512", o.SHA512, &opts.SHA512}} {
+				if *d.dst, err = digest(d.name, d.hex); err != nil {
+					return nil, err
+				}
+			}
+			obj, err := store.Put(context.Background(), bucket, key, rc, opts)
+			if errors.Is(err, r2.ErrPreconditionFailed) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, r2Error("put", err)
+			}
+			return jsonResult(toJSObject(obj))
+		}, nil
+	})
+	rt.Async("r2Delete", func(c *v8.Call) (webapi.Work, error) {
+		bucket, keysJSON := c.String(1), c.String(2)
+		return func() (any, error) {
+			var keys []string
+			if err := json.Unmarshal([]byte(keysJSON), &keys); err != nil {
+				return nil, &v8.TypeError{Msg: "delete: keys must be strings"}
+			}
+			for _, k := range keys {
+				if err := r2.ValidateKey(k); err != nil {
+					return nil, r2Error("delete", err)
+				}
+			}
+			if err := store.Delete(context.Background(), bucket, keys...); err != nil {
+				return nil, r2Error("delete", err)
+			}
+			return nil, nil
+		}, nil
+	})
+	rt.Async("r2List", func(c *v8.Call) (webapi.Work, error) {
+		bucket, optsJSON := c.String(1), c.String(2)
+		return func() (any, error) {
+			var o jsListOptions
+			if err := decodeOpts("list", optsJSON, &o); err != nil {
+				return nil, err
+			}
+			opts := r2.ListOptions{Prefix: o.Prefix, Delimiter: o.Delimiter, Cursor: o.Cursor, StartAfter: o.StartAfter}
+			if o.Limit != nil {
+				l := *o.Limit
+				if l != l || l < 1 || l > r2.MaxListLimit || l != float64(int(l)) {
+					return nil, r2Error("list", r2.ErrInvalidMaxKeys)
+				}
+				opts.Limit = int(l)
+			}
+			for _, inc := range o.Include {
+				switch inc {
+				case "httpMetadata":
+					opts.IncludeHTTPMetadata = true
+				case "customMetadata":
+					opts.IncludeCustomMetadata = true
+				default:
+					return nil, &v8.TypeError{Msg: fmt.Sprintf("list: unknown include %q", inc)}
+				}
+			}
+			res, err := store.List(context.Background(), bucket, opts)
+			if err != nil {
+				return nil, r2Error("list", err)
+			}
+			out := struct {
+				Objects           []*jsObject `json:"objects"`
+				Truncated         bool        `json:"truncated"`
+				Cursor            string      `json:"cursor,omitempty"`
+				DelimitedPrefixes []string    `json:"delimitedPrefixes"`
+			}{Objects: make([]*jsObject, 0, len(res.Objects)), Truncated: res.Truncated, Cursor: res.Cursor,
+				DelimitedPrefixes: res.DelimitedPrefixes}
+			if out.DelimitedPrefixes == nil {
+				out.DelimitedPrefixes = []string{}
+			}
+			for _, ob := range res.Objects {
+				out.Objects = append(out.Objects, toJSObject(ob))
+			}
+			return jsonResult(out)
+		}, nil
+	})
+	rt.Async("r2CreateUpload", func(c *v8.Call) (webapi.Work, error) {
+		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)
+		return func() (any, error) {
+			var o jsPutOptions
+			if err := decodeOpts("createMultipartUpload", optsJSON, &o); err != nil {
+				return nil, err
+			}
+			if err := r2.ValidateKey(key); err != nil {
+				return nil, r2Error("createMultipartUpload", err)
+			}
+			id, err := mp.CreateMultipartUpload(context.Background(), bucket, key, r2.MultipartOptions{
+				HTTPMetadata: o.HTTPMetadata.metadata(), CustomMetadata: o.CustomMetadata, StorageClass: o.StorageClass})
+			if err != nil {
+				return nil, r2Error("createMultipartUpload", err)
+			}
+			return id, nil
+		}, nil
+	})
+	rt.Async("r2UploadPart", func(c *v8.Call) (webapi.Work, error) {
+		bucket, key, id, n := c.String(1), c.String(2), c.String(3), c.Float(4)
+		rc, err := body(rt, c, 5)
+		if err != nil {
+			return nil, err
+		}
+		return func() (any, error) {
+			defer rc.Close()
+			if n != float64(int(n)) || n < 1 || n > r2.MaxParts {
+				return nil, r2Error("uploadPart", r2.ErrInvalidArgument.With("Part number must be between 1 and %d (inclusive).", r2.MaxParts))
+			}
+			p, err := mp.UploadPart(context.Background(), bucket, key, id, int(n), rc)
+			if err != nil {
+				return nil, r2Error("uploadPart", err)
+			}
+			return jsonResult(map[string]any{"partNumber": p.PartNumber, "etag": p.ETag})
+		}, nil
+	})
+	rt.Async("r2Complete", func(c *v8.Call) (webapi.Work, error) {
+		bucket, key, id, partsJSON := c.String(1), c.String(2), c.String(3), c.String(4)
+		return func() (any, error) {
+			var ps []struct {
+				PartNumber int    `json:"partNumber"`
+				ETag       string `json:"etag"`
+			}
+			if err := json.Unmarshal([]byte(partsJSON), &ps); err != nil {
+				return nil, &v8.TypeError{Msg: "complete: parts must be an array of R2UploadedPart"}
+			}
+			parts := make([]r2.UploadedPart, len(ps))
+			for i, p := range ps {
+				parts[i] = r2.UploadedPart{PartNumber: p.PartNumber, ETag: p.ETag}
+			}
+			obj, err := mp.CompleteMultipartUpload(context.Background(), bucket, key, id, parts)
+			if err != nil {
+				return nil, r2Error("completeMultipartUpload", err)
+			}
+			return jsonResult(toJSObject(obj))
+		}, nil
+	})
+	rt.Async("r2Abort", func(c *v8.Call) (webapi.Work, error) {
+		bucket, key, id := c.String(1), c.String(2), c.String(3)
+		return func() (any, error) {
+			if err := mp.AbortMultipartUpload(context.Background(), bucket, key, id); err != nil {
+				return nil, r2Error("abortMultipartUpload", err)
+			}
+			return nil, nil
+		}, nil
+	})
+}
