@@ -6,6 +6,14 @@
 import { host, defineGlobal } from "./host.js";
 
 const CUSTOM = Symbol.for("nodejs.util.inspect.custom");
+
+/**
+ * INSPECT_INTERNALS names an optional method of platform objects that
+ * returns an object of internal state for console output, shown as
+ * "[key]: value" after the getters (workerd shows e.g. ReadableStream's
+ * [state] and Headers' [immutable] this way).
+ */
+export const INSPECT_INTERNALS = Symbol.for("zerostack.inspect.internals");
 const hasOwn = Object.prototype.hasOwnProperty;
 const objToString = Object.prototype.toString;
 const getProto = Object.getPrototypeOf;
@@ -300,9 +308,16 @@ function formatRaw(ctx, v, depth) {
         if (ctor === null) braces[0] = `${prefix(null, tag, "Object")}{`;
         else if (ctor !== "Object" || tag !== "") braces[0] = `${prefix(ctor, tag, "Object")}{`;
         if (rawTag !== "" && ctor !== null && ctor !== "Object" && !hasOwn.call(v, Symbol.toStringTag)) {
-          // A platform object (Request, Headers, Blob, ...): show the values
-          // of its prototype getters, as workerd's inspector output does.
-          formatter = formatPlatform;
+          // A platform object (Request, Headers, Blob, ...): show what
+          // workerd's inspect shows: its entries when it has entries()
+          // (FormData(3) { 'k' => v }), then the values of its prototype
+          // getters and constants, then internals from INSPECT_INTERNALS.
+          let pairs = null;
+          if (typeof v.entries === "function" && typeof v[Symbol.iterator] === "function") {
+            try { pairs = [...v.entries()]; } catch { pairs = null; }
+          }
+          if (pairs !== null) braces[0] = `${ctor}(${pairs.length}) {`;
+          formatter = (c, o, d) => formatPlatform(c, o, d, pairs);
         } else if (keys.length === 0) {
           return `${braces[0]}}`;
         }
@@ -324,7 +339,7 @@ function formatRaw(ctx, v, depth) {
   } finally {
     ctx.seen.pop();
   }
-  if (formatter === formatPlatform && output.length === 0) return `${braces[0]}}`;
+  if (output.length === 0) return `${braces[0]}}`;
 
   let res = reduce(ctx, output, base, braces, kind, depth);
   const ref = ctx.circular?.get(v);
@@ -475,23 +490,38 @@ function formatDataView(ctx, v, depth) {
   return [`byteLength: ${v.byteLength}`, `byteOffset: ${v.byteOffset}`, `buffer: ${buf}`];
 }
 
-function formatPlatform(ctx, v, depth) {
+function formatPlatform(ctx, v, depth, pairs) {
   const out = [];
+  ctx.indent += 2;
+  if (pairs !== null) {
+    for (const [k, x] of pairs) out.push(`${formatValue(ctx, k, depth + 1)} => ${formatValue(ctx, x, depth + 1)}`);
+  }
   const seen = new Set();
   for (let p = getProto(v); p !== null && p !== Object.prototype; p = getProto(p)) {
     for (const k of Object.getOwnPropertyNames(p)) {
       if (seen.has(k) || k === "constructor") continue;
       seen.add(k);
       const d = Object.getOwnPropertyDescriptor(p, k);
-      if (d.get === undefined) continue;
       let x;
-      try { x = d.get.call(v); } catch { continue; }
+      if (d.get !== undefined) {
+        try { x = d.get.call(v); } catch { continue; }
+      } else if ("value" in d && typeof d.value !== "function") {
+        x = d.value;
+      } else {
+        continue;
+      }
       if (typeof x === "function") continue;
-      ctx.indent += 2;
       out.push(`${keyName(k)}: ${formatValue(ctx, x, depth + 1)}`);
-      ctx.indent -= 2;
     }
   }
+  const hook = v[INSPECT_INTERNALS];
+  if (typeof hook === "function") {
+    const internals = hook.call(v);
+    if (internals !== null && typeof internals === "object") {
+      for (const k of Object.keys(internals)) out.push(`[${k}]: ${formatValue(ctx, internals[k], depth + 1)}`);
+    }
+  }
+  ctx.indent -= 2;
   return out;
 }
 

@@ -46,18 +46,19 @@ export class Event {
     if (d !== undefined) this.#init = (d.bubbles ? 1 : 0) | (d.cancelable ? 2 : 0) | (d.composed ? 4 : 0);
   }
 
+  // (Attributes in workerd's order, which is how console.log lists them.)
   get type() { return this.#type; }
+  get eventPhase() { return this.#flags & F_DISPATCH ? 2 : 0; }
+  get composed() { return (this.#init & 4) !== 0; }
   get bubbles() { return (this.#init & 1) !== 0; }
   get cancelable() { return (this.#init & 2) !== 0; }
-  get composed() { return (this.#init & 4) !== 0; }
   get defaultPrevented() { return (this.#flags & F_CANCELED) !== 0; }
   get returnValue() { return (this.#flags & F_CANCELED) === 0; }
-  get eventPhase() { return this.#flags & F_DISPATCH ? 2 : 0; }
-  get target() { return this.#target; }
-  get srcElement() { return this.#target; }
   // As in workerd: currentTarget is the target (also after dispatch, and
   // undefined before), and timeStamp is always 0 so code cannot time with it.
   get currentTarget() { return this.#target; }
+  get target() { return this.#target; }
+  get srcElement() { return this.#target; }
   get timeStamp() { return 0; }
   get isTrusted() { return (this.#flags & F_TRUSTED) !== 0; }
   get cancelBubble() { return (this.#flags & F_STOP) !== 0; }
@@ -160,9 +161,9 @@ export class ErrorEvent extends Event {
   get error() { return this.#error; }
 }
 
-/** MessageEvent carries a message (WebSocket, MessagePort). */
+/** MessageEvent carries a message (WebSocket, MessagePort); origin is null unless given, as in workerd. */
 export class MessageEvent extends Event {
-  #data = null; #origin = ""; #lastEventId = ""; #source = null; #ports;
+  #data = null; #origin = null; #lastEventId = ""; #source = null; #ports;
   constructor(type, init = undefined) {
     required(arguments.length, 1, "MessageEvent");
     super(type, init);
@@ -181,11 +182,11 @@ export class MessageEvent extends Event {
     }
     if (this.#ports === undefined) this.#ports = Object.freeze([]);
   }
-  get data() { return this.#data; }
-  get origin() { return this.#origin; }
-  get lastEventId() { return this.#lastEventId; }
-  get source() { return this.#source; }
   get ports() { return this.#ports; }
+  get source() { return this.#source; }
+  get lastEventId() { return this.#lastEventId; }
+  get origin() { return this.#origin; }
+  get data() { return this.#data; }
 }
 
 /** CloseEvent is dispatched when a WebSocket closes. */
