@@ -21,15 +21,22 @@ class ZState {
     this.format = format;
     this.decompress = decompress;
     this.h = 0;
+    this.freed = false;
     this.ts = undefined;
   }
 
+  // handle returns the Go handle, created on first use; after free it
+  // throws (the stream was cancelled or failed while output was pending).
   handle() {
-    if (this.h === 0) this.h = host.zNew(this.format, this.decompress);
+    if (this.h === 0) {
+      if (this.freed) throw new TypeError("This compression stream is closed.");
+      this.h = host.zNew(this.format, this.decompress);
+    }
     return this.h;
   }
 
   free() {
+    this.freed = true;
     if (this.h !== 0) {
       host.zFree(this.h);
       this.h = 0;

@@ -11,7 +11,7 @@ import { host, defineGlobal, toHost, fromScratch, SCRATCH_SIZE } from "./host.js
 // Inputs of at least this many bytes (decode) or UTF-16 code units (encode)
 // go to Go.
 const DECODE_HOST_MIN = 1024;
-const ENCODE_HOST_MIN = 1024;
+const ENCODE_HOST_MIN = 512;
 
 function domException(message, name) {
   const D = globalThis.DOMException;
@@ -89,17 +89,22 @@ function utf8Write(s, out) {
 // encodeUTF8 returns the UTF-8 encoding of the string s (a USVString
 // conversion first: lone surrogates become U+FFFD).
 export function encodeUTF8(s) {
-  if (s.length >= ENCODE_HOST_MIN) {
-    const n = host.encUTF8(s);
-    if (n >= 0) return fromScratch(n);
-    // Larger than the scratch area: Go kept the bytes for us to take.
-    const sab = new SharedArrayBuffer(-n - 1);
-    host.encTake(sab);
-    return new Uint8Array(sab).slice();
-  }
+  return s.length >= ENCODE_HOST_MIN ? encodeGo(s) : encodeJS(s);
+}
+
+function encodeJS(s) {
   const out = new Uint8Array(utf8Length(s));
   utf8Write(s, out);
   return out;
+}
+
+function encodeGo(s) {
+  const n = host.encUTF8(s);
+  if (n >= 0) return fromScratch(n);
+  // Larger than the scratch area: Go kept the bytes for us to take.
+  const sab = new SharedArrayBuffer(-n - 1);
+  host.encTake(sab);
+  return new Uint8Array(sab).slice();
 }
 
 // encodeInto writes as much of s as fits (whole code points only) into the
@@ -266,19 +271,20 @@ function incompleteTail(b, end) {
 // decodeUTF8 decodes all of b (no BOM handling), through Go when large.
 // With fatal it returns null for invalid input.
 export function decodeUTF8(b, fatal = false) {
+  return b.length >= DECODE_HOST_MIN ? decodeGo(b, fatal) : decodeUTF8JS(b, 0, b.length, fatal);
+}
+
+function decodeGo(b, fatal) {
   const n = b.length;
-  if (n >= DECODE_HOST_MIN) {
-    let r;
-    if (n <= SCRATCH_SIZE) {
-      // toHost's copy, inlined for the common case.
-      scratchView.set(b);
-      r = host.decUTF8(host.scratch, n, fatal);
-    } else {
-      r = host.decUTF8(toHost(b), n, fatal);
-    }
-    return r === false ? null : r;
+  let r;
+  if (n <= SCRATCH_SIZE) {
+    // toHost's copy, inlined for the common case.
+    scratchView.set(b);
+    r = host.decUTF8(host.scratch, n, fatal);
+  } else {
+    r = host.decUTF8(toHost(b), n, fatal);
   }
-  return decodeUTF8JS(b, 0, n, fatal);
+  return r === false ? null : r;
 }
 
 const scratchView = new Uint8Array(host.scratch);
@@ -652,6 +658,15 @@ function atob(data) {
   if (parts.length) { parts.push(out); return parts.join(""); }
   return out;
 }
+
+// Both codec paths, for encoding_bench_test.go (host is not reachable from
+// user code).
+host.encodingPaths = {
+  encodeJS,
+  encodeGo,
+  decodeJS: (b) => decodeUTF8JS(b, 0, b.length, false),
+  decodeGo: (b) => decodeGo(b, false),
+};
 
 defineGlobal("TextEncoder", TextEncoder);
 defineGlobal("TextDecoder", TextDecoder);
