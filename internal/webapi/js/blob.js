@@ -262,8 +262,9 @@ export function isFile(v) {
 }
 
 /**
- * blobBytes returns the bytes of a Blob without copying: the caller must not
- * modify them. It throws a TypeError if blob is not a Blob.
+ * blobBytes returns the bytes of a Blob without copying, as a Uint8Array
+ * that may view part of a larger buffer (mind byteOffset) and that the
+ * caller must not modify. It throws a TypeError if blob is not a Blob.
  */
 export function blobBytes(blob) {
   if (!isBlob(blob)) throw new TypeError("Argument is not a Blob.");
