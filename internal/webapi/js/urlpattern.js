@@ -662,6 +662,18 @@ function baseURLHasOpaquePath(u) {
   return !u.pathname.startsWith("/") && !u.href.startsWith(u.protocol + "//");
 }
 
+// componentResult is "create a component match result".
+function componentResult(c, input, m) {
+  const groups = {};
+  if (c.kind === K_ANY) {
+    groups[c.names[0]] = input;
+  } else if (m !== null) {
+    const names = c.names;
+    for (let j = 1; j < m.length; j++) groups[names[j - 1]] = m[j];
+  }
+  return { input, groups };
+}
+
 function isIPv6Pattern(s) {
   if (s.length < 2) return false;
   return s[0] === "[" || ((s[0] === "{" || s[0] === "\\") && s[1] === "[");
@@ -763,19 +775,17 @@ class URLPattern {
       }
     }
     if (!wantResult) return true;
-    const result = { inputs: b === undefined ? [input] : [input, b] };
-    for (let i = 0; i < 8; i++) {
-      const c = comps[i], v = values[i];
-      const groups = {};
-      if (c.kind === K_ANY) {
-        groups[c.names[0]] = v;
-      } else if (c.kind === K_REGEXP) {
-        const m = execs[i], names = c.names;
-        for (let j = 1; j < m.length; j++) groups[names[j - 1]] = m[j];
-      }
-      result[COMPONENTS[i]] = { input: v, groups };
-    }
-    return result;
+    return {
+      inputs: b === undefined ? [input] : [input, b],
+      protocol: componentResult(comps[0], values[0], execs[0]),
+      username: componentResult(comps[1], values[1], execs[1]),
+      password: componentResult(comps[2], values[2], execs[2]),
+      hostname: componentResult(comps[3], values[3], execs[3]),
+      port: componentResult(comps[4], values[4], execs[4]),
+      pathname: componentResult(comps[5], values[5], execs[5]),
+      search: componentResult(comps[6], values[6], execs[6]),
+      hash: componentResult(comps[7], values[7], execs[7]),
+    };
   }
 
   test(input = undefined, baseURL = undefined) {
