@@ -63,11 +63,12 @@ func startExample(t *testing.T, name string, vars map[string]string) *Dev {
 	var mu sync.Mutex
 	var console strings.Builder
 	d, err := StartDev(DevOptions{
-		Path:     dir,
-		IP:       "127.0.0.1",
-		Port:     -1,
-		Vars:     vars,
-		Isolates: 2,
+		Path:      dir,
+		IP:        "127.0.0.1",
+		Port:      -1,
+		Vars:      vars,
+		Isolates:  2,
+		PersistTo: t.TempDir(),
 		Console: func(level, msg string) {
 			mu.Lock()
 			console.WriteString(level + ": " + msg + "\n")
@@ -160,6 +161,7 @@ func TestExampleHelloJS(t *testing.T) {
 
 func TestExampleHonoAPI(t *testing.T) {
 	d := startExample(t, "hono-api", nil)
+	applyMigrations(t, d, "DB")
 	cases := []struct {
 		method, path, body string
 		status             int
@@ -178,9 +180,8 @@ func TestExampleHonoAPI(t *testing.T) {
 				t.Errorf("no CORS header: %v", r.header)
 			}
 		}},
-		{"GET", "/api/users/1", "", 500, func(t *testing.T, r response) {
-			m := decodeJSON(t, r.body)
-			if m["error"] != "Internal Server Error" || !strings.Contains(m["message"].(string), "env.DB") {
+		{"GET", "/api/users/1", "", 404, func(t *testing.T, r response) {
+			if m := decodeJSON(t, r.body); m["error"] != "User not found" {
 				t.Errorf("body %v", m)
 			}
 		}},
@@ -228,6 +229,13 @@ func TestExampleHonoAPI(t *testing.T) {
 			c.check(t, r)
 		})
 	}
+	t.Run("GET/api/users/1 after insert", func(t *testing.T) {
+		d1Exec(t, d, "DB", "INSERT INTO users (email, name) VALUES ('ann@example.com', 'Ann')")
+		r := do(t, "GET", d.URL()+"/api/users/1", "", nil)
+		if m := decodeJSON(t, r.body); r.status != 200 || m["name"] != "Ann" || m["id"] != 1.0 {
+			t.Fatalf("got %d %v", r.status, m)
+		}
+	})
 }
 
 func TestExampleStreaming(t *testing.T) {
