@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zerostack/zerostack/internal/v8"
 )
 
 // benchJS runs body (JavaScript using the loop variable i) b.N times in a
@@ -13,9 +15,13 @@ import (
 // task ends (values handed to JavaScript are released), so the figure is the
 // per-iteration cost inside V8, host calls included.
 func benchJS(b *testing.B, setup, body string) {
+	benchJSOpts(b, Options{}, setup, body)
+}
+
+func benchJSOpts(b *testing.B, opts Options, setup, body string) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	r, err := New(Options{})
+	r, err := New(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -130,4 +136,24 @@ func BenchmarkURLParseGoNative(b *testing.B) {
 // point the URL at another origin and read href (JS fast setters).
 func BenchmarkURLProxyRewrite(b *testing.B) {
 	benchJS(b, "const s = "+benchURL, `const u = new URL(s); u.hostname = "backend.internal"; u.port = "8080"; u.pathname = "/v2" + u.pathname; sink = u.href;`)
+}
+
+// BenchmarkHostCallOverhead measures a host call that takes a string and
+// returns one (what urlParse does), with no work in Go: the fixed cost that
+// the JS fast paths avoid.
+func BenchmarkHostCallOverhead(b *testing.B) {
+	opts := Options{Setup: func(r *Runtime) {
+		r.Func("benchEcho", func(c *v8.Call) (any, error) { return c.String(0), nil })
+		// Keep a reference to the host object, which the prelude hides.
+		s, err := r.Iso.Compile("globalThis.__benchHost = globalThis.__zs_host;", "setup.js", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v, err := s.Run()
+		if err != nil {
+			b.Fatal(err)
+		}
+		v.Release()
+	}}
+	benchJSOpts(b, opts, "const h = globalThis.__benchHost, s = "+benchURL, `sink = h.benchEcho(s);`)
 }
