@@ -358,3 +358,40 @@ test("brand checks throw TypeError", async () => {
   await assertRejects(ReadableStreamDefaultReader.prototype.read.call({}), TypeError);
   assertThrows(() => ReadableStream.prototype.getReader.call({}), TypeError);
 });
+
+test("reader.closed resolves on close, even with a pending read", async () => {
+  let c;
+  const rs = new ReadableStream({ start(x) { c = x; } });
+  const r = rs.getReader();
+  const p = r.read();
+  c.close();
+  assertEquals(await p, { value: undefined, done: true });
+  await r.closed;
+});
+
+test("releaseLock after close: closed promise is replaced by a rejected one", async () => {
+  const rs = new ReadableStream({ start(c) { c.close(); } });
+  const r = rs.getReader();
+  await r.closed;
+  r.releaseLock();
+  await assertRejects(r.closed, TypeError);
+});
+
+test("highWaterMark Infinity keeps pulling while pull enqueues", async () => {
+  let n = 0;
+  const rs = new ReadableStream({ pull(c) { if (++n === 5) c.close(); else c.enqueue(n); } }, { highWaterMark: Infinity });
+  await flush();
+  assertEquals(n, 5);
+  const got = [];
+  for await (const x of rs) got.push(x);
+  assertEquals(got, [1, 2, 3, 4]);
+});
+
+test("chunks can be any value, including undefined", async () => {
+  const rs = new ReadableStream({ start(c) { c.enqueue(undefined); c.enqueue(null); c.enqueue(0); c.close(); } });
+  const r = rs.getReader();
+  assertEquals((await r.read()).value, undefined);
+  assertEquals((await r.read()).value, null);
+  assertEquals((await r.read()).value, 0);
+  assertEquals((await r.read()).done, true);
+});

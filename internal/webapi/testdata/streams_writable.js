@@ -236,3 +236,65 @@ test("this is the sink; write gets the controller", async () => {
   assert(self === sink);
   assert(ctl instanceof WritableStreamDefaultController);
 });
+
+test("close resolves a pending ready (backpressure) promise", async () => {
+  const ws = new WritableStream({ write() { return new Promise(() => {}); } }, { highWaterMark: 1 });
+  const w = ws.getWriter();
+  w.write("a");
+  w.write("b");
+  const ready = w.ready;
+  let resolved = false;
+  ready.then(() => { resolved = true; });
+  w.close();
+  await flush();
+  assertEquals(resolved, true);
+});
+
+test("abort while close is in flight: close wins, abort resolves", async () => {
+  let resolveClose;
+  const ws = new WritableStream({ close() { return new Promise((r) => { resolveClose = r; }); } });
+  const w = ws.getWriter();
+  const pc = w.close();
+  await flush();
+  const pa = w.abort("late");
+  resolveClose();
+  await pc;
+  await pa;
+  await w.closed;
+});
+
+test("abort with an in-flight close that rejects", async () => {
+  const e = new Error("close failed");
+  let rejectClose;
+  const ws = new WritableStream({ close() { return new Promise((_, r) => { rejectClose = r; }); } });
+  const w = ws.getWriter();
+  const pc = w.close();
+  await flush();
+  const pa = w.abort("late");
+  rejectClose(e);
+  assert((await assertRejects(pc)) === e);
+  assert((await assertRejects(pa)) === e);
+});
+
+test("writer.desiredSize while erroring is null", async () => {
+  const ws = new WritableStream({ write() { return new Promise(() => {}); } });
+  const w = ws.getWriter();
+  w.write("x");
+  await flush();
+  w.abort("r");
+  assertEquals(w.desiredSize, null);
+});
+
+test("ready is a fresh pending promise after backpressure returns", async () => {
+  const resolvers = [];
+  const ws = new WritableStream({ write() { return new Promise((r) => resolvers.push(r)); } });
+  const w = ws.getWriter();
+  await w.ready;
+  w.write(1);
+  const r1 = w.ready;
+  resolvers.shift()();
+  await r1;
+  w.write(2);
+  const r2 = w.ready;
+  assert(r1 !== r2, "a new ready promise for new backpressure");
+});
