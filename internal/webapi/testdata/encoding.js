@@ -258,3 +258,36 @@ test("btoa and atob", () => {
   for (let i = 0; i < 256; i++) all += String.fromCharCode(i);
   assertEquals(atob(btoa(all.repeat(100))), all.repeat(100));
 });
+
+test("large inputs with a BOM and streaming through the Go path", () => {
+  const body = enc.encode("\u00e9".repeat(5000));
+  const withBom = new Uint8Array(body.length + 3);
+  withBom.set([0xef, 0xbb, 0xbf]);
+  withBom.set(body, 3);
+  assertEquals(new TextDecoder().decode(withBom), "\u00e9".repeat(5000));
+  assertEquals(new TextDecoder("utf-8", { ignoreBOM: true }).decode(withBom).charCodeAt(0), 0xfeff);
+  const d = new TextDecoder();
+  let out = "";
+  for (let i = 0; i < withBom.length; i += 4097) out += d.decode(withBom.subarray(i, i + 4097), { stream: true });
+  out += d.decode();
+  assertEquals(out, "\u00e9".repeat(5000));
+});
+
+test("utf-16be and utf-16le decode", () => {
+  assertEquals(new TextDecoder("utf-16be").decode(bytes("00 41 d8 3d de 00")), "A\u{1f600}");
+  assertEquals(new TextDecoder("utf-16le").decode(bytes("41 00 3d d8 00 de")), "A\u{1f600}");
+  assertEquals(new TextDecoder("utf-16le").decode(bytes("00 dc 41 00")), "\ufffdA");
+});
+
+test("encodeInto a Uint8Array over a SharedArrayBuffer and at an offset", () => {
+  const sab = new Uint8Array(new SharedArrayBuffer(8));
+  assertEquals(enc.encodeInto("hi", sab.subarray(3)), { read: 2, written: 2 });
+  assertEquals(Array.from(sab.subarray(3, 5)), [0x68, 0x69]);
+});
+
+test("TextEncoder/TextDecoder brand and tags", () => {
+  assertEquals(Object.prototype.toString.call(new TextEncoder()), "[object TextEncoder]");
+  assertEquals(Object.prototype.toString.call(new TextDecoder()), "[object TextDecoder]");
+  const getter = Object.getOwnPropertyDescriptor(TextDecoder.prototype, "encoding").get;
+  assertThrows(() => getter.call({}), TypeError);
+});
