@@ -170,10 +170,6 @@ function transfer(buf) {
   return buf.transfer();
 }
 
-function canTransfer(buf) {
-  return buf instanceof ArrayBuffer && !buf.detached;
-}
-
 // ============================================================ ReadableStream
 
 // Read requests are objects with chunk(v), close() and error(e).
@@ -668,17 +664,11 @@ class DefaultController {
   releaseSteps() {}
 }
 
-let dcOf;
-
 class ReadableStreamDefaultController {
   #c;
 
   constructor(token) {
     if (token !== INTERNAL) throw illegal();
-  }
-
-  static {
-    dcOf = (o) => (isObject(o) && #c in o ? o.#c : undefined);
   }
 
   static _make(c) {
@@ -905,17 +895,11 @@ class ByteController {
   }
 }
 
-let bcOf;
-
 class ReadableByteStreamController {
   #c;
 
   constructor(token) {
     if (token !== INTERNAL) throw illegal();
-  }
-
-  static {
-    bcOf = (o) => (isObject(o) && #c in o ? o.#c : undefined);
   }
 
   static _make(c) {
