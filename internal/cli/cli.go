@@ -30,6 +30,9 @@ var commands []command
 func init() {
 	commands = []command{
 		{"dev", "Start a local server for developing your Worker", runDev},
+		{"kv", "Manage Workers KV namespaces and keys in local state", runKV},
+		{"d1", "Manage D1 databases in local state (execute, migrations, export)", runD1},
+		{"r2", "Manage R2 buckets and objects in local state", runR2},
 		{"version", "Print the zerostack version", func(s Streams, _ []string) int {
 			fmt.Fprintln(s.Out, "zerostack", Version)
 			return 0

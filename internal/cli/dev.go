@@ -43,6 +43,7 @@ func runDev(s Streams, args []string) int {
 	logLevel := fs.String("log-level", "info", "diagnostics: debug, info, warn, error or none")
 	noWatch := fs.Bool("no-watch", false, "do not reload when source files change")
 	isolates := fs.Int("isolates", 0, "isolates in the pool (default: one per CPU, at most 4)")
+	persistTo := fs.String("persist-to", "", "directory for local KV, D1 and R2 data (default: .zerostack/state next to the configuration)")
 	vars := varFlags{}
 	fs.Var(vars, "var", "KEY:VALUE variable for env, overriding vars (repeatable)")
 	fs.Usage = func() {
@@ -93,6 +94,7 @@ func runDev(s Streams, args []string) int {
 			fmt.Fprintln(s.Err, msg)
 		},
 		AccessLog: access,
+		PersistTo: *persistTo,
 	})
 	if err != nil {
 		var be *worker.BundleError
@@ -112,8 +114,17 @@ func runDev(s Streams, args []string) int {
 	}
 	cfg := d.Config()
 	fmt.Fprintf(s.Out, "⛅️ zerostack %s\n", Version)
-	if len(cfg.Vars)+len(vars)+len(cfg.Secrets) > 0 {
+	if len(cfg.Vars)+len(vars)+len(cfg.Secrets)+len(cfg.KVNamespaces)+len(cfg.D1Databases)+len(cfg.R2Buckets) > 0 {
 		fmt.Fprintln(s.Out, "Your Worker has access to the following bindings:")
+		for _, b := range cfg.KVNamespaces {
+			fmt.Fprintf(s.Out, "  env.%s (KV namespace %s, local)\n", b.Binding, server.KVNamespaceID(b))
+		}
+		for _, b := range cfg.D1Databases {
+			fmt.Fprintf(s.Out, "  env.%s (D1 database %s, local)\n", b.Binding, server.D1DatabaseName(b))
+		}
+		for _, b := range cfg.R2Buckets {
+			fmt.Fprintf(s.Out, "  env.%s (R2 bucket %s, local)\n", b.Binding, server.R2BucketName(b))
+		}
 		for k := range cfg.Vars {
 			fmt.Fprintf(s.Out, "  env.%s (vars)\n", k)
 		}
