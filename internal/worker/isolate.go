@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,6 +35,67 @@ type isolate struct {
 	quit      chan struct{}
 	stopOnce  sync.Once
 	dead      bool
+
+	// inbox holds requests submitted but not yet dispatched. Requests wait
+	// here, not in the event loop, so that those an isolate never started
+	// can move to another isolate when it is discarded.
+	inboxMu     sync.Mutex
+	inbox       []*request
+	inboxClosed bool
+}
+
+// submit queues req for dispatch; false if the isolate no longer accepts
+// requests.
+func (i *isolate) submit(req *request) bool {
+	i.inboxMu.Lock()
+	if i.inboxClosed {
+		i.inboxMu.Unlock()
+		return false
+	}
+	i.inbox = append(i.inbox, req)
+	first := len(i.inbox) == 1
+	i.inflight.Add(1)
+	i.inboxMu.Unlock()
+	if first {
+		// Wake the loop; run() dispatches the inbox after each batch.
+		i.rt.Loop.Enqueue(noop)
+	}
+	return true
+}
+
+func noop() {}
+
+// pumpInbox dispatches the queued requests; it runs on the isolate thread.
+func (i *isolate) pumpInbox() {
+	i.inboxMu.Lock()
+	reqs := i.inbox
+	i.inbox = nil
+	i.inboxMu.Unlock()
+	for k, req := range reqs {
+		if i.dead {
+			// Hand the rest back to the pool.
+			i.inflight.Add(-int32(len(reqs) - k))
+			for _, r := range reqs[k:] {
+				go i.w.resubmit(r)
+			}
+			return
+		}
+		i.runTask(func() { i.dispatch(req) })
+	}
+}
+
+// closeInbox stops accepting requests and hands those not yet dispatched to
+// other isolates.
+func (i *isolate) closeInbox() {
+	i.inboxMu.Lock()
+	i.inboxClosed = true
+	reqs := i.inbox
+	i.inbox = nil
+	i.inboxMu.Unlock()
+	i.inflight.Add(-int32(len(reqs)))
+	for _, r := range reqs {
+		go i.w.resubmit(r)
+	}
 }
 
 // errNeverResponds is workerd's message for a request whose promise can no
@@ -174,6 +236,7 @@ func (i *isolate) stop() {
 func (i *isolate) run() {
 	rt := i.rt
 	defer func() {
+		i.closeInbox()
 		i.failAll(http.StatusServiceUnavailable, "The worker was stopped.")
 		i.jsDispatch.Release()
 		rt.Close()
@@ -190,6 +253,9 @@ func (i *isolate) run() {
 				break
 			}
 			i.runTask(t)
+		}
+		if !i.dead {
+			i.pumpInbox()
 		}
 		if i.dead {
 			return
@@ -237,6 +303,7 @@ func (i *isolate) discard() {
 		msg = errCPU
 	}
 	i.w.log.Warn("isolate discarded", "worker", i.w.cfg.Name, "reason", msg)
+	i.closeInbox()
 	i.failAll(http.StatusServiceUnavailable, msg)
 	go i.w.replace(i)
 }
@@ -248,6 +315,13 @@ func (i *isolate) failAll(status int, msg string) {
 		}
 		delete(i.reqs, id)
 		i.inflight.Add(-1)
+	}
+}
+
+// resubmit hands a request that an isolate never started to another one.
+func (w *Worker) resubmit(req *request) {
+	if !w.submit(req) {
+		req.resp <- result{status: http.StatusServiceUnavailable, header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, text: "The worker is not running; retry.\n", isText: true}
 	}
 }
 
@@ -274,7 +348,8 @@ func (i *isolate) dispatch(req *request) {
 	if req.body != nil {
 		bodyID = i.rt.AddReader(req.body)
 	}
-	v, err := i.jsDispatch.Call(req.id, req.method, req.url, req.headers, bodyID, req.cf)
+	packed := strconv.FormatInt(req.id, 10) + "\n" + strconv.Itoa(bodyID) + "\n" + req.head
+	v, err := i.jsDispatch.Call(packed)
 	v.Release()
 	if err != nil {
 		if errors.Is(err, v8.ErrTerminated) {
@@ -321,21 +396,28 @@ func (i *isolate) req(id int64) *request {
 
 // installHost defines the host functions the dispatch glue calls.
 func (i *isolate) installHost(rt *webapi.Runtime) {
-	// respond(id, status, statusText, headersWire, kind, a, b)
+	// respond(head, kind, a, b): head is "id\nstatus\nstatusText\n" and
+	// the headers' wire form; kind says what a and b hold (see worker.js).
 	rt.Func("respond", func(c *v8.Call) (any, error) {
-		req := i.req(c.Int(0))
+		head := c.String(0)
+		idS, rest, _ := strings.Cut(head, "\n")
+		statusS, rest, _ := strings.Cut(rest, "\n")
+		_, wire, _ := strings.Cut(rest, "\n")
+		id, _ := strconv.ParseInt(idS, 10, 64)
+		status, _ := strconv.Atoi(statusS)
+		req := i.req(id)
 		if req == nil || req.responded {
 			return nil, nil
 		}
 		req.responded = true
-		res := result{status: int(c.Int(1)), header: wireHeader(c.String(3))}
+		res := result{status: status, header: wireHeader(wire)}
 		var ret any
-		switch c.Int(4) {
+		switch c.Int(1) {
 		case 0:
 		case 1:
-			res.text, res.isText = c.String(5), true
+			res.text, res.isText = c.String(2), true
 		case 2:
-			b, err := c.Bytes(5, int(c.Int(6)))
+			b, err := c.Bytes(2, int(c.Int(3)))
 			if err != nil {
 				return nil, err
 			}
@@ -345,7 +427,7 @@ func (i *isolate) installHost(rt *webapi.Runtime) {
 			ret = rt.AddWriter(pw)
 			res.stream = pr
 		case 4:
-			rc, ok := rt.TakeReader(int(c.Int(5)))
+			rc, ok := rt.TakeReader(int(c.Int(2)))
 			if !ok {
 				return nil, &v8.TypeError{Msg: "The response body has already been used."}
 			}

@@ -274,30 +274,40 @@ func (w *Worker) Stats() Stats {
 
 // ServeHTTP dispatches r to an isolate and writes its response.
 func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	iso := w.pick()
-	if iso == nil {
-		http.Error(rw, "worker is not running", http.StatusServiceUnavailable)
-		return
-	}
 	req := w.newRequest(r)
-	iso.inflight.Add(1)
-	if !iso.rt.Loop.Enqueue(func() { iso.dispatch(req) }) {
-		iso.inflight.Add(-1)
-		http.Error(rw, "worker is restarting; retry", http.StatusServiceUnavailable)
+	if !w.submit(req) {
+		http.Error(rw, "The worker is not running; retry.", http.StatusServiceUnavailable)
 		return
 	}
 	res := <-req.resp
 	w.write(rw, r, res)
 }
 
+// submit hands req to an isolate. When the chosen isolate is being
+// discarded it retries on another, waiting a little for a replacement to
+// start; it reports false when no isolate took the request.
+func (w *Worker) submit(req *request) bool {
+	for attempt := 0; attempt < 100; attempt++ {
+		if iso := w.pick(); iso != nil && iso.submit(req) {
+			return true
+		}
+		w.mu.Lock()
+		closed := w.closed
+		w.mu.Unlock()
+		if closed {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}
+
 // request is one HTTP request in flight in an isolate.
 type request struct {
-	id      int64
-	method  string
-	url     string
-	headers string
-	cf      string
-	body    io.ReadCloser
+	id   int64
+	head string // "method\nurl\ncountry\nproto\n" + headers' wire form
+	url  string
+	body io.ReadCloser
 
 	resp      chan result
 	responded bool
@@ -363,13 +373,12 @@ func (w *Worker) newRequest(r *http.Request) *request {
 	sb.WriteString("x-forwarded-for\n" + ip + "\n")
 	sb.WriteString("x-forwarded-proto\n" + scheme + "\n")
 	sb.WriteString("x-real-ip\n" + ip + "\n")
+	url := scheme + "://" + host + r.URL.RequestURI()
 	req := &request{
-		method:  r.Method,
-		url:     scheme + "://" + host + r.URL.RequestURI(),
-		headers: sb.String(),
-		cf:      cfObject(country, r.Proto),
-		resp:    make(chan result, 1),
-		accept:  r.Header.Get("Accept"),
+		head:   r.Method + "\n" + url + "\n" + country + "\n" + r.Proto + "\n" + sb.String(),
+		url:    url,
+		resp:   make(chan result, 1),
+		accept: r.Header.Get("Accept"),
 	}
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		req.body = r.Body
@@ -382,17 +391,6 @@ var rayCounter atomic.Uint64
 func newRayID() string {
 	n := rayCounter.Add(1) ^ uint64(time.Now().UnixNano())
 	return strconv.FormatUint(n&0xffffffffffffffff, 16) + "-DEV"
-}
-
-// cfObject is request.cf in development: a plausible object. Country comes
-// from the client's CF-IPCountry header or the configuration.
-func cfObject(country, proto string) string {
-	return `{"colo":"DEV","country":"` + jsonEscape(country) + `","city":"Local","continent":"NA","latitude":"0.00000","longitude":"0.00000","postalCode":"00000","region":"Local","regionCode":"LO","timezone":"UTC","asn":0,"asOrganization":"zerostack","httpProtocol":"` + jsonEscape(proto) + `","tlsVersion":"","tlsCipher":"","clientTcpRtt":0,"requestPriority":"","edgeRequestKeepAliveBufferSize":0,"clientAcceptEncoding":"gzip, deflate, br","verifiedBotCategory":"","botManagement":{"score":99,"verifiedBot":false,"staticResource":false}}`
-}
-
-func jsonEscape(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b[1 : len(b)-1])
 }
 
 var lowerCache sync.Map

@@ -115,8 +115,9 @@ export class Request {
     return s;
   }
   get cf() {
-    if (this[kCfRaw] !== null) {
-      this[kCf] = JSON.parse(this[kCfRaw]);
+    const raw = this[kCfRaw];
+    if (raw !== null) {
+      this[kCf] = typeof raw === "function" ? raw() : JSON.parse(raw);
       this[kCfRaw] = null;
     }
     return this[kCf];
@@ -147,7 +148,7 @@ installBody(Request.prototype);
 
 // requestFromHost builds an incoming request without validation: the host has
 // parsed and checked everything already. Its headers are immutable, as in
-// workerd.
+// workerd. cfRaw is request.cf as JSON text, or a function that makes it.
 export function requestFromHost(method, url, rawHeaders, bodyId, cfRaw) {
   const r = Object.create(Request.prototype);
   r[kMethod] = method;

@@ -119,28 +119,29 @@ function respond(ctx, r) {
   }
   ctx[kResponded] = true;
   const body = r[kBody];
-  const wire = headersToWire(r[kHeaders]);
+  const wire = headersToWire(r[kHeaders]) || "";
   const status = r[kStatus];
   if (r[kWebSocket] !== null) {
     host.respondWebSocket?.(id, r[kWebSocket], wire);
     maybeDone(ctx);
     return;
   }
+  const head = id + "\n" + status + "\n" + r[kStatusText] + "\n" + wire;
   if (body === null) {
-    host.respond(id, status, r[kStatusText], wire, 0);
+    host.respond(head, 0);
   } else if (r[kUsed]) {
     fail(ctx, new TypeError("Body has already been used. It can only be used once. Use tee() first if you need to read it twice."));
     return;
   } else {
     r[kUsed] = true;
     if (body.s !== undefined) {
-      host.respond(id, status, r[kStatusText], wire, 1, body.s);
+      host.respond(head, 1, body.s);
     } else if (body.b !== undefined) {
-      host.respond(id, status, r[kStatusText], wire, 2, toHost(body.b), body.b.byteLength);
+      host.respond(head, 2, toHost(body.b), body.b.byteLength);
     } else if (body.host !== undefined) {
-      host.respond(id, status, r[kStatusText], wire, 4, body.host);
+      host.respond(head, 4, body.host);
     } else {
-      const wid = host.respond(id, status, r[kStatusText], wire, 3);
+      const wid = host.respond(head, 3);
       ctx[kWaits]++;
       pumpToHost(body.stream, wid).then(
         () => { ctx[kWaits]--; maybeDone(ctx); },
@@ -156,8 +157,39 @@ function respond(ctx, r) {
   maybeDone(ctx);
 }
 
-function dispatch(id, method, url, rawHeaders, bodyId, cfRaw) {
-  const req = requestFromHost(method, url, rawHeaders, bodyId, cfRaw);
+// cfFor returns a maker of request.cf for development: a plausible object
+// whose country comes from the client's CF-IPCountry header or the
+// configuration.
+function cfFor(country, proto) {
+  return () => ({
+    colo: "DEV", country, city: "Local", continent: "NA",
+    latitude: "0.00000", longitude: "0.00000", postalCode: "00000",
+    region: "Local", regionCode: "LO", timezone: "UTC",
+    asn: 0, asOrganization: "zerostack", httpProtocol: proto,
+    tlsVersion: "", tlsCipher: "", clientTcpRtt: 0, requestPriority: "",
+    edgeRequestKeepAliveBufferSize: 0, clientAcceptEncoding: "gzip, deflate, br",
+    verifiedBotCategory: "",
+    botManagement: { score: 99, verifiedBot: false, staticResource: false },
+  });
+}
+
+// dispatch starts a request. Go packs its head into one string to cross the
+// boundary once: "id\nbodyId\nmethod\nurl\ncountry\nproto\n" followed by
+// the headers' wire form.
+function dispatch(packed) {
+  let a = 0, b = packed.indexOf("\n");
+  const id = +packed.slice(a, b);
+  a = b + 1; b = packed.indexOf("\n", a);
+  const bodyId = +packed.slice(a, b);
+  a = b + 1; b = packed.indexOf("\n", a);
+  const method = packed.slice(a, b);
+  a = b + 1; b = packed.indexOf("\n", a);
+  const url = packed.slice(a, b);
+  a = b + 1; b = packed.indexOf("\n", a);
+  const country = packed.slice(a, b);
+  a = b + 1; b = packed.indexOf("\n", a);
+  const proto = packed.slice(a, b);
+  const req = requestFromHost(method, url, packed.slice(b + 1), bodyId, cfFor(country, proto));
   const ctx = new ExecutionContext(id);
   let p;
   try {
