@@ -373,8 +373,21 @@ export let addAbortAlgorithm;
 /** removeAbortAlgorithm unregisters a function given to addAbortAlgorithm. */
 export let removeAbortAlgorithm;
 
+// reasonError makes the DOMException a signal aborts with when given no
+// reason. Capturing a stack trace is most of the cost of an abort, and the
+// frames (inside abort()) tell nothing, so the stack is only its first line.
+function reasonError(message, name) {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new DOMException(message, name);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 function defaultAbortReason() {
-  return new DOMException("The operation was aborted", "AbortError");
+  return reasonError("The operation was aborted", "AbortError");
 }
 
 /** AbortSignal reports the abort of an operation. Built only internally. */
@@ -413,7 +426,7 @@ export class AbortSignal extends EventTarget {
     }
     const s = newAbortSignal();
     globalThis.setTimeout(() => {
-      abortSignal(s, new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+      abortSignal(s, reasonError("The operation was aborted due to timeout", "TimeoutError"));
     }, Math.trunc(ms));
     return s;
   }
