@@ -222,3 +222,12 @@ test("any() with a far timeout aborts through the controller", () => {
   const any2 = AbortSignal.any([AbortSignal.timeout(1000000), AbortSignal.abort(123)]);
   assertEquals([any2.aborted, any2.reason], [true, 123]);
 });
+
+test("default reasons are DOMExceptions with a stack header", () => {
+  const c = new AbortController();
+  c.abort();
+  assertEquals(typeof c.signal.reason.stack, "string");
+  assert(c.signal.reason.stack.startsWith("AbortError: The operation was aborted"), c.signal.reason.stack);
+  assert(Error.stackTraceLimit > 0, "stackTraceLimit restored");
+  assert(new Error("x").stack.includes("\n"), "later errors still have frames");
+});
