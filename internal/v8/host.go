@@ -139,7 +139,10 @@ func (i *Isolate) Func(name string, fn HostFunc) {
 		res, err := fn(&c)
 		info.Release()
 		if err != nil {
-			return nil, i.jsError(err)
+			if ex := i.jsError(err); ex != nil {
+				return nil, ex
+			}
+			return nil, nil // thrown with ThrowException
 		}
 		if res == nil {
 			return nil, nil
@@ -162,7 +165,7 @@ func (i *Isolate) Func(name string, fn HostFunc) {
 	}
 }
 
-// jsError turns err into an exception created in the isolate's own context
+// jsError turns err into an exception, or throws it itself and returns nil created in the isolate's own context
 // (v8go creates its error values in an internal context, whose TypeError is
 // not the user's TypeError), through the prelude-independent factory defined
 // in New.
@@ -183,11 +186,13 @@ func (i *Isolate) jsError(err error) error {
 	if cerr != nil {
 		return v8go.NewError(i.iso, msg)
 	}
+	i.deferred = append(i.deferred, v.v)
 	ex, xerr := v.v.AsException()
 	if xerr != nil {
-		v.Release()
-		return v8go.NewError(i.iso, msg)
+		// Not a native error (a DOMException made by the prelude): throw
+		// the value itself.
+		i.iso.ThrowException(v.v)
+		return nil
 	}
-	i.deferred = append(i.deferred, v.v)
 	return ex
 }

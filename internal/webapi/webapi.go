@@ -84,6 +84,9 @@ func bundlePrelude() (string, error) {
 		LogLevel:    api.LogLevelSilent,
 		Charset:     api.CharsetUTF8,
 		Outfile:     "prelude.js",
+		// Classes that refer to themselves would be renamed (Headers.name
+		// === "_Headers"); users can see names, so keep them.
+		KeepNames: true,
 	})
 	if len(res.Errors) > 0 {
 		m := res.Errors[0]

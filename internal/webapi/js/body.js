@@ -221,14 +221,7 @@ export function installBody(proto) {
     async formData() {
       const ct = parseContentType(this);
       const v = await consume(this);
-      const lct = ct.toLowerCase();
-      if (lct.startsWith("multipart/form-data")) {
-        return formdata().parseMultipart(typeof v === "string" ? utf8Encode(v) : v, ct);
-      }
-      if (lct.startsWith("application/x-www-form-urlencoded")) {
-        return formdata().parseUrlEncoded(typeof v === "string" ? v : utf8Decode(v));
-      }
-      throw new TypeError("Unrecognized Content-Type header value. FormData can only parse the following MIME types: multipart/form-data, application/x-www-form-urlencoded.");
+      return formMod.parseFormDataBody(typeof v === "string" ? utf8Encode(v) : v, ct);
     },
   };
   for (const [k, fn] of Object.entries(methods)) {

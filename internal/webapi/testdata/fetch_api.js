@@ -164,3 +164,19 @@ test("navigator and performance", () => {
   assertEquals(navigator.userAgent, "Cloudflare-Workers");
   assert(performance.now() >= 0);
 });
+
+test("Go-side DOMException errors arrive as DOMException", async () => {
+  const ac = new AbortController();
+  const p = fetch("http://127.0.0.1:1/", { signal: ac.signal });
+  ac.abort();
+  const e = await assertRejects(p);
+  assertEquals(e.name, "AbortError");
+  assert(e instanceof DOMException, "instanceof DOMException");
+});
+
+test("class names survive bundling", () => {
+  assertEquals(Headers.name, "Headers");
+  assertEquals(Request.name, "Request");
+  assertEquals(Response.name, "Response");
+  assertEquals(ReadableStream.name, "ReadableStream");
+});
