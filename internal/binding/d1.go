@@ -179,14 +179,13 @@ func (h *host) installD1(rt *webapi.Runtime) {
 		}
 		return c.Bytes(i, n)
 	}
-	rt.Async("d1Exec", func(c *v8.Call) (webapi.Work, error) {
+	fastAsync(rt, "d1Exec", func(c *v8.Call) (func(context.Context) (any, error), webapi.Work, error) {
 		id, sql, params := c.String(1), c.String(2), c.String(3)
 		blobs, err := blobArg(c, 4)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return func() (any, error) {
-			ctx := context.Background()
+		exec := func(ctx context.Context) (any, error) {
 			db, err := h.database(ctx, id)
 			if err != nil {
 				return nil, err
@@ -200,7 +199,17 @@ func (h *host) installD1(rt *webapi.Runtime) {
 				return nil, d1Error(err)
 			}
 			return webapi.JSON(appendResult(make([]byte, 0, 256), res)), nil
-		}, nil
+		}
+		busy := h.busy(id)
+		slow := func() (any, error) {
+			defer busy.Add(-1)
+			return exec(context.Background())
+		}
+		if isSelect(sql) && busy.Load() == 0 {
+			return exec, func() (any, error) { busy.Add(1); return slow() }, nil
+		}
+		busy.Add(1)
+		return nil, slow, nil
 	})
 	rt.Async("d1Batch", func(c *v8.Call) (webapi.Work, error) {
 		id, stmts := c.String(1), c.String(2)
@@ -208,7 +217,10 @@ func (h *host) installD1(rt *webapi.Runtime) {
 		if err != nil {
 			return nil, err
 		}
+		busy := h.busy(id)
+		busy.Add(1)
 		return func() (any, error) {
+			defer busy.Add(-1)
 			ctx := context.Background()
 			db, err := h.database(ctx, id)
 			if err != nil {
@@ -243,7 +255,10 @@ func (h *host) installD1(rt *webapi.Runtime) {
 	})
 	rt.Async("d1Script", func(c *v8.Call) (webapi.Work, error) {
 		id, sql := c.String(1), c.String(2)
+		busy := h.busy(id)
+		busy.Add(1)
 		return func() (any, error) {
+			defer busy.Add(-1)
 			ctx := context.Background()
 			db, err := h.database(ctx, id)
 			if err != nil {
@@ -258,7 +273,10 @@ func (h *host) installD1(rt *webapi.Runtime) {
 	})
 	rt.Async("d1Dump", func(c *v8.Call) (webapi.Work, error) {
 		id := c.String(1)
+		busy := h.busy(id)
+		busy.Add(1)
 		return func() (any, error) {
+			defer busy.Add(-1)
 			ctx := context.Background()
 			db, err := h.database(ctx, id)
 			if err != nil {
@@ -276,4 +294,11 @@ func (h *host) installD1(rt *webapi.Runtime) {
 			return os.ReadFile(path)
 		}, nil
 	})
+}
+
+// isSelect reports whether sql is a plain SELECT, which cannot change the
+// database and so may run on the fast path (and run again if it overruns).
+func isSelect(sql string) bool {
+	s := strings.TrimLeft(sql, " \t\r\n(")
+	return len(s) >= 6 && strings.EqualFold(s[:6], "select")
 }

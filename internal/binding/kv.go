@@ -60,20 +60,20 @@ func parseSeconds(s, what string) (int64, error) {
 // metadata JSON, then the value.
 func (h *host) installKV(rt *webapi.Runtime) {
 	store := h.s.KV
-	rt.Async("kvGet", func(c *v8.Call) (webapi.Work, error) {
+	fastAsync(rt, "kvGet", func(c *v8.Call) (func(context.Context) (any, error), webapi.Work, error) {
 		ns, key, withMeta := c.String(1), c.String(2), c.Bool(3)
 		var cacheTTL *int64
 		if !c.IsNullish(4) {
 			t := int64(c.Float(4))
 			cacheTTL = &t
 		}
-		return func() (any, error) {
+		get := func(ctx context.Context) (any, error) {
 			if cacheTTL != nil {
 				if err := kv.ValidateCacheTTL(*cacheTTL); err != nil {
 					return nil, kvError("GET", err)
 				}
 			}
-			e, err := store.Get(context.Background(), ns, key)
+			e, err := store.Get(ctx, ns, key)
 			if errors.Is(err, kv.ErrNotFound) {
 				return nil, nil
 			}
@@ -90,7 +90,8 @@ func (h *host) installKV(rt *webapi.Runtime) {
 			binary.BigEndian.PutUint32(out, uint32(len(e.Metadata)))
 			out = append(out, e.Metadata...)
 			return append(out, e.Value...), nil
-		}, nil
+		}
+		return get, func() (any, error) { return get(context.Background()) }, nil
 	})
 	rt.Async("kvGetMany", func(c *v8.Call) (webapi.Work, error) {
 		ns, keysJSON, withMeta := c.String(1), c.String(2), c.Bool(3)

@@ -213,13 +213,13 @@ func digest(name, h string) ([]byte, error) {
 //	r2Abort(p, bucket, key, id)
 func (h *host) installR2(rt *webapi.Runtime) {
 	store, mp := h.s.R2, h.s.R2Multipart
-	rt.Async("r2Head", func(c *v8.Call) (webapi.Work, error) {
+	fastAsync(rt, "r2Head", func(c *v8.Call) (func(context.Context) (any, error), webapi.Work, error) {
 		bucket, key := c.String(1), c.String(2)
-		return func() (any, error) {
+		head := func(ctx context.Context) (any, error) {
 			if err := r2.ValidateKey(key); err != nil {
 				return nil, r2Error("head", err)
 			}
-			o, err := store.Head(context.Background(), bucket, key)
+			o, err := store.Head(ctx, bucket, key)
 			if errors.Is(err, r2.ErrNoSuchKey) {
 				return nil, nil
 			}
@@ -227,11 +227,12 @@ func (h *host) installR2(rt *webapi.Runtime) {
 				return nil, r2Error("head", err)
 			}
 			return jsonResult(toJSObject(o))
-		}, nil
+		}
+		return head, func() (any, error) { return head(context.Background()) }, nil
 	})
-	rt.Async("r2Get", func(c *v8.Call) (webapi.Work, error) {
+	fastAsync(rt, "r2Get", func(c *v8.Call) (func(context.Context) (any, error), webapi.Work, error) {
 		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)
-		return func() (any, error) {
+		get := func(ctx context.Context) (any, error) {
 			var o jsGetOptions
 			if err := decodeOpts("get", optsJSON, &o); err != nil {
 				return nil, err
@@ -251,7 +252,7 @@ func (h *host) installR2(rt *webapi.Runtime) {
 					opts.Range = &r2.Range{Offset: r.Offset, Length: r.Length, Suffix: r.Suffix}
 				}
 			}
-			res, err := store.Get(context.Background(), bucket, key, opts)
+			res, err := store.Get(ctx, bucket, key, opts)
 			if errors.Is(err, r2.ErrNoSuchKey) {
 				return nil, nil
 			}
@@ -269,7 +270,8 @@ func (h *host) installR2(rt *webapi.Runtime) {
 				obj.Body = rt.AddReader(res.Body)
 				return jsonResult(obj)
 			}), nil
-		}, nil
+		}
+		return get, func() (any, error) { return get(context.Background()) }, nil
 	})
 	rt.Async("r2Put", func(c *v8.Call) (webapi.Work, error) {
 		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)

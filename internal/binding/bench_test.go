@@ -1,0 +1,130 @@
+package binding_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/zerostack/zerostack/internal/binding"
+	"github.com/zerostack/zerostack/internal/d1"
+	"github.com/zerostack/zerostack/internal/d1/d1local"
+	"github.com/zerostack/zerostack/internal/sqlitedb"
+	"github.com/zerostack/zerostack/internal/worker"
+)
+
+const benchWorker = `
+export default {
+  async fetch(req, env) {
+    const n = Number(new URL(req.url).searchParams.get("n"));
+    const st = env.DB.prepare("SELECT * FROM users WHERE id = ?");
+    for (let i = 0; i < n; i++) {
+      const row = await st.bind(i % 1000).first();
+      if (row === null) throw new Error("no row " + i);
+    }
+    return new Response("ok");
+  },
+};`
+
+func seedUsers(b *testing.B, db d1.Database) {
+	ctx := context.Background()
+	if _, err := db.ExecScript(ctx, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, name TEXT);"); err != nil {
+		b.Fatal(err)
+	}
+	sts := make([]d1.Statement, 1000)
+	for i := range sts {
+		sts[i] = d1.Statement{SQL: "INSERT INTO users (id, email, name) VALUES (?, ?, ?)", Params: []any{int64(i), fmt.Sprintf("u%d@example.com", i), "name"}}
+	}
+	if _, err := db.Batch(ctx, sts); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkD1PrimaryKeySelect measures one primary-key SELECT (3 columns)
+// per op: through the D1 binding (a JavaScript loop awaiting
+// prepare().bind().first() in one request, so HTTP is amortized away),
+// through d1.Database.Exec, and through database/sql on the same SQLite
+// driver. The issue's goal: binding ≤ 2× driver.
+func BenchmarkD1PrimaryKeySelect(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	m, err := d1local.Open(filepath.Join(dir, "d1"), d1local.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	info, _ := m.Create(ctx, "bench", "")
+	db, _ := m.Open(ctx, info.UUID)
+	seedUsers(b, db)
+
+	b.Run("binding", func(b *testing.B) {
+		entry := filepath.Join(b.TempDir(), "index.js")
+		os.WriteFile(entry, []byte(benchWorker), 0o644)
+		bundle, err := worker.MakeBundle(worker.BundleOptions{Entry: entry, Dir: filepath.Dir(entry)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, err := worker.New(worker.Config{Name: "bench", Bundle: bundle, Isolates: 1, CPULimit: -1,
+			Extensions: []worker.Extension{binding.Extension(binding.Services{D1: m})},
+			Bindings:   []worker.Binding{binding.D1("DB", info.UUID)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer w.Close()
+		srv := httptest.NewServer(w)
+		defer srv.Close()
+		get := func(n int) {
+			resp, err := http.Get(fmt.Sprintf("%s/?n=%d", srv.URL, n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatalf("%d %s", resp.StatusCode, body)
+			}
+		}
+		get(1000) // warm up the JIT
+		b.ResetTimer()
+		get(b.N)
+	})
+	b.Run("d1.Exec", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			r, err := db.Exec(ctx, d1.Statement{SQL: "SELECT * FROM users WHERE id = ?", Params: []any{int64(i % 1000)}})
+			if err != nil || len(r.Rows) != 1 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("driver", func(b *testing.B) {
+		raw, err := sqlitedb.Open(filepath.Join(b.TempDir(), "direct.db"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer raw.Close()
+		raw.W.Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, name TEXT)")
+		raw.Write(ctx, func(tx *sql.Tx) error {
+			for i := range 1000 {
+				tx.Exec("INSERT INTO users VALUES (?, ?, ?)", i, fmt.Sprintf("u%d@example.com", i), "name")
+			}
+			return nil
+		})
+		st, err := raw.R.Prepare("SELECT * FROM users WHERE id = ?")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			var id int64
+			var e, n string
+			if err := st.QueryRow(i%1000).Scan(&id, &e, &n); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
