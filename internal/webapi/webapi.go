@@ -86,7 +86,10 @@ func bundlePrelude() (string, error) {
 		Outfile:     "prelude.js",
 		// Classes that refer to themselves would be renamed (Headers.name
 		// === "_Headers"); users can see names, so keep them.
-		KeepNames: true,
+		KeepNames:         true,
+		MinifyWhitespace:  true,
+		MinifySyntax:      true,
+		MinifyIdentifiers: true,
 	})
 	if len(res.Errors) > 0 {
 		m := res.Errors[0]
