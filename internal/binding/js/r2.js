@@ -2,7 +2,7 @@
 // of internal/binding/r2.go. Bodies travel as Go readers: an R2ObjectBody's
 // body is a stream over the object's file, and passing it to a Response
 // hands the reader to Go untouched.
-const { callAsync, registerBinding, bodyForHost, pumpToHost, hostStream, host } = globalThis.__zs_internal;
+const { callAsync, registerBinding, bodyForHost, pumpToHost, hostStream, host, utf8Decode } = globalThis.__zs_internal;
 
 function headerPairs(h) {
   const out = [];
@@ -107,22 +107,45 @@ class R2Object {
 }
 Object.defineProperty(R2Object.prototype, Symbol.toStringTag, { value: "R2Object" });
 
-const kResp = Symbol("response");
+const kBodyId = Symbol("bodyId"), kStream = Symbol("stream"), kRead = Symbol("read");
+
+// An unread body's Go reader (an open file) is released when its
+// R2ObjectBody is collected, if the engine runs finalizers; otherwise when
+// the isolate closes.
+const unread = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((id) => host.cancelRead(id)) : null;
 
 class R2ObjectBody extends R2Object {
   constructor(o) {
     super(o);
-    Object.defineProperty(this, kResp, { value: new Response(hostStream(o.body)) });
+    Object.defineProperty(this, kBodyId, { value: o.body });
+    Object.defineProperty(this, kStream, { value: null, writable: true });
+    Object.defineProperty(this, kRead, { value: false, writable: true });
+    unread?.register(this, o.body);
   }
-  get body() { return this[kResp].body; }
-  get bodyUsed() { return this[kResp].bodyUsed; }
-  arrayBuffer() { return this[kResp].arrayBuffer(); }
-  bytes() { return this[kResp].arrayBuffer().then((b) => new Uint8Array(b)); }
-  text() { return this[kResp].text(); }
-  json() { return this[kResp].json(); }
-  blob() {
-    const type = this.httpMetadata.contentType ?? "";
-    return this[kResp].arrayBuffer().then((b) => new Blob([b], { type }));
+  // body is a stream over the Go reader; handing it to a Response passes the
+  // reader to Go untouched.
+  get body() {
+    if (this[kStream] === null) this[kStream] = hostStream(this[kBodyId]);
+    return this[kStream];
+  }
+  get bodyUsed() {
+    return this[kRead] || (this[kStream] !== null && this[kStream].locked);
+  }
+  async #bytes() {
+    if (this.bodyUsed) throw new TypeError("Body has already been used. It can only be used once. Use tee() first if you need to read it twice.");
+    this[kRead] = true;
+    if (this[kStream] !== null) return new Uint8Array(await new Response(this[kStream]).arrayBuffer());
+    return await callAsync("readAll", this[kBodyId]);
+  }
+  async arrayBuffer() {
+    const u8 = await this.#bytes();
+    return u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength ? u8.buffer : u8.slice().buffer;
+  }
+  async bytes() { return new Uint8Array(await this.arrayBuffer()); }
+  async text() { return utf8Decode(await this.#bytes()); }
+  async json() { return JSON.parse(await this.text()); }
+  async blob() {
+    return new Blob([await this.#bytes()], { type: this.httpMetadata.contentType ?? "" });
   }
 }
 Object.defineProperty(R2ObjectBody.prototype, Symbol.toStringTag, { value: "R2ObjectBody" });

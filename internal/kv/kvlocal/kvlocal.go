@@ -51,6 +51,8 @@ type Store struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	closed sync.Once
+	// getStmt is Get's prepared query on the read pool, saving a parse per call.
+	getStmt *sql.Stmt
 }
 
 const schema = `
@@ -80,7 +82,12 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("kv open: schema: %w", err)
 	}
-	s := &Store{db: db, now: opts.Now, log: opts.Logger, stop: make(chan struct{})}
+	get, err := db.R.Prepare(getSQL)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("kv open: %w", err)
+	}
+	s := &Store{db: db, now: opts.Now, log: opts.Logger, stop: make(chan struct{}), getStmt: get}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -100,6 +107,7 @@ func (s *Store) Close() error {
 	s.closed.Do(func() {
 		close(s.stop)
 		s.wg.Wait()
+		s.getStmt.Close()
 		err = s.db.Close()
 	})
 	return err
@@ -135,6 +143,8 @@ func (s *Store) Sweep(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
+const getSQL = "SELECT value, metadata, expiration FROM kv_entries WHERE ns = ? AND key = ? AND (expiration IS NULL OR expiration > ?)"
+
 // Get implements kv.Store.
 func (s *Store) Get(ctx context.Context, ns, key string) (kv.Entry, error) {
 	if err := kv.ValidateKey("GET", key); err != nil {
@@ -143,9 +153,7 @@ func (s *Store) Get(ctx context.Context, ns, key string) (kv.Entry, error) {
 	var e kv.Entry
 	var meta []byte
 	var exp sql.NullInt64
-	err := s.db.R.QueryRowContext(ctx,
-		"SELECT value, metadata, expiration FROM kv_entries WHERE ns = ? AND key = ? AND (expiration IS NULL OR expiration > ?)",
-		ns, []byte(key), s.now().Unix()).Scan(&e.Value, &meta, &exp)
+	err := s.getStmt.QueryRowContext(ctx, ns, []byte(key), s.now().Unix()).Scan(&e.Value, &meta, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return kv.Entry{}, fmt.Errorf("kv get: %w", kv.ErrNotFound)
 	}

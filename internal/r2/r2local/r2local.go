@@ -67,6 +67,9 @@ type Store struct {
 	now    func() time.Time
 	log    *slog.Logger
 	closed sync.Once
+	// headStmt is the prepared object lookup on the read pool (head's
+	// common case), saving a parse per Get and Head.
+	headStmt *sql.Stmt
 }
 
 const schema = `
@@ -140,13 +143,20 @@ func Open(dir string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("r2 open: %w", err)
 	}
+	if s.headStmt, err = db.R.Prepare(headSQL); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("r2 open: %w", err)
+	}
 	return s, nil
 }
 
 // Close closes the metadata database. Bodies already returned stay readable.
 func (s *Store) Close() error {
 	var err error
-	s.closed.Do(func() { err = s.db.Close() })
+	s.closed.Do(func() {
+		s.headStmt.Close()
+		err = s.db.Close()
+	})
 	return err
 }
 
@@ -361,8 +371,16 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+const headSQL = "SELECT " + objectCols + " FROM r2_objects WHERE bucket = ? AND key = ?"
+
 func (s *Store) head(ctx context.Context, q querier, bucket, key string) (r2.Object, string, error) {
-	o, blob, err := scanObject(q.QueryRowContext(ctx, "SELECT "+objectCols+" FROM r2_objects WHERE bucket = ? AND key = ?", bucket, []byte(key)))
+	var row *sql.Row
+	if q == querier(s.db.R) {
+		row = s.headStmt.QueryRowContext(ctx, bucket, []byte(key))
+	} else {
+		row = q.QueryRowContext(ctx, headSQL, bucket, []byte(key))
+	}
+	o, blob, err := scanObject(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r2.Object{}, "", r2.ErrNoSuchKey
 	}

