@@ -152,6 +152,13 @@ func (h *Handler) authenticate(r *http.Request) (AccessKey, error) {
 // wrapBody installs the payload decoder and verifier for the payload hash
 // mode of a verified request.
 func (h *Handler) wrapBody(r *http.Request, s *sigRequest, signingKey []byte) error {
+	if r.ContentLength > 0 && r.Body != nil {
+		// Answer "Expect: 100-continue" now that the request is
+		// authenticated, as S3 does; Go would wait for the first body read,
+		// and clients that stop waiting for the 100 (botocore waits one
+		// second) then misread the interim response.
+		r.Body.Read([]byte{})
+	}
 	if r.Body == nil || r.Body == http.NoBody {
 		if s.payloadHash != emptySHA256 && s.payloadHash != payloadUnsigned && !strings.HasPrefix(s.payloadHash, "STREAMING-") && r.Method != http.MethodGet && r.Method != http.MethodHead {
 			return ErrContentSHA256Mismatch
@@ -210,7 +217,10 @@ type verifyReader struct {
 }
 
 type check struct {
-	h    interface{ Write([]byte) (int, error); Sum([]byte) []byte }
+	h interface {
+		Write([]byte) (int, error)
+		Sum([]byte) []byte
+	}
 	want func() []byte // nil result: nothing to check (yet unknown values are read at EOF)
 	err  *Error
 }

@@ -22,10 +22,10 @@ type LifecycleConfiguration struct {
 
 // LifecycleRule is one rule of a [LifecycleConfiguration].
 type LifecycleRule struct {
-	ID     string           `xml:"ID,omitempty"`
-	Status string           `xml:"Status"`
-	Prefix *string          `xml:"Prefix,omitempty"` // legacy form
-	Filter *LifecycleFilter `xml:"Filter,omitempty"`
+	ID         string           `xml:"ID,omitempty"`
+	Status     string           `xml:"Status"`
+	Prefix     *string          `xml:"Prefix,omitempty"` // legacy form
+	Filter     *LifecycleFilter `xml:"Filter,omitempty"`
 	Expiration *struct {
 		Days *int   `xml:"Days,omitempty"`
 		Date string `xml:"Date,omitempty"`
