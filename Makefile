@@ -5,7 +5,7 @@ EXAMPLES_NPM := $(patsubst %/package.json,%,$(wildcard examples/*/package.json))
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/zerostack/zerostack/internal/cli.Version=$(VERSION)
 
-.PHONY: help build deps run test check bench clean
+.PHONY: help build deps tools run test check bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -21,10 +21,18 @@ deps: ## Install the examples' npm packages (pinned by their package-lock.json)
 run: build deps ## Serve examples/hono-api on http://localhost:8787 (EXAMPLE=name for another)
 	./$(BIN) dev examples/$(or $(EXAMPLE),hono-api)
 
-test: deps ## Run the test suite (what CI runs)
+test: deps tools ## Run the test suite (what CI runs)
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) test -count=1 -timeout 20m ./...
+
+tools: ## Install the S3 clients the s3api tests drive (Debian's awscli, s3cmd, rclone, python3-boto3)
+	@missing=; for t in aws s3cmd rclone; do command -v $$t >/dev/null || missing=1; done; \
+	python3 -c 'import boto3' 2>/dev/null || /usr/bin/python3 -c 'import boto3' 2>/dev/null || missing=1; \
+	if [ -n "$$missing" ]; then \
+		sudo=$$(test "$$(id -u)" -eq 0 || echo sudo); \
+		$$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q awscli s3cmd rclone python3-boto3; \
+	fi
 
 check: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
