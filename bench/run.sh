@@ -54,32 +54,40 @@ start_zerostack() { # name port
   echo $!
 }
 
-# load URL -> "rps p99ms"
+# cpu_ticks PID -> user+system clock ticks used so far
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# load URL PID -> "rps p99ms cpu_us_per_request"
 load() {
+  local t0 t1 hz reqs
+  hz=$(getconf CLK_TCK)
+  t0=$(cpu_ticks "$2")
   wrk -t"$THREADS" -c"$CONC" -d"${DUR}s" --latency "$1" >"$OUT/wrk.txt"
+  t1=$(cpu_ticks "$2")
+  reqs=$(awk '/requests in/ {print $1}' "$OUT/wrk.txt")
   local rps p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt")
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' "$OUT/wrk.txt")
-  echo "$rps $p99"
+  echo "$rps $p99 $(echo "($t1 - $t0) * 1000000 / $hz / $reqs" | bc -l)"
 }
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
-printf '%-10s %-10s %12s %10s\n' case runtime "req/s" "p99 ms"
+printf '%-10s %-10s %12s %10s %14s\n' case runtime "req/s" "p99 ms" "server CPU/req"
 run_case() { # name path
   local name=$1 path=$2 pid r1 r2
   pid=$(start_workerd "$name" 18787); wait_port 18787
   curl -s -o /dev/null "http://127.0.0.1:18787$path"
-  r1=$(load "http://127.0.0.1:18787$path"); kill "$pid"; wait "$pid" 2>/dev/null || true
+  r1=$(load "http://127.0.0.1:18787$path" "$pid"); kill "$pid"; wait "$pid" 2>/dev/null || true
   pid=$(start_zerostack "$name" 18788); wait_port 18788
   curl -s -o /dev/null "http://127.0.0.1:18788$path"
-  r2=$(load "http://127.0.0.1:18788$path")
+  r2=$(load "http://127.0.0.1:18788$path" "$pid")
   ZS_RSS=$(rss_kb "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   set -- $r1 $r2
-  printf '%-10s %-10s %12.0f %10.2f\n' "$name" workerd "$1" "$2"
-  printf '%-10s %-10s %12.0f %10.2f\n' "$name" zerostack "$3" "$4"
-  printf '%-10s %-10s %12.2fx %9.2fx   (zerostack RSS after run: %d MiB)\n' "$name" ratio "$(echo "$3 / $1" | bc -l)" "$(echo "$4 / $2" | bc -l)" "$((ZS_RSS / 1024))"
+  printf '%-10s %-10s %12.0f %10.2f %11.1f us\n' "$name" workerd "$1" "$2" "$3"
+  printf '%-10s %-10s %12.0f %10.2f %11.1f us\n' "$name" zerostack "$4" "$5" "$6"
+  printf '%-10s %-10s %12.2fx %9.2fx %12.2fx   (zerostack RSS after run: %d MiB)\n' "$name" ratio "$(echo "$4 / $1" | bc -l)" "$(echo "$5 / $2" | bc -l)" "$(echo "$6 / $3" | bc -l)" "$((ZS_RSS / 1024))"
 }
 
 run_case hello /

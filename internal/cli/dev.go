@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -42,7 +43,8 @@ func runDev(s Streams, args []string) int {
 	fs.StringVar(cfgPath, "c", "", "shorthand for --config")
 	logLevel := fs.String("log-level", "info", "diagnostics: debug, info, warn, error or none")
 	noWatch := fs.Bool("no-watch", false, "do not reload when source files change")
-	isolates := fs.Int("isolates", 0, "isolates in the pool (default: one per CPU, at most 4)")
+	isolates := fs.Int("isolates", 0, "isolates in the pool (default: one per two CPUs)")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the server stops (for performance work)")
 	persistTo := fs.String("persist-to", "", "directory for local KV, D1 and R2 data (default: .zerostack/state next to the configuration)")
 	vars := varFlags{}
 	fs.Var(vars, "var", "KEY:VALUE variable for env, overriding vars (repeatable)")
@@ -79,6 +81,21 @@ func runDev(s Streams, args []string) int {
 		access = func(method, path string, status int, d time.Duration) {
 			fmt.Fprintf(s.Err, "[zerostack:info] %s %s %d %s (%s)\n", method, path, status, http.StatusText(status), d.Round(time.Millisecond))
 		}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(s.Err, "zerostack dev:", err)
+			return 1
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(s.Err, "zerostack dev:", err)
+			return 1
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	start := time.Now()
 	d, err := server.StartDev(server.DevOptions{

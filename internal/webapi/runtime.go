@@ -58,6 +58,9 @@ type Runtime struct {
 	// current request). Asynchronous host work records the Tag it started
 	// under and restores it while its result is delivered.
 	Tag any
+	// Terminated is set when a call into JavaScript was terminated (by
+	// the heap limit or a watchdog); the owner should discard the runtime.
+	Terminated bool
 
 	opts     Options
 	log      *slog.Logger
@@ -242,8 +245,18 @@ func (r *Runtime) Settle(id int64, res any, err error) {
 		}
 	}
 	v.Release()
-	if cerr != nil && !errors.Is(cerr, v8.ErrTerminated) {
-		r.log.Warn("settle promise", "err", cerr)
+	r.checkCall(cerr, "settle promise")
+}
+
+// checkCall records a terminated call and logs other failures of the
+// runtime's own calls into JavaScript.
+func (r *Runtime) checkCall(err error, what string) {
+	switch {
+	case err == nil:
+	case errors.Is(err, v8.ErrTerminated):
+		r.Terminated = true
+	default:
+		r.log.Warn(what, "err", err)
 	}
 }
 
@@ -315,9 +328,7 @@ func (r *Runtime) install() {
 			r.Tag = tag
 			v, err := r.fireTimer.Call(id)
 			v.Release()
-			if err != nil && !errors.Is(err, v8.ErrTerminated) {
-				r.log.Warn("timer callback", "err", err)
-			}
+			r.checkCall(err, "timer callback")
 		})
 		return nil, nil
 	})

@@ -24,8 +24,10 @@ type isolate struct {
 	rt         *webapi.Runtime
 	jsDispatch *v8.Function
 
-	reqs   map[int64]*request
-	nextID int64
+	reqs       map[int64]*request
+	nextID     int64
+	tasks      uint64
+	terminated bool // a call returned v8.ErrTerminated
 
 	// Shared with other goroutines.
 	inflight  atomic.Int32 // requests not yet finished (incl. waitUntil)
@@ -282,7 +284,11 @@ func (i *isolate) runTask(t func()) {
 			i.respondError(req, http.StatusServiceUnavailable, errCPU)
 		}
 	}
-	if i.exceeded.Load() || rt.Iso.HeapExceeded() {
+	// V8 terminates execution when the heap limit is reached (and then
+	// raises the limit to survive); check the heap only every 64 tasks
+	// since reading its statistics is not free.
+	i.tasks++
+	if i.exceeded.Load() || (i.tasks&63 == 0 || i.terminated || rt.Terminated) && rt.Iso.HeapExceeded() {
 		i.discard()
 	}
 }
@@ -353,6 +359,7 @@ func (i *isolate) dispatch(req *request) {
 	v.Release()
 	if err != nil {
 		if errors.Is(err, v8.ErrTerminated) {
+			i.terminated = true
 			i.discard()
 			return
 		}
