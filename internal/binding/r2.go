@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -200,6 +201,32 @@ func digest(name, h string) ([]byte, error) {
 	return b, nil
 }
 
+// lazyBody is an R2ObjectBody's body: the object's file is opened on the
+// first Read, so a body that is never read holds no file descriptor. The
+// object is re-read by ETag: if it was replaced in between, Read fails.
+type lazyBody struct {
+	open func() (io.ReadCloser, error)
+	rc   io.ReadCloser
+	err  error
+}
+
+func (b *lazyBody) Read(p []byte) (int, error) {
+	if b.rc == nil && b.err == nil {
+		b.rc, b.err = b.open()
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	return b.rc.Read(p)
+}
+
+func (b *lazyBody) Close() error {
+	if b.rc != nil {
+		return b.rc.Close()
+	}
+	return nil
+}
+
 // installR2 defines the R2Bucket host functions:
 //
 //	r2Head(p, bucket, key)                   → JSON object | undefined
@@ -252,22 +279,39 @@ func (h *host) installR2(rt *webapi.Runtime) {
 					opts.Range = &r2.Range{Offset: r.Offset, Length: r.Length, Suffix: r.Suffix}
 				}
 			}
-			res, err := store.Get(ctx, bucket, key, opts)
+			ob, err := store.Head(ctx, bucket, key)
 			if errors.Is(err, r2.ErrNoSuchKey) {
 				return nil, nil
 			}
 			if err != nil {
 				return nil, r2Error("get", err)
 			}
-			obj := toJSObject(res.Object)
-			if res.PreconditionFailed {
-				return jsonResult(obj)
+			obj := toJSObject(ob)
+			if !opts.OnlyIf.Check(&ob) {
+				return jsonResult(obj) // R2 returns the object without a body
 			}
-			if res.Ranged {
-				obj.Range = &jsRange{res.Offset, res.Length}
+			off, n, err := opts.Range.Resolve(ob.Size)
+			if err != nil {
+				return nil, r2Error("get", err)
 			}
+			if opts.Range != nil {
+				obj.Range = &jsRange{off, n}
+			}
+			body := &lazyBody{open: func() (io.ReadCloser, error) {
+				res, err := store.Get(context.Background(), bucket, key, r2.GetOptions{
+					OnlyIf: &r2.Conditional{EtagMatches: []string{ob.ETag}},
+					Range:  &r2.Range{Offset: &off, Length: &n},
+				})
+				switch {
+				case err != nil:
+					return nil, r2Error("get", err)
+				case res.PreconditionFailed:
+					return nil, fmt.Errorf("get: object %q was replaced before its body was read", key)
+				}
+				return res.Body, nil
+			}}
 			return webapi.OnLoop(func() (any, error) {
-				obj.Body = rt.AddReader(res.Body)
+				obj.Body = rt.AddReader(body)
 				return jsonResult(obj)
 			}), nil
 		}

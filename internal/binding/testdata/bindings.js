@@ -344,6 +344,15 @@ const tests = {
     await rejects(env.BUCKET.put("k", "x", { storageClass: "Glacier" }), /put: .*\(10029\)/, "storage class");
   },
 
+  async r2Unread(env) {
+    await env.BUCKET.put("unread", "x".repeat(1000));
+    for (let i = 0; i < 300; i++) {
+      const o = await env.BUCKET.get("unread");
+      if (o.size !== 1000) throw new Error("size");
+      const junk = new Array(2000).fill(i); // give the collector work
+    }
+  },
+
   async streamPut(env, req) {
     const o = await env.BUCKET.put("streamed", req.body);
     eq(o.size, 1_000_000, "size");
