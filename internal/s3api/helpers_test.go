@@ -3,6 +3,7 @@ package s3api
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -50,3 +51,9 @@ func newTestEnv(t testing.TB) *testEnv {
 }
 
 var _ = time.Now
+
+func httpServer(t testing.TB, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
