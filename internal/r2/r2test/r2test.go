@@ -60,6 +60,8 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 	}
 	i64 := func(v int64) *int64 { return &v }
 
+	runCopy(t, newBackend)
+
 	t.Run("PutGetHead", func(t *testing.T) {
 		s := newBackend(t)
 		sum := md5.Sum([]byte("hello"))
