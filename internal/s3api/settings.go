@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/zerostack/zerostack/internal/sqlitedb"
@@ -52,6 +54,9 @@ const (
 // OpenSettings opens or creates the settings database at path (by
 // convention s3.sqlite in the R2 state directory).
 func OpenSettings(path string) (*Settings, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("s3 settings open: %w", err)
+	}
 	db, err := sqlitedb.Open(path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("s3 settings open: %w", err)
@@ -220,3 +225,7 @@ func (s *Settings) IsPublic(ctx context.Context, bucket string) (bool, error) {
 	doc, err := s.BucketConfig(ctx, bucket, ConfigPublic)
 	return doc != nil, err
 }
+
+// SettingsPath is where a state directory (see server.StateDir) keeps the
+// S3 API's settings: next to the R2 store, in r2/s3.sqlite.
+func SettingsPath(stateDir string) string { return filepath.Join(stateDir, "r2", "s3.sqlite") }
