@@ -74,8 +74,15 @@ func (c *Call) IsNullish(n int) bool {
 }
 
 // Bytes returns a copy of the first size bytes of argument n, which must be a
-// SharedArrayBuffer (the scratch area or one allocated by JavaScript).
+// SharedArrayBuffer (the scratch area or one allocated by JavaScript). When
+// argument n is the scratch area and size exceeds it, the bytes are the ones
+// staged with host.stage (see the package doc), which the call takes.
 func (c *Call) Bytes(n int, size int) ([]byte, error) {
+	if size > len(c.i.scratch) && len(c.i.staged) == size {
+		b := c.i.staged
+		c.i.staged = nil
+		return b, nil
+	}
 	b, rel, err := c.shared(n)
 	if err != nil {
 		return nil, err

@@ -24,8 +24,8 @@
 // boundary through one SharedArrayBuffer per isolate, the scratch area, that
 // both sides see without copying: [Isolate.Scratch] is Go's view, and the
 // prelude receives the same buffer as host.scratch. Larger payloads travel in a
-// SharedArrayBuffer that JavaScript allocates and passes to a host function
-// ([Call.Bytes], [Call.Fill]).
+// series of scratch-sized chunks that JavaScript stages with host.stage(n)
+// before the call that consumes them ([Call.Bytes]).
 package v8
 
 import (
@@ -64,6 +64,7 @@ type Isolate struct {
 	scrRel   func()
 	deferred []*v8go.Value
 	mkerr    *Function
+	staged   []byte
 	closed   bool
 }
 
@@ -124,6 +125,19 @@ func New(opts Options) (*Isolate, error) {
 		i.Close()
 		return nil, err
 	}
+	// stage(n) appends the first n bytes of the scratch area to the staged
+	// bytes: payloads larger than the scratch area cross in chunks, and the
+	// next [Call.Bytes] of the scratch area for that many bytes takes them.
+	// This avoids a fresh SharedArrayBuffer per large payload, whose pages
+	// would all fault in.
+	i.Func("stage", func(c *Call) (any, error) {
+		n := int(c.Int(0))
+		if n < 0 || n > len(i.scratch) {
+			return nil, &RangeError{Msg: "stage: bad length"}
+		}
+		i.staged = append(i.staged, i.scratch[:n]...)
+		return nil, nil
+	})
 	return i, nil
 }
 

@@ -303,12 +303,15 @@ type Abortable interface {
 }
 
 func (r *Runtime) install() {
+	// take(token, offset) copies the next chunk of a large result into the
+	// scratch area and returns its length.
 	r.Func("take", func(c *v8.Call) (any, error) {
 		b, ok := r.big[int(c.Int(0))]
-		if !ok {
+		off := int(c.Int(1))
+		if !ok || off < 0 || off > len(b) {
 			return nil, errors.New("webapi: no pending bytes")
 		}
-		return nil, c.Fill(1, b)
+		return copy(r.Iso.Scratch(), b[off:]), nil
 	})
 	r.Func("log", func(c *v8.Call) (any, error) {
 		if r.opts.Log != nil {

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -177,4 +178,34 @@ func serveOnce(t *testing.T, w *Worker, path string) (int, string) {
 	rec := httptest.NewRecorder()
 	w.ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost"+path, nil))
 	return rec.Code, rec.Body.String()
+}
+
+func TestLargeBodiesThroughJavaScript(t *testing.T) {
+	_, srv := newTestWorker(t, `
+export default { async fetch(req) {
+  const buf = new Uint8Array(await req.arrayBuffer());
+  let sum = 0;
+  for (let i = 0; i < buf.length; i += 4096) sum = (sum + buf[i]) % 1000003;
+  const out = new Uint8Array(buf.length);
+  for (let i = 0; i < buf.length; i++) out[i] = buf[buf.length - 1 - i];
+  return new Response(out, { headers: { "x-sum": String(sum) } });
+} };`, nil)
+	payload := make([]byte, 3<<20+12345)
+	for i := range payload {
+		payload[i] = byte(i*7 + i>>11)
+	}
+	resp, err := http.Post(srv.URL, "application/octet-stream", bytes.NewReader(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if len(got) != len(payload) {
+		t.Fatalf("got %d bytes, want %d", len(got), len(payload))
+	}
+	for i := range got {
+		if got[i] != payload[len(payload)-1-i] {
+			t.Fatalf("byte %d differs", i)
+		}
+	}
 }

@@ -28,21 +28,27 @@ export function defineGlobal(name, value) {
   });
 }
 
-// toHost copies bytes (a Uint8Array or ArrayBuffer view) into a
-// SharedArrayBuffer Go can read: the scratch area when it fits. Use the
-// result immediately in a host call; the scratch area is reused.
+// toHost copies bytes (a Uint8Array, ArrayBuffer or view) where Go can read
+// them and returns the SharedArrayBuffer to pass, with the byte length, to a
+// host function. Small payloads go in the scratch area; larger ones are
+// staged in Go chunk by chunk (host.stage) and claimed by the next host call
+// that reads that many bytes. Use the result immediately.
 export function toHost(u8) {
   if (!(u8 instanceof Uint8Array)) {
     if (ArrayBuffer.isView(u8)) u8 = new Uint8Array(u8.buffer, u8.byteOffset, u8.byteLength);
     else u8 = new Uint8Array(u8);
   }
-  if (u8.byteLength <= SCRATCH_SIZE) {
+  const n = u8.byteLength;
+  if (n <= SCRATCH_SIZE) {
     scratchU8.set(u8);
     return scratch;
   }
-  const sab = new SharedArrayBuffer(u8.byteLength);
-  new Uint8Array(sab).set(u8);
-  return sab;
+  for (let off = 0; off < n; off += SCRATCH_SIZE) {
+    const end = Math.min(off + SCRATCH_SIZE, n);
+    scratchU8.set(u8.subarray(off, end));
+    host.stage(end - off);
+  }
+  return scratch;
 }
 
 // fromScratch returns a fresh Uint8Array with the first n bytes of scratch.
@@ -94,9 +100,14 @@ function complete(id, kind, value, extra) {
     case K_VALUE: p.resolve(value); break;
     case K_SCRATCH: p.resolve(fromScratch(value)); break;
     case K_BIG: {
-      const sab = new SharedArrayBuffer(value);
-      host.take(extra, sab);
-      p.resolve(new Uint8Array(sab).slice());
+      // Large results cross in scratch-sized chunks into one buffer.
+      const out = new Uint8Array(value);
+      for (let off = 0; off < value;) {
+        const n = host.take(extra, off);
+        out.set(scratchU8.subarray(0, n), off);
+        off += n;
+      }
+      p.resolve(out);
       break;
     }
     case K_JSON: p.resolve(JSON.parse(value)); break;
