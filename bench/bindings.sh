@@ -61,8 +61,21 @@ measure wrangler 18797 >"$OUT/w.txt"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 pid=$(start_zerostack 18798); wait_port 18798
 measure zerostack 18798 >"$OUT/z.txt"
-kill "$pid"; wait "$pid" 2>/dev/null || true
 
+# 64 MiB through a worker (request body -> R2 -> response body) against the
+# disk's sequential speed measured with dd on the same file system.
+head -c $((64 << 20)) /dev/urandom >"$OUT/big.bin"
+secs() { awk -v s="$1" -v e="$2" 'BEGIN {printf "%.3f", (e - s) / 1e9}'; }
+t0=$(date +%s%N); curl -sf -T "$OUT/big.bin" "http://127.0.0.1:18798/obj/big" >/dev/null; t1=$(date +%s%N)
+curl -sf "http://127.0.0.1:18798/obj/big" -o "$OUT/big.out"; t2=$(date +%s%N)
+cmp -s "$OUT/big.bin" "$OUT/big.out" || { echo "64 MiB object came back different" >&2; exit 1; }
+HWM=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")
+kill "$pid"; wait "$pid" 2>/dev/null || true
+DDW=$(dd if=/dev/zero of="$OUT/dd.bin" bs=1M count=256 conv=fsync 2>&1 | awk '/copied/ {print $(NF-1), $NF}')
+DDR=$(dd if="$OUT/dd.bin" of=/dev/null bs=1M iflag=direct 2>&1 | awk '/copied/ {print $(NF-1), $NF}')
+
+echo "R2 64 MiB via worker: put $(secs "$t0" "$t1") s ($(awk -v s="$(secs "$t0" "$t1")" 'BEGIN {printf "%.0f", 64 / s}') MiB/s), get $(secs "$t1" "$t2") s ($(awk -v s="$(secs "$t1" "$t2")" 'BEGIN {printf "%.0f", 64 / s}') MiB/s); zerostack peak RSS ${HWM} MiB"
+echo "disk (dd, 256 MiB): write $DDW (fsync), read $DDR (O_DIRECT)"
 printf '%-6s %14s %14s %8s\n' case "wrangler req/s" "zerostack req/s" ratio
 join -j 2 <(sort -k2 "$OUT/w.txt") <(sort -k2 "$OUT/z.txt") | while read -r c _ w _ z; do
   printf '%-6s %14.0f %14.0f %7.1fx\n' "$c" "$w" "$z" "$(echo "$z / $w" | bc -l)"

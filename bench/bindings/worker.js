@@ -1,9 +1,18 @@
 // Storage-binding bench worker: /seed writes the data once; /kv reads a
 // 100-byte KV value, /d1 selects one row by primary key, /r2 streams a
-// 10 KiB object.
+// 10 KiB object; PUT/GET /obj/KEY stream a request body into R2 and back.
 export default {
   async fetch(req, env) {
     const url = new URL(req.url);
+    if (url.pathname.startsWith("/obj/")) {
+      const key = url.pathname.slice(5);
+      if (req.method === "PUT") {
+        const o = await env.BUCKET.put(key, req.body);
+        return Response.json({ size: o.size, etag: o.etag });
+      }
+      const o = await env.BUCKET.get(key);
+      return o ? new Response(o.body) : new Response("not found", { status: 404 });
+    }
     switch (url.pathname) {
       case "/kv":
         return new Response(await env.KV.get("value-100"));

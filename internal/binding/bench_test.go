@@ -70,8 +70,8 @@ func BenchmarkD1PrimaryKeySelect(b *testing.B) {
 			b.Fatal(err)
 		}
 		w, err := worker.New(worker.Config{Name: "bench", Bundle: bundle, Isolates: 1, CPULimit: -1,
-			Extensions: []worker.Extension{binding.Extension(binding.Services{D1: m})},
-			Bindings:   []worker.Binding{binding.D1("DB", info.UUID)}})
+			Extensions: []worker.Extension{binding.Extension(binding.Services{D1: m})}, Console: func(l, m string) { b.Log(l, m) },
+			Bindings: []worker.Binding{binding.D1("DB", info.UUID)}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -166,6 +166,15 @@ func (h *host) database(ctx context.Context, id string) (d1.Database, error) {
 	return db, nil
 }
 
+// noDeadline adapts a fast-path function for [fastAsync] whose work is a
+// bounded lookup (a primary-key read): it runs without the budget's
+// deadline. Interrupting a pooled SQLite connection is racy (an interrupt
+// that lands after the query finished can hit the connection's next
+// query), so only D1, whose interrupts are synchronized, uses the deadline.
+func noDeadline(f func(context.Context) (any, error)) func(context.Context) (any, error) {
+	return func(context.Context) (any, error) { return f(context.Background()) }
+}
+
 // syncBudget bounds the synchronous fast path of [fastAsync].
 const syncBudget = 2 * time.Millisecond
 

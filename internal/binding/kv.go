@@ -91,7 +91,7 @@ func (h *host) installKV(rt *webapi.Runtime) {
 			out = append(out, e.Metadata...)
 			return append(out, e.Value...), nil
 		}
-		return get, func() (any, error) { return get(context.Background()) }, nil
+		return noDeadline(get), func() (any, error) { return get(context.Background()) }, nil
 	})
 	rt.Async("kvGetMany", func(c *v8.Call) (webapi.Work, error) {
 		ns, keysJSON, withMeta := c.String(1), c.String(2), c.Bool(3)

@@ -255,7 +255,7 @@ func (h *host) installR2(rt *webapi.Runtime) {
 			}
 			return jsonResult(toJSObject(o))
 		}
-		return head, func() (any, error) { return head(context.Background()) }, nil
+		return noDeadline(head), func() (any, error) { return head(context.Background()) }, nil
 	})
 	fastAsync(rt, "r2Get", func(c *v8.Call) (func(context.Context) (any, error), webapi.Work, error) {
 		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)
@@ -315,7 +315,7 @@ func (h *host) installR2(rt *webapi.Runtime) {
 				return jsonResult(obj)
 			}), nil
 		}
-		return get, func() (any, error) { return get(context.Background()) }, nil
+		return noDeadline(get), func() (any, error) { return get(context.Background()) }, nil
 	})
 	rt.Async("r2Put", func(c *v8.Call) (webapi.Work, error) {
 		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)

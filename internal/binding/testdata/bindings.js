@@ -175,6 +175,15 @@ const tests = {
     eq((await env.DB.prepare("SELECT count(*) n FROM sqlite_schema WHERE name = 'ok1'").first()).n, 1, "exec keeps earlier lines");
   },
 
+  async d1SlowSelect(env) {
+    // Longer than the fast path's budget: interrupted on the isolate thread
+    // and run again on a goroutine; later statements are not interrupted.
+    const q = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) AS n FROM c";
+    const [a, b] = await Promise.all([env.DB.prepare(q).first("n"), env.DB.prepare("SELECT 1 AS one").first("one")]);
+    eq([a, b], [300000, 1], "slow and fast");
+    for (let i = 0; i < 50; i++) eq(await env.DB.prepare("SELECT ? AS v").bind(i).first("v"), i, "after slow " + i);
+  },
+
   async d1Batch(env) {
     await env.DB.exec("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
     const res = await env.DB.batch([

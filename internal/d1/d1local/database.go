@@ -93,8 +93,15 @@ func (db *Database) run(ctx context.Context, st d1.Statement) (d1.Result, error)
 	}
 	start := time.Now()
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, db.conn.Interrupt)
-		defer stop()
+		// Wait for an interrupt that ctx started: one that landed after
+		// this statement finished would hit the connection's next one.
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() { db.conn.Interrupt(); close(fired) })
+		defer func() {
+			if !stop() {
+				<-fired
+			}
+		}()
 	}
 	s, tail, err := db.conn.PrepareCached(st.SQL)
 	if err != nil {
