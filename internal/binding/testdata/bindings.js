@@ -123,6 +123,8 @@ const tests = {
     await rejects(env.KV.put("k", 42), /KV put\(\) accepts only strings/, "number value");
     await rejects(env.KV.put("k", { a: 1 }), /KV put\(\) accepts only strings/, "object value");
     await rejects(env.KV.get("k", "xml"), /Unknown response type/, "bad type");
+    await rejects(env.KV.get("k", { cacheTtl: 10 }), /KV GET failed: 400 Invalid cache_ttl of 10/, "cacheTtl");
+    await rejects(env.KV.put("k", "v", { metadata: { f() {} }.f }), /metadata/, "unserializable metadata");
     for (const k of ["a/../b", "/etc/passwd", "nul\u0000byte", "bad\ud800surrogate", "../../hostile"]) {
       await env.KV.put(k, "ok");
       eq(await env.KV.get(k), "ok", JSON.stringify(k));
@@ -171,6 +173,12 @@ const tests = {
     throws(() => env.DB.prepare("SELECT ?").bind(10n), /^D1_TYPE_ERROR: Type 'bigint' not supported for value '10'/, "bigint");
     throws(() => env.DB.prepare("SELECT ?").bind(undefined), /^D1_TYPE_ERROR: Type 'undefined' not supported/, "undefined");
     throws(() => env.DB.prepare("SELECT ?").bind({}), /^D1_TYPE_ERROR: Type 'object' not supported/, "object");
+    await rejects(env.DB.prepare("SELECT 1; SELECT 2").all(), /^D1_ERROR: A prepared SQL statement must contain only one statement/, "two statements");
+    await rejects(env.DB.prepare("SELECT ?, ?").bind(1).all(), /^D1_ERROR: Wrong number of parameter bindings/, "parameter count");
+    await rejects(env.DB.prepare("").all(), /^D1_ERROR: No SQL statements detected/, "empty");
+    throws(() => env.DB.prepare(42), /query must be a string/, "non-string SQL");
+    await rejects(env.DB.batch([{}]), /prepared statements/, "batch of non-statements");
+    await rejects(env.DB.prepare("SELECT ?").bind("x".repeat(2_000_001)).all(), /^D1_ERROR: .*(too big|TOOBIG)/, "row too big");
     await rejects(env.DB.exec("CREATE TABLE ok1 (a);\nCREATE TABLE oops ("), /^D1_EXEC_ERROR: Error in line 2:/, "exec error line");
     eq((await env.DB.prepare("SELECT count(*) n FROM sqlite_schema WHERE name = 'ok1'").first()).n, 1, "exec keeps earlier lines");
   },
