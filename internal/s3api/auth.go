@@ -132,7 +132,7 @@ func (h *Handler) authenticate(r *http.Request) (AccessKey, error) {
 	if !slices.Contains(s.signedHeaders, "host") {
 		return AccessKey{}, ErrAccessDenied.With("Host must be a signed header")
 	}
-	key, err := h.creds.LookupKey(r.Context(), s.cred.accessKey)
+	key, err := h.lookupKey(r.Context(), s.cred.accessKey)
 	if errors.Is(err, ErrNoSuchAccessKey) {
 		return AccessKey{}, ErrInvalidAccessKeyID
 	}

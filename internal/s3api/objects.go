@@ -8,12 +8,18 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zerostack/zerostack/internal/r2"
 )
 
 const metaPrefix = "X-Amz-Meta-"
+
+// smallBody is the size up to which GET bodies are sent from a buffer.
+const smallBody = 32 << 10
+
+var smallBufs = sync.Pool{New: func() any { b := make([]byte, smallBody); return &b }}
 
 func (h *Handler) listBuckets(q *request) error {
 	bs, err := h.buckets.ListBuckets(q.ctx)
@@ -43,6 +49,7 @@ func (h *Handler) createBucket(q *request) error {
 }
 
 func (h *Handler) deleteBucket(q *request) error {
+	h.exists.drop(q.bucket)
 	if err := h.buckets.DeleteBucket(q.ctx, q.bucket); err != nil {
 		return err
 	}
@@ -190,8 +197,19 @@ func serveObject(w http.ResponseWriter, r *http.Request, store r2.Store, bucket,
 	if head {
 		return nil
 	}
-	buf := make([]byte, 256<<10)
-	io.CopyBuffer(w, res.Body, buf) // a failed write means the client went away
+	if res.Length <= smallBody {
+		// One write for headers and body; sendfile would cost more
+		// system calls than it saves.
+		bp := smallBufs.Get().(*[]byte)
+		defer smallBufs.Put(bp)
+		n, err := io.ReadFull(res.Body, (*bp)[:res.Length])
+		if err != nil {
+			return nil // too late for an error response: the client sees a short body
+		}
+		w.Write((*bp)[:n])
+		return nil
+	}
+	io.Copy(w, res.Body) // r2local bodies go out with sendfile; a failed write means the client went away
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/zerostack/zerostack/internal/r2"
@@ -42,6 +43,9 @@ type Handler struct {
 	domains  []string
 	log      *slog.Logger
 	now      func() time.Time
+	keys     ttlCache[AccessKey]
+	keysGen  atomic.Uint64
+	exists   ttlCache[bool]
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -273,6 +277,18 @@ func url1(q map[string][]string, k string) string {
 // requireBucket returns NoSuchBucket unless bucket was created or holds
 // objects (a binding may write to a bucket nobody created).
 func (h *Handler) requireBucket(ctx context.Context, bucket string) error {
+	now := time.Now()
+	if _, ok := h.exists.get(bucket, now); ok {
+		return nil
+	}
+	if err := h.checkBucket(ctx, bucket); err != nil {
+		return err
+	}
+	h.exists.put(bucket, true, now)
+	return nil
+}
+
+func (h *Handler) checkBucket(ctx context.Context, bucket string) error {
 	if bh, ok := h.buckets.(r2.BucketHeader); ok {
 		_, err := bh.HeadBucket(ctx, bucket)
 		if err == nil {

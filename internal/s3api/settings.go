@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/zerostack/zerostack/internal/sqlitedb"
@@ -23,7 +24,12 @@ import (
 type Settings struct {
 	db  *sqlitedb.DB
 	now func() time.Time
+	gen atomic.Uint64 // bumped by RevokeKey
 }
+
+// Generation changes whenever a key is revoked through s; handlers drop
+// their cached keys when it does.
+func (s *Settings) Generation() uint64 { return s.gen.Load() }
 
 var _ Credentials = (*Settings)(nil)
 
@@ -145,6 +151,7 @@ func (s *Settings) RevokeKey(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("s3 revoke key: %w", err)
 	}
+	s.gen.Add(1)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNoSuchAccessKey
 	}

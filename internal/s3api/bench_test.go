@@ -1,0 +1,101 @@
+package s3api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Benchmarks of the S3 API over r2local, driven by a Go client in the same
+// process (the client's signing and copying share the machine with the
+// server). bench/s3.sh runs them next to dd on the same file system.
+
+var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
+
+func benchDo(b *testing.B, c *signedClient, method, path string, body []byte, n int64) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	r, _ := c.build(method, path, rd, nil)
+	resp, err := benchClient.Do(r)
+	if err != nil {
+		b.Fatal(err)
+	}
+	got, _ := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || (n >= 0 && got != n) {
+		b.Fatalf("%s %s: %d, %d bytes", method, path, resp.StatusCode, got)
+	}
+}
+
+func benchEnv(b *testing.B) (*testEnv, *signedClient) {
+	e := newTestEnv(b)
+	if _, err := e.Store.CreateBucket(context.Background(), "bench"); err != nil {
+		b.Fatal(err)
+	}
+	return e, &signedClient{t: &testing.T{}, base: e.URL, key: e.Key}
+}
+
+func BenchmarkPut64MiB(b *testing.B) {
+	_, c := benchEnv(b)
+	data := make([]byte, 64<<20)
+	rand.Read(data)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		benchDo(b, c, "PUT", fmt.Sprintf("/bench/big-%d", i%4), data, -1)
+	}
+}
+
+func BenchmarkGet64MiB(b *testing.B) {
+	_, c := benchEnv(b)
+	data := make([]byte, 64<<20)
+	rand.Read(data)
+	benchDo(b, c, "PUT", "/bench/big", data, -1)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		benchDo(b, c, "GET", "/bench/big", nil, int64(len(data)))
+	}
+}
+
+// benchSmall runs op from 32 concurrent clients and reports ops/s.
+func benchSmall(b *testing.B, setup func(c *signedClient), op func(c *signedClient, i int64)) {
+	_, c := benchEnv(b)
+	setup(c)
+	b.SetParallelism(max(1, 32/runtimeProcs()))
+	var n atomic.Int64
+	start := time.Now()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			op(c, n.Add(1))
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
+}
+
+func BenchmarkPut1KiB(b *testing.B) {
+	data := make([]byte, 1024)
+	benchSmall(b, func(*signedClient) {}, func(c *signedClient, i int64) {
+		benchDo(b, c, "PUT", fmt.Sprintf("/bench/small-%d", i%1000), data, -1)
+	})
+}
+
+func BenchmarkGet1KiB(b *testing.B) {
+	data := make([]byte, 1024)
+	benchSmall(b, func(c *signedClient) {
+		for i := range 100 {
+			benchDo(b, c, "PUT", fmt.Sprintf("/bench/small-%d", i), data, -1)
+		}
+	}, func(c *signedClient, i int64) {
+		benchDo(b, c, "GET", fmt.Sprintf("/bench/small-%d", i%100), nil, 1024)
+	})
+}
