@@ -66,6 +66,9 @@ func (s StaticCredentials) LookupKey(_ context.Context, id string) (AccessKey, e
 	return AccessKey{}, ErrNoSuchAccessKey
 }
 
+// errNoCredentials is authenticate's error for an unsigned request.
+var errNoCredentials = &Error{403, "AccessDenied", "Access Denied"}
+
 // authenticate verifies r's SigV4 signature and returns its key. On
 // success r.Body is replaced by a reader that decodes aws-chunked bodies
 // and verifies chunk signatures and the payload hash as it is read (a
@@ -98,7 +101,7 @@ func (h *Handler) authenticate(r *http.Request) (AccessKey, error) {
 	case q.Has("Signature") && q.Has("AWSAccessKeyId"):
 		return AccessKey{}, ErrSignatureVersionNotSup
 	default:
-		return AccessKey{}, ErrAccessDenied
+		return AccessKey{}, errNoCredentials
 	}
 	if s.cred.service != "s3" {
 		return AccessKey{}, ErrAuthorizationHeader.With("The authorization header is malformed; incorrect service %q. This endpoint belongs to \"s3\".", s.cred.service)

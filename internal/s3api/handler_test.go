@@ -114,7 +114,13 @@ func TestAuthErrors(t *testing.T) {
 	wantStatus(t, resp, body, 200, "")
 
 	resp, body = send(t, must(http.NewRequest("GET", e.URL+"/alpha/k", nil)))
+	wantStatus(t, resp, body, 403, "AccessDenied") // unsigned reads see only public buckets
+	resp, body = send(t, must(http.NewRequest("PUT", e.URL+"/alpha/k", strings.NewReader("x"))))
 	wantStatus(t, resp, body, 403, "AccessDenied")
+	e.Settings.SetPublic(ctx, "alpha", true)
+	resp, body = send(t, must(http.NewRequest("GET", e.URL+"/alpha/k", nil)))
+	wantStatus(t, resp, body, 200, "")
+	e.Settings.SetPublic(ctx, "alpha", false)
 
 	skewed := e.client(t, e.Key)
 	skewed.now = time.Now().Add(-20 * time.Minute)

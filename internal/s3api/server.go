@@ -121,6 +121,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusContinue)
 	}
 	ak, err := h.authenticate(r)
+	if err == errNoCredentials && bucket != "" && h.settings != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		// Public buckets (r2 bucket dev-url enable) answer unsigned reads.
+		if public, perr := h.settings.IsPublic(r.Context(), bucket); perr == nil && public {
+			(&PublicHandler{Store: h.store, Settings: h.settings, Domains: h.domains, Logger: h.log}).ServeHTTP(w, r)
+			return
+		}
+	}
 	if err != nil {
 		writeError(w, r, h.log, bucket, key, err)
 		return
