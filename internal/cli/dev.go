@@ -46,6 +46,7 @@ func runDev(s Streams, args []string) int {
 	isolates := fs.Int("isolates", 0, "isolates in the pool (default: one per two CPUs)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the server stops (for performance work)")
 	persistTo := fs.String("persist-to", "", "directory for local KV, D1 and R2 data (default: .zerostack/state next to the configuration)")
+	s3Port := fs.Int("s3-port", 0, "also serve the R2 buckets over the S3 API on this port (0: off); keys: zerostack r2 token create") // S3 API
 	vars := varFlags{}
 	fs.Var(vars, "var", "KEY:VALUE variable for env, overriding vars (repeatable)")
 	fs.Usage = func() {
@@ -112,6 +113,7 @@ func runDev(s Streams, args []string) int {
 		},
 		AccessLog: access,
 		PersistTo: *persistTo,
+		S3Port:    *s3Port, // S3 API
 	})
 	if err != nil {
 		var be *worker.BundleError
@@ -153,6 +155,9 @@ func runDev(s Streams, args []string) int {
 		}
 	}
 	fmt.Fprintf(s.Out, "Ready on %s (%s started in %s)\n", d.URL(), cfg.Name, time.Since(start).Round(time.Millisecond))
+	if d.S3() != nil { // S3 API
+		fmt.Fprintf(s.Out, "S3 API on %s (region auto; create keys with 'zerostack r2 token create')\n", d.S3().URL())
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

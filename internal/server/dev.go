@@ -46,6 +46,11 @@ type DevOptions struct {
 	// PersistTo is the local state directory (KV, D1, R2 data); "" means
 	// .zerostack/state next to the configuration. See [StateDir].
 	PersistTo string
+	// --- S3 API (s3.go) ---
+	// S3Port, when not 0, serves the R2 buckets over the S3 API on this
+	// port of IP (-1: a free port). See [StartS3].
+	S3Port int
+	// --- end S3 API ---
 }
 
 // Dev is a running development server.
@@ -59,7 +64,8 @@ type Dev struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	inputs  map[string]time.Time
-	state   *State // local KV/D1/R2 data (state.go)
+	state   *State    // local KV/D1/R2 data (state.go)
+	s3      *S3Server // S3 API (s3.go); nil unless DevOptions.S3Port
 	// Warnings are the configuration warnings found at start.
 	Warnings []config.Warning
 }
@@ -132,6 +138,14 @@ func StartDev(opts DevOptions) (*Dev, error) {
 		d.wg.Add(1)
 		go d.watch()
 	}
+	// --- S3 API (s3.go) ---
+	if opts.S3Port != 0 {
+		if d.s3, err = startDevS3(d, ip); err != nil {
+			d.Shutdown(context.Background())
+			return nil, err
+		}
+	}
+	// --- end S3 API ---
 	return d, nil
 }
 
@@ -168,6 +182,9 @@ func (d *Dev) Shutdown(ctx context.Context) error {
 	d.wg.Wait()
 	if w := d.current.Swap(nil); w != nil {
 		w.Close()
+	}
+	if d.s3 != nil { // S3 API (s3.go)
+		err = errors.Join(err, d.s3.Shutdown(ctx))
 	}
 	if cerr := d.state.Close(); err == nil {
 		err = cerr
