@@ -130,10 +130,14 @@ func New(opts Options) (*Isolate, error) {
 	// next [Call.Bytes] of the scratch area for that many bytes takes them.
 	// This avoids a fresh SharedArrayBuffer per large payload, whose pages
 	// would all fault in.
+	// stage(n, total) with total > 0 starts a new payload of total bytes.
 	i.Func("stage", func(c *Call) (any, error) {
 		n := int(c.Int(0))
 		if n < 0 || n > len(i.scratch) {
 			return nil, &RangeError{Msg: "stage: bad length"}
+		}
+		if total := int(c.Int(1)); total > 0 {
+			i.staged = make([]byte, 0, total)
 		}
 		i.staged = append(i.staged, i.scratch[:n]...)
 		return nil, nil

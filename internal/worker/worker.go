@@ -384,6 +384,9 @@ func (w *Worker) newRequest(r *http.Request) *request {
 	}
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		req.body = r.Body
+		if r.ContentLength > 0 {
+			req.body = webapi.SizedReader{ReadCloser: r.Body, N: r.ContentLength}
+		}
 	}
 	return req
 }

@@ -8,7 +8,7 @@
 //                        response); read with host "read"/"readAll", or
 //                        handed back to Go untouched when returned as is
 //   { stream: RS }       a ReadableStream
-import { callAsync, host } from "./host.js";
+import { callAsync, host, toHost } from "./host.js";
 import * as streams from "./streams.js";
 import * as blobMod from "./blob.js";
 import * as formMod from "./formdata.js";
@@ -26,14 +26,28 @@ export function utf8Decode(u8) {
   return decoder.decode(u8);
 }
 
+// Bodies made from more bytes than this are copied into Go at once instead
+// of into a new ArrayBuffer: Go reuses its memory, while every fresh large
+// ArrayBuffer costs page faults, and most such bodies go back to Go anyway.
+const GO_BODY_MIN = 64 << 10;
+
+// bytesBody copies a BufferSource's bytes (a body never aliases the
+// caller's buffer, as the Fetch standard requires).
+function bytesBody(u8) {
+  if (u8.byteLength >= GO_BODY_MIN) {
+    return { host: host.bytesReader(toHost(u8), u8.byteLength) };
+  }
+  return { b: u8.slice() };
+}
+
 // extractBody turns a BodyInit into the internal form and its default
 // Content-Type (or null).
 export function extractBody(init) {
   if (init === null || init === undefined) return [null, null];
   if (typeof init === "string") return [{ s: init }, "text/plain;charset=UTF-8"];
-  if (init instanceof ArrayBuffer) return [{ b: new Uint8Array(init.slice(0)) }, null];
+  if (init instanceof ArrayBuffer) return [bytesBody(new Uint8Array(init)), null];
   if (ArrayBuffer.isView(init)) {
-    return [{ b: new Uint8Array(init.buffer.slice(init.byteOffset, init.byteOffset + init.byteLength)) }, null];
+    return [bytesBody(new Uint8Array(init.buffer, init.byteOffset, init.byteLength)), null];
   }
   if (typeof SharedArrayBuffer !== "undefined" && init instanceof SharedArrayBuffer) {
     return [{ b: new Uint8Array(init).slice() }, null];

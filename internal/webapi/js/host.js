@@ -46,7 +46,7 @@ export function toHost(u8) {
   for (let off = 0; off < n; off += SCRATCH_SIZE) {
     const end = Math.min(off + SCRATCH_SIZE, n);
     scratchU8.set(u8.subarray(off, end));
-    host.stage(end - off);
+    host.stage(end - off, off === 0 ? n : 0);
   }
   return scratch;
 }
