@@ -4,11 +4,16 @@
 package main
 
 import (
+	"io"
 	"os"
 
 	"github.com/zerostack/zerostack/internal/cli"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func runMain(args []string, stdout, stderr io.Writer) int {
+	return cli.Main(args, os.Stdin, stdout, stderr)
 }
