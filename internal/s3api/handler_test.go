@@ -451,3 +451,56 @@ func TestListV1MarkerSkipsPrefix(t *testing.T) {
 	resp, body = c.do("GET", "/lst?list-type=2&continuation-token=bad!", nil, nil)
 	wantStatus(t, resp, body, 400, "InvalidArgument")
 }
+
+func TestMetadataRoundTrip(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	e.Store.CreateBucket(ctx, "meta")
+	c := e.client(t, e.Key)
+	hdr := map[string]string{
+		"Content-Type": "text/csv", "Cache-Control": "public, max-age=600", "Content-Disposition": `attachment; filename="a.csv"`,
+		"Content-Encoding": "gzip", "Content-Language": "fr-CA", "Expires": "Wed, 01 Jan 2031 00:00:00 GMT",
+		"X-Amz-Meta-Owner": "ana", "X-Amz-Meta-Empty": "", "X-Amz-Storage-Class": "STANDARD_IA",
+	}
+	resp, body := c.do("PUT", "/meta/a.csv", []byte("a,b\n"), hdr)
+	wantStatus(t, resp, body, 200, "")
+	o, err := e.Store.Head(ctx, "meta", "a.csv")
+	if err != nil || o.HTTPMetadata.ContentEncoding != "gzip" || o.HTTPMetadata.CacheExpiry == nil || o.CustomMetadata["owner"] != "ana" || o.StorageClass != "InfrequentAccess" {
+		t.Fatalf("stored %+v, %v", o, err)
+	}
+	for _, m := range []string{"GET", "HEAD"} {
+		// (Accept-Encoding keeps Go's transport from gunzipping the body.)
+		resp, _ := c.do(m, "/meta/a.csv", nil, map[string]string{"Accept-Encoding": "identity"})
+		for k, v := range hdr {
+			if k == "X-Amz-Meta-Empty" {
+				continue
+			}
+			if got := resp.Header.Get(k); got != v {
+				t.Errorf("%s %s = %q, want %q", m, k, got, v)
+			}
+		}
+		if resp.Header.Get("Content-Length") != "4" || resp.Header.Get("ETag") != `"`+o.ETag+`"` {
+			t.Errorf("%s: %v", m, resp.Header)
+		}
+	}
+	// A worker's object (written through the binding) reads the same way.
+	e.Store.Put(ctx, "meta", "from-binding", strings.NewReader("x"), r2.PutOptions{
+		HTTPMetadata: r2.HTTPMetadata{ContentType: "image/png", ContentLanguage: "en"}, CustomMetadata: map[string]string{"Camel": "Case"}})
+	resp, _ = c.do("GET", "/meta/from-binding", nil, nil)
+	if resp.Header.Get("Content-Type") != "image/png" || resp.Header.Get("Content-Language") != "en" || resp.Header.Get("X-Amz-Meta-Camel") != "Case" {
+		t.Errorf("binding object: %v", resp.Header)
+	}
+	// CopyObject with REPLACE takes the new headers; COPY keeps the old.
+	resp, body = c.do("PUT", "/meta/b.csv", nil, map[string]string{"X-Amz-Copy-Source": "/meta/a.csv", "X-Amz-Copy-Source-If-Match": `"` + o.ETag + `"`})
+	wantStatus(t, resp, body, 200, "")
+	if b, _ := e.Store.Head(ctx, "meta", "b.csv"); b.HTTPMetadata.ContentLanguage != "fr-CA" || b.CustomMetadata["owner"] != "ana" {
+		t.Errorf("COPY: %+v", b)
+	}
+	resp, body = c.do("PUT", "/meta/b.csv", nil, map[string]string{"X-Amz-Copy-Source": "meta/a.csv", "X-Amz-Metadata-Directive": "REPLACE", "Content-Type": "text/plain"})
+	wantStatus(t, resp, body, 200, "")
+	if b, _ := e.Store.Head(ctx, "meta", "b.csv"); b.HTTPMetadata.ContentType != "text/plain" || b.HTTPMetadata.ContentLanguage != "" || len(b.CustomMetadata) != 0 {
+		t.Errorf("REPLACE: %+v", b)
+	}
+	resp, body = c.do("PUT", "/meta/c.csv", nil, map[string]string{"X-Amz-Copy-Source": "/meta/a.csv", "X-Amz-Copy-Source-If-None-Match": `"` + o.ETag + `"`})
+	wantStatus(t, resp, body, 412, "PreconditionFailed")
+}
