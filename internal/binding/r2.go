@@ -37,12 +37,29 @@ type jsObject struct {
 	Size           int64             `json:"size"`
 	ETag           string            `json:"etag"`
 	Uploaded       int64             `json:"uploaded"`
-	HTTPMetadata   map[string]any    `json:"httpMetadata"`
+	HTTPMetadata   jsHTTPMeta        `json:"httpMetadata"`
 	CustomMetadata map[string]string `json:"customMetadata"`
-	Checksums      map[string]string `json:"checksums"`
+	Checksums      jsChecksums       `json:"checksums"`
 	StorageClass   string            `json:"storageClass"`
 	Range          *jsRange          `json:"range,omitempty"`
 	Body           int               `json:"body,omitempty"` // reader id of R2ObjectBody.body
+}
+
+type jsHTTPMeta struct {
+	ContentType        string `json:"contentType,omitempty"`
+	ContentLanguage    string `json:"contentLanguage,omitempty"`
+	ContentDisposition string `json:"contentDisposition,omitempty"`
+	ContentEncoding    string `json:"contentEncoding,omitempty"`
+	CacheControl       string `json:"cacheControl,omitempty"`
+	CacheExpiry        *int64 `json:"cacheExpiry,omitempty"`
+}
+
+type jsChecksums struct {
+	MD5    string `json:"md5,omitempty"`
+	SHA1   string `json:"sha1,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	SHA384 string `json:"sha384,omitempty"`
+	SHA512 string `json:"sha512,omitempty"`
 }
 
 type jsRange struct {
@@ -51,24 +68,16 @@ type jsRange struct {
 }
 
 func toJSObject(o r2.Object) *jsObject {
-	hm := map[string]any{}
 	m := o.HTTPMetadata
-	for k, v := range map[string]string{"contentType": m.ContentType, "contentLanguage": m.ContentLanguage,
-		"contentDisposition": m.ContentDisposition, "contentEncoding": m.ContentEncoding, "cacheControl": m.CacheControl} {
-		if v != "" {
-			hm[k] = v
-		}
-	}
+	hm := jsHTTPMeta{ContentType: m.ContentType, ContentLanguage: m.ContentLanguage, ContentDisposition: m.ContentDisposition,
+		ContentEncoding: m.ContentEncoding, CacheControl: m.CacheControl}
 	if m.CacheExpiry != nil {
-		hm["cacheExpiry"] = m.CacheExpiry.UnixMilli()
+		ms := m.CacheExpiry.UnixMilli()
+		hm.CacheExpiry = &ms
 	}
-	cs := map[string]string{}
-	for k, v := range map[string][]byte{"md5": o.Checksums.MD5, "sha1": o.Checksums.SHA1, "sha256": o.Checksums.SHA256,
-		"sha384": o.Checksums.SHA384, "sha512": o.Checksums.SHA512} {
-		if len(v) > 0 {
-			cs[k] = hex.EncodeToString(v)
-		}
-	}
+	c := o.Checksums
+	cs := jsChecksums{MD5: hex.EncodeToString(c.MD5), SHA1: hex.EncodeToString(c.SHA1), SHA256: hex.EncodeToString(c.SHA256),
+		SHA384: hex.EncodeToString(c.SHA384), SHA512: hex.EncodeToString(c.SHA512)}
 	cm := o.CustomMetadata
 	if cm == nil {
 		cm = map[string]string{}

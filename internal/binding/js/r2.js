@@ -65,14 +65,22 @@ function unhex(s) {
   return u8.buffer;
 }
 
+const kHex = Symbol("hex");
+
+// R2Checksums holds the object's digests as ArrayBuffers (decoded from hex
+// on first access); toJSON gives the hex strings.
 class R2Checksums {
   constructor(cs) {
-    for (const k of ["md5", "sha1", "sha256", "sha384", "sha512"]) {
-      if (cs[k] !== undefined) this[k] = unhex(cs[k]);
-    }
-    Object.defineProperty(this, "_hex", { value: cs });
+    Object.defineProperty(this, kHex, { value: cs });
   }
-  toJSON() { return { ...this._hex }; }
+  toJSON() { return { ...this[kHex] }; }
+}
+for (const k of ["md5", "sha1", "sha256", "sha384", "sha512"]) {
+  Object.defineProperty(R2Checksums.prototype, k, {
+    get() { const h = this[kHex][k]; return h === undefined ? undefined : unhex(h); },
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 class R2Object {
