@@ -209,3 +209,21 @@ export default { async fetch(req) {
 		}
 	}
 }
+
+func TestCPULimitAcrossAwaits(t *testing.T) {
+	// Each burst is short, but together they exceed the limit: the request
+	// is answered with 1102 once its accumulated CPU time is over.
+	_, srv := newTestWorker(t, `
+export default { async fetch(req) {
+  for (let k = 0; k < 400; k++) {
+    const end = Date.now() + 2;
+    while (Date.now() < end) {}
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  return new Response("finished");
+} };`, func(c *Config) { c.CPULimit = 100 * time.Millisecond })
+	code, body, _ := get(t, srv.URL)
+	if code != 503 || !strings.Contains(body, "1102") {
+		t.Fatalf("got %d %q", code, body)
+	}
+}
