@@ -217,7 +217,7 @@ func TestBoto3(t *testing.T) {
 				}
 				url = srv.URL
 			} else {
-				e.Server.Config.Handler = rec
+				url = httpServer(t, rec)
 			}
 			out := run(t, clientEnv(t, e), py, "testdata/boto3_check.py", url, e.Key.ID, e.Key.Secret, verify)
 			if !strings.HasPrefix(out, "OK ") && !strings.Contains(out, "\nOK ") {
