@@ -13,6 +13,11 @@
 // value bodies never cross as base64, and R2 bodies stream through Go
 // readers, so a whole object is never held in memory.
 //
+// Reads that are usually quick (KV get, R2 get and head, D1 SELECT) first try
+// to finish on the isolate's own thread, which saves two thread switches per
+// call; a D1 SELECT that runs past a 2 ms budget is interrupted and re-run on
+// a goroutine. An R2 body opens the object's file only when first read.
+//
 // A binding names its data with a string in [worker.Binding.Config]: the KV
 // namespace id, the D1 database (UUID or name) or the R2 bucket name; see
 // [KV], [D1] and [R2]. Which ids a wrangler.toml entry maps to is decided by
