@@ -350,6 +350,24 @@ const tests = {
     await rejects(up.uploadPart(0, "x"), /uploadPart: .*\(10029\)/, "part 0");
   },
 
+  async r2JSStream(env) {
+    const chunks = ["a", "bb", "ccc"];
+    const body = () => new ReadableStream({
+      pull(c) {
+        const x = chunks.shift();
+        if (x === undefined) c.close(); else c.enqueue(new TextEncoder().encode(x.repeat(100000)));
+      },
+    });
+    const o = await env.BUCKET.put("js-stream", body());
+    eq(o.size, 600000, "size");
+    eq((await (await env.BUCKET.get("js-stream", { range: { offset: 599999 } })).text()), "c", "last byte");
+    // A put that fails before reading its stream must not hang on the pump.
+    chunks.push("x", "y");
+    await rejects(env.BUCKET.put("k".repeat(2000), body()), /put: .*\(10020\)/, "invalid key with stream body");
+    const b = new Blob(["blob ", "parts"], { type: "text/x-blob" });
+    eq((await env.BUCKET.put("blob", b)).size, 10, "Blob body");
+  },
+
   async r2BadInput(env) {
     await rejects(env.BUCKET.put("k".repeat(1025), "x"), /put: .*\(10020\)/, "long key");
     await rejects(env.BUCKET.put("k", "x", { customMetadata: { m: "x".repeat(3000) } }), /put: .*\(10012\)/, "metadata size");
