@@ -127,7 +127,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, bucket
 		return
 	}
 	h.Set("Content-Type", "application/xml")
-	doc := errorDoc{Code: e.Code, Message: e.Message, Resource: r.URL.Path, Bucket: bucket, Key: key}
+	doc := errorDoc{Code: e.Code, Message: e.Message, Resource: r.URL.Path, Bucket: bucket, Key: key, RequestID: h.Get("X-Amz-Request-Id")}
 	body, _ := xml.Marshal(doc)
 	w.WriteHeader(e.Status)
 	w.Write([]byte(xml.Header))

@@ -129,6 +129,18 @@ func writeObjectHeaders(hd http.Header, o *r2.Object) {
 	}
 }
 
+// writeChecksums sets the x-amz-checksum-* headers of the full-object
+// checksums the store kept (SHA-1 and SHA-256, when the writer sent them),
+// for GetObject and HeadObject with x-amz-checksum-mode: ENABLED.
+func writeChecksums(hd http.Header, o *r2.Object) {
+	if o.Checksums.SHA256 != nil {
+		hd.Set("X-Amz-Checksum-Sha256", encodeB64(o.Checksums.SHA256))
+	}
+	if o.Checksums.SHA1 != nil {
+		hd.Set("X-Amz-Checksum-Sha1", encodeB64(o.Checksums.SHA1))
+	}
+}
+
 var responseOverrides = [][2]string{
 	{"response-content-type", "Content-Type"},
 	{"response-content-language", "Content-Language"},
@@ -187,6 +199,9 @@ func serveObject(w http.ResponseWriter, r *http.Request, store r2.Store, bucket,
 			hd.Set(ov[1], v)
 		}
 	}
+	if !res.Ranged && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		writeChecksums(hd, o)
+	}
 	hd.Set("Content-Length", strconv.FormatInt(res.Length, 10))
 	status := http.StatusOK
 	if res.Ranged {
@@ -229,6 +244,9 @@ func (h *Handler) getObject(q *request, query url.Values, head bool) error {
 			if v := query.Get(ov[0]); v != "" {
 				hd.Set(ov[1], v)
 			}
+		}
+		if strings.EqualFold(q.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+			writeChecksums(hd, &o)
 		}
 		hd.Set("Content-Length", strconv.FormatInt(o.Size, 10))
 		q.w.WriteHeader(http.StatusOK)

@@ -82,6 +82,10 @@ bad = base64.b64encode(hashlib.md5(b"other").digest()).decode()
 check(code_of(lambda: s3.put_object(Bucket=B, Key="bad", Body=b"data", ContentMD5=bad))[0] == "BadDigest", "BadDigest")
 check(code_of(lambda: s3.head_object(Bucket=B, Key="bad"))[1] == 404, "bad put stored nothing")
 s3.put_object(Bucket=B, Key="sha", Body=b"data", ChecksumAlgorithm="SHA256")
+g = s3.get_object(Bucket=B, Key="sha", ChecksumMode="ENABLED")  # botocore checks a returned checksum
+check(g["Body"].read() == b"data", "checksum mode get")
+if "ChecksumSHA256" in g:
+    check(g["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(b"data").digest()).decode(), "returned sha256")
 s3.put_object(Bucket=B, Key="crc", Body=b"data", ChecksumAlgorithm="CRC32")
 check(s3.get_object(Bucket=B, Key="crc")["Body"].read() == b"data", "crc32 put")
 
