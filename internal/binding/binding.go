@@ -90,30 +90,26 @@ type host struct {
 	s   Services
 	log *slog.Logger
 
-	mu    sync.Mutex
-	dbs   map[string]d1.Database
-	inUse map[string]*atomic.Int32 // D1 calls in flight on goroutines, by database
+	dbs   sync.Map // database id → d1.Database
+	inUse sync.Map // database → *atomic.Int32: D1 calls in flight on goroutines
 }
 
 // busy returns the counter of a database's D1 calls running on goroutines.
 // Statements take the fast path only when it is zero, so that an isolate
 // does not wait on the database lock behind a long write.
 func (h *host) busy(id string) *atomic.Int32 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := h.inUse[id]
-	if n == nil {
-		n = new(atomic.Int32)
-		h.inUse[id] = n
+	if n, ok := h.inUse.Load(id); ok {
+		return n.(*atomic.Int32)
 	}
-	return n
+	n, _ := h.inUse.LoadOrStore(id, new(atomic.Int32))
+	return n.(*atomic.Int32)
 }
 
 // Extension returns the worker extension that installs the bindings for
 // the services in s. Install it once per worker; the same value may serve
 // several workers.
 func Extension(s Services) worker.Extension {
-	h := &host{s: s, log: s.Logger, dbs: map[string]d1.Database{}, inUse: map[string]*atomic.Int32{}}
+	h := &host{s: s, log: s.Logger}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -155,20 +151,15 @@ func Extension(s Services) worker.Extension {
 
 // database returns the open database for id, opening it on first use.
 func (h *host) database(ctx context.Context, id string) (d1.Database, error) {
-	h.mu.Lock()
-	db := h.dbs[id]
-	h.mu.Unlock()
-	if db != nil {
-		return db, nil
+	if db, ok := h.dbs.Load(id); ok {
+		return db.(d1.Database), nil
 	}
 	db, err := h.s.D1.Open(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("D1_ERROR: database %q is not available: %v", id, err)
 	}
-	h.mu.Lock()
-	h.dbs[id] = db
-	h.mu.Unlock()
-	return db, nil
+	got, _ := h.dbs.LoadOrStore(id, db)
+	return got.(d1.Database), nil
 }
 
 // noDeadline adapts a fast-path function for [fastAsync] whose work is a

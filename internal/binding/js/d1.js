@@ -12,12 +12,12 @@ function d1Error(e) {
   return new Error(msg, { cause: new Error(i >= 0 ? msg.slice(i + 2) : msg) });
 }
 
-async function call(name, ...args) {
-  try {
-    return await callAsync(name, ...args);
-  } catch (e) {
-    throw d1Error(e);
-  }
+function rethrow(e) {
+  throw d1Error(e);
+}
+
+function call(name, ...args) {
+  return callAsync(name, ...args).catch(rethrow);
 }
 
 // bindValue maps one JavaScript value to what D1 stores, or throws as D1
@@ -85,11 +85,17 @@ class D1PreparedStatement {
     return new D1PreparedStatement(this[kDb], this[kSql], values.map(bindValue));
   }
 
-  async #exec() {
-    const blobs = new Blobs();
-    const params = JSON.stringify(blobs.encode(this[kParams]));
-    const [sab, n] = blobs.args();
-    return call("d1Exec", this[kDb], this[kSql], params, sab, n);
+  #exec() {
+    const ps = this[kParams];
+    let params, sab = null, n = 0;
+    if (ps.some((v) => v instanceof Uint8Array)) {
+      const blobs = new Blobs();
+      params = JSON.stringify(blobs.encode(ps));
+      [sab, n] = blobs.args();
+    } else {
+      params = ps.length === 0 ? "" : JSON.stringify(ps);
+    }
+    return callAsync("d1Exec", this[kDb], this[kSql], params, sab, n).catch(rethrow);
   }
 
   async first(colName) {
