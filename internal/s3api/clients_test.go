@@ -22,7 +22,7 @@ import (
 // packages. They fail (never skip) when a client is missing: `make
 // s3-tools` installs them.
 
-const installHint = "install the S3 clients with `make s3-tools` (apt-get install -y awscli s3cmd rclone python3-boto3)"
+const installHint = "install the S3 clients with `make tools` (apt-get install -y awscli s3cmd rclone python3-boto3)"
 
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
