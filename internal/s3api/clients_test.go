@@ -19,8 +19,8 @@ import (
 )
 
 // The tests in this file drive the API with real S3 clients from Debian's
-// packages. They fail (never skip) when a client is missing: `make
-// s3-tools` installs them.
+// packages. They fail (never skip) when a client is missing: `make tools`
+// installs them.
 
 const installHint = "install the S3 clients with `make tools` (apt-get install -y awscli s3cmd rclone python3-boto3)"
 
