@@ -28,7 +28,7 @@ func TestDevCommand(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	cmd := exec.Command(bin, "dev", "../../examples/hello", "--port", strconv.Itoa(port), "--ip", "127.0.0.1", "--var", "EXTRA:1")
+	cmd := exec.Command(bin, "dev", "../../examples/hello", "--port", strconv.Itoa(port), "--ip", "127.0.0.1", "--var", "EXTRA:1", "--persist-to", t.TempDir())
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
