@@ -65,8 +65,6 @@ var (
 	ErrInternal               = &Error{500, "InternalError", "We encountered an internal error. Please try again."}
 	ErrEntityTooLarge         = &Error{400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size."}
 	ErrInvalidPartOrder       = &Error{400, "InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number."}
-	ErrInvalidObjectState     = &Error{403, "InvalidObjectState", "The operation is not valid for the current state of the object."}
-	errNotModified            = &Error{304, "NotModified", "Not Modified"}
 	ErrSignatureVersionNotSup = &Error{400, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."}
 )
 

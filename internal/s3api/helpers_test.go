@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/zerostack/zerostack/internal/r2/r2local"
 )
@@ -50,8 +49,6 @@ func newTestEnv(t testing.TB) *testEnv {
 	t.Cleanup(srv.Close)
 	return &testEnv{URL: srv.URL, Store: st, Settings: set, Key: key, Handler: h, Server: srv}
 }
-
-var _ = time.Now
 
 func httpServer(t testing.TB, h http.Handler) string {
 	srv := httptest.NewServer(h)

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/zerostack/zerostack/internal/r2"
 )
@@ -407,5 +406,3 @@ func (h *Handler) copyObject(q *request) error {
 	}
 	return writeXML(q.w, http.StatusOK, copyResult{XMLName: xmlName("CopyObjectResult"), NS: s3NS, LastModified: s3Time(o.Uploaded), ETag: o.HTTPETag()})
 }
-
-var _ = time.Now

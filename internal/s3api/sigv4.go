@@ -303,9 +303,10 @@ func canonicalURIs(r *http.Request) []string {
 	return []string{a, b}
 }
 
-// signatureFor computes the request signature of r under sig's scope with
-// the given secret, trying each canonical URI; it reports whether one
-// matches sig.signature.
+// verify computes the signature of r under s's scope with the given secret,
+// trying each canonical URI, and reports whether one matches s.signature
+// (compared in constant time). It also returns the signing key, which
+// chunk signatures use.
 func (s *sigRequest) verify(r *http.Request, secret string) (key []byte, ok bool) {
 	headers := slices.Clone(s.signedHeaders)
 	slices.Sort(headers)
