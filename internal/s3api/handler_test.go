@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/xml"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -445,6 +446,34 @@ func TestListV1MarkerSkipsPrefix(t *testing.T) {
 	wantStatus(t, resp, body, 200, "")
 	if strings.Contains(body, "<Prefix>b/</Prefix>") || !strings.Contains(body, "<Key>c</Key>") {
 		t.Errorf("marker at a common prefix: %s", body)
+	}
+	// v2 pages of one entry each walk past a common prefix exactly once.
+	var seen []string
+	token := ""
+	for range 10 {
+		path := "/lst?list-type=2&delimiter=/&max-keys=1"
+		if token != "" {
+			path += "&continuation-token=" + url.QueryEscape(token)
+		}
+		resp, body := c.do("GET", path, nil, nil)
+		wantStatus(t, resp, body, 200, "")
+		var page listBucketResult
+		if err := xml.Unmarshal([]byte(body), &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Contents {
+			seen = append(seen, o.Key)
+		}
+		for _, p := range page.CommonPrefixes {
+			seen = append(seen, p.Prefix)
+		}
+		if !page.IsTruncated {
+			break
+		}
+		token = page.NextToken
+	}
+	if !slices.Equal(seen, []string{"a", "b/", "c"}) {
+		t.Errorf("v2 pages with a delimiter: %v", seen)
 	}
 	resp, body = c.do("GET", "/lst?list-type=2&max-keys=0", nil, nil)
 	wantStatus(t, resp, body, 200, "")
