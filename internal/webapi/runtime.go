@@ -48,6 +48,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Setup, if set, defines extra host functions before the prelude runs.
 	Setup func(r *Runtime)
+	// Cache stores the Cache API's responses; nil uses one in-memory cache
+	// (256 MiB) shared by the process.
+	Cache CacheStore
 }
 
 // Runtime is an isolate with the prelude loaded and its event loop. All
@@ -449,6 +452,7 @@ func (r *Runtime) install() {
 	installCrypto(r)
 	installCompression(r)
 	installFetch(r)
+	installCache(r)
 }
 
 func msDuration(ms float64) time.Duration {
@@ -466,6 +470,8 @@ type bytesReader struct {
 
 func (b *bytesReader) Read(p []byte) (int, error) { return b.r.Read(p) }
 func (b *bytesReader) Close() error               { return nil }
+
+func bytesNewReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
 // SizedReader is an io.ReadCloser whose length is known in advance (an HTTP
 // body with Content-Length); readers that implement Size are read whole in

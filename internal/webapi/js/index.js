@@ -18,5 +18,6 @@ import "./compression.js";
 import "./headers.js";
 import "./request.js";
 import "./fetch.js";
+import "./cache.js";
 import "./worker.js";
 import "./internal.js";
