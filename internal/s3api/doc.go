@@ -40,10 +40,24 @@
 // Every failure is answered with S3's XML error document by one function
 // (writeError); r2 errors map through their Name and Status.
 //
-// # Background work
+// # State
+//
+// [Settings] (SQLite, r2/s3.sqlite in the state directory; see
+// [SettingsPath]) holds access keys and per-bucket CORS, lifecycle and
+// public-access settings. The Handler caches keys and bucket existence for
+// a second: a key revoked by another process stops working within that
+// time, one revoked through the same Settings at once.
+//
+// # Background work and public buckets
 //
 // [Sweeper] applies stored lifecycle rules (expiration by days or date,
-// abort of incomplete multipart uploads). [PublicHandler] serves buckets that
-// were made public (`r2 bucket dev-url enable`) read-only without
-// credentials, as r2.dev URLs do.
+// abort of incomplete multipart uploads). Buckets made public (`r2 bucket
+// dev-url enable`) are served read-only without credentials, as r2.dev
+// URLs are: by [PublicHandler] on a listener of its own, and by [Handler]
+// for unsigned GET and HEAD requests.
+//
+// # Clients
+//
+// [Sign] signs a request as an S3 client does, for tools and tests without
+// an SDK.
 package s3api
