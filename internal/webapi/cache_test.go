@@ -12,12 +12,12 @@ func TestMemoryCacheEvictsAndExpires(t *testing.T) {
 	e := func(n int) CacheEntry {
 		return CacheEntry{Status: 200, Body: make([]byte, n), Expires: now.Add(time.Minute)}
 	}
-	m.Put("", "a", e(900))
-	m.Put("", "b", e(900))
+	m.Put("", "a", e(1000))
+	m.Put("", "b", e(1000))
 	if _, ok := m.Get("", "a"); !ok { // a is now the most recent
 		t.Fatal("a missing")
 	}
-	m.Put("", "c", e(900)) // evicts b, the least recently used
+	m.Put("", "c", e(1000)) // evicts b, the least recently used
 	if _, ok := m.Get("", "b"); ok {
 		t.Fatal("b should have been evicted")
 	}
