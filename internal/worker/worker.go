@@ -413,6 +413,9 @@ func lowerHeader(k string) string {
 }
 
 // write sends res to the client.
+// bodyBufs holds the 64 KiB buffers that copy streamed response bodies.
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
 func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
 	h := rw.Header()
 	for k, v := range res.header {
@@ -429,7 +432,9 @@ func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
 			return
 		}
 		fl, _ := rw.(http.Flusher)
-		buf := make([]byte, 64<<10)
+		bp := bodyBufs.Get().(*[]byte)
+		defer bodyBufs.Put(bp)
+		buf := *bp
 		for {
 			n, err := res.stream.Read(buf)
 			if n > 0 {
