@@ -438,7 +438,7 @@ class TextDecoder {
 
   #fail() {
     this.#reset();
-    return new TypeError("Failed to execute 'decode' on 'TextDecoder': The encoded data was not valid.");
+    return new TypeError("Failed to decode input.");
   }
 
   #decodeChunk(b, stream) {
@@ -640,7 +640,7 @@ function atob(data) {
       if (s.charCodeAt(n - 1) === 61) n--;
     }
   }
-  const bad = () => domException("The string to be decoded is not correctly encoded.", "InvalidCharacterError");
+  const bad = () => domException("atob() called with invalid base64-encoded data. (Only whitespace, '+', '/', alphanumeric ASCII, and up to two terminal '=' signs when the input data length is divisible by 4 are allowed.)", "InvalidCharacterError");
   if (n % 4 === 1) throw bad();
   let out = "";
   const parts = [];

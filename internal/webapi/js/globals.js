@@ -9,6 +9,8 @@ class Navigator {
   get [Symbol.toStringTag]() { return "Navigator"; }
 }
 defineGlobal("navigator", new Navigator());
+// workerd's global scope is reachable as self (a ServiceWorkerGlobalScope).
+defineGlobal("self", globalThis);
 
 const timeOrigin = Date.now();
 class Performance {

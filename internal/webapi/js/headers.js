@@ -15,7 +15,7 @@ const badValueRe = /[\0\r\n]/;
 
 function normalizeName(name) {
   name = String(name);
-  if (!tokenRe.test(name)) throw new TypeError(`Invalid header name: "${name}"`);
+  if (!tokenRe.test(name)) throw new TypeError("Invalid header name.");
   return name.toLowerCase();
 }
 
@@ -26,7 +26,7 @@ function normalizeValue(value) {
   while (s < e && (value.charCodeAt(s) === 32 || value.charCodeAt(s) === 9 || value.charCodeAt(s) === 10 || value.charCodeAt(s) === 13)) s++;
   while (e > s && (value.charCodeAt(e - 1) === 32 || value.charCodeAt(e - 1) === 9 || value.charCodeAt(e - 1) === 10 || value.charCodeAt(e - 1) === 13)) e--;
   if (s !== 0 || e !== value.length) value = value.slice(s, e);
-  if (badValueRe.test(value)) throw new TypeError(`Invalid header value: "${value}"`);
+  if (badValueRe.test(value)) throw new TypeError("Invalid header value.");
   return value;
 }
 

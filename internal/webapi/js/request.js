@@ -216,7 +216,7 @@ export class Response {
   static redirect(url, status = 302) {
     status = Number(status) | 0;
     if (!redirectStatus.has(status)) {
-      throw new RangeError(`Invalid status code for redirect: ${status}`);
+      throw new RangeError(`${status} is not a redirect status code. It must be one of: 301, 302, 303, 307, or 308.`);
     }
     const href = parseURL(String(url));
     return new Response(null, { status, headers: { location: href } });
