@@ -869,6 +869,11 @@ const console = {
   profile() {},
   profileEnd() {},
   timeStamp() {},
+  // V8's console.context(name) makes a console for a named context; the
+  // dev log has one context, so it returns this console.
+  context() {
+    return console;
+  },
 };
 Object.defineProperty(console, Symbol.toStringTag, { value: "console", configurable: true });
 

@@ -381,7 +381,7 @@ class TextDecoder {
   constructor(label = "utf-8", options = undefined) {
     const name = LABELS.get(trimLabel(String(label)));
     if (name === undefined) {
-      throw new RangeError(`Failed to construct 'TextDecoder': The encoding label provided ('${label}') is invalid.`);
+      throw new RangeError(`"${label}" is not a valid encoding.`);
     }
     if (options !== undefined && options !== null && typeof options !== "object" && typeof options !== "function") {
       throw new TypeError("Failed to construct 'TextDecoder': The provided value is not of type 'TextDecoderOptions'.");

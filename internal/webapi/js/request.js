@@ -20,15 +20,20 @@ const kEncodeBody = Symbol("encodeBody");
 
 export { kBody, kHeaders, kStatus, kStatusText, kUrl, kMethod, kWebSocket, kCf, kRedirect, kSignal, kUrlList, kRedirected };
 
-const normalMethods = { delete: "DELETE", get: "GET", head: "HEAD", options: "OPTIONS", post: "POST", put: "PUT", patch: "PATCH" };
-const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// workerd accepts the methods its HTTP library knows (in any case, made
+// upper case) and rejects the others, CONNECT included.
+const knownMethods = new Set([
+  "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "PURGE", "OPTIONS", "TRACE",
+  "COPY", "LOCK", "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "ACL",
+  "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE",
+  "UNSUBSCRIBE", "QUERY", "BAN",
+]);
 
 function normalizeMethod(m) {
   m = String(m);
-  const n = normalMethods[m.toLowerCase()];
-  if (n !== undefined) return n;
-  if (!tokenRe.test(m)) throw new TypeError(`Invalid HTTP method string: ${m}`);
-  return m;
+  const u = m.toUpperCase();
+  if (knownMethods.has(u)) return u;
+  throw new TypeError(`Invalid HTTP method string: ${m}`);
 }
 
 function parseURL(u, base) {
@@ -181,7 +186,7 @@ export class Response {
       throw new RangeError(`Responses may only be constructed with status codes in the range 200 to 599, inclusive.`);
     }
     const statusText = init.statusText === undefined ? "" : String(init.statusText);
-    if (!reasonRe.test(statusText)) throw new TypeError("Invalid statusText.");
+    if (!reasonRe.test(statusText)) throw new TypeError("Invalid statusText");
     this[kStatus] = status;
     this[kStatusText] = statusText;
     this[kHeaders] = init.headers instanceof Headers || init.headers === undefined ? new Headers(init.headers) : new Headers(init.headers);
