@@ -214,6 +214,7 @@ func digest(name, h string) ([]byte, error) {
 // first Read, so a body that is never read holds no file descriptor. The
 // object is re-read by ETag: if it was replaced in between, Read fails.
 type lazyBody struct {
+	size int64 // bytes the body will yield
 	open func() (io.ReadCloser, error)
 	rc   io.ReadCloser
 	err  error
@@ -228,6 +229,10 @@ func (b *lazyBody) Read(p []byte) (int, error) {
 	}
 	return b.rc.Read(p)
 }
+
+// Size is the body's length, so that a response streaming it can send a
+// Content-Length.
+func (b *lazyBody) Size() int64 { return b.size }
 
 func (b *lazyBody) Close() error {
 	if b.rc != nil {
@@ -306,7 +311,7 @@ func (h *host) installR2(rt *webapi.Runtime) {
 			if opts.Range != nil {
 				obj.Range = &jsRange{off, n}
 			}
-			body := &lazyBody{open: func() (io.ReadCloser, error) {
+			body := &lazyBody{size: n, open: func() (io.ReadCloser, error) {
 				res, err := store.Get(context.Background(), bucket, key, r2.GetOptions{
 					OnlyIf: &r2.Conditional{EtagMatches: []string{ob.ETag}},
 					Range:  &r2.Range{Offset: &off, Length: &n},

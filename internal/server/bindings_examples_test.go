@@ -79,7 +79,8 @@ func TestExampleR2CRUD(t *testing.T) {
 	}
 	r := do(t, "GET", u+"/docs/a.txt", "", nil)
 	if r.status != 200 || r.body != "hello r2" || r.header.Get("Content-Type") != "text/plain" ||
-		r.header.Get("Cache-Control") != "no-cache" || r.header.Get("Etag") != `"`+md5hex("hello r2")+`"` {
+		r.header.Get("Cache-Control") != "no-cache" || r.header.Get("Etag") != `"`+md5hex("hello r2")+`"` ||
+		r.header.Get("Content-Length") != "8" {
 		t.Fatalf("get: %d %q %v", r.status, r.body, r.header)
 	}
 	// A large body streams through (request body → R2 → response body).

@@ -426,6 +426,11 @@ func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
 		defer res.stream.Close()
 		if _, ok := h["Content-Length"]; !ok {
 			h.Del("Content-Length")
+			// A body of known length (an R2 object's, say) is sent with a
+			// Content-Length instead of chunked, as workerd does.
+			if sz, ok := res.stream.(interface{ Size() int64 }); ok && res.status != 204 && res.status != 304 {
+				h["Content-Length"] = []string{strconv.FormatInt(sz.Size(), 10)}
+			}
 		}
 		rw.WriteHeader(res.status)
 		if r.Method == http.MethodHead {
