@@ -1,7 +1,7 @@
 # zerostack — make targets document themselves: `make help`.
 GO ?= go
 BIN := bin/zerostack
-EXAMPLES_NPM := $(patsubst %/package.json,%,$(wildcard examples/*/package.json))
+EXAMPLES_NPM := $(patsubst %/package.json,%,$(wildcard examples/*/package.json tools/*/package.json))
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/zerostack/zerostack/internal/cli.Version=$(VERSION)
 
@@ -13,7 +13,7 @@ help: ## List the targets
 build: ## Build bin/zerostack
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/zerostack
 
-deps: ## Install the examples' npm packages (pinned by their package-lock.json)
+deps: ## Install the npm packages of the examples and of tools/workerd (the differential tests' anchor), as pinned
 	@for d in $(EXAMPLES_NPM); do \
 		if [ ! -d $$d/node_modules ]; then echo "npm ci in $$d"; (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi; \
 	done

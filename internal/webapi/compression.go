@@ -28,7 +28,8 @@ const zChunk = 64 << 10
 const (
 	errZCorrupt   = "Decompression failed."
 	errZTrailing  = "Trailing bytes after end of compressed data."
-	errZTruncated = "Compressed input was truncated."
+	// workerd reports input that ends early as it reports corrupt input.
+	errZTruncated = "Decompression failed."
 	errZClosed    = "This compression stream is closed."
 )
 

@@ -606,7 +606,7 @@ function btoa(data) {
   const n = s.length;
   for (let i = 0; i < n; i++) {
     if (s.charCodeAt(i) > 0xff) {
-      throw domException("Cannot encode string: string contains characters outside of the Latin1 range.", "InvalidCharacterError");
+      throw domException("btoa() can only operate on characters in the Latin1 (ISO/IEC 8859-1) range.", "InvalidCharacterError");
     }
   }
   let out = "";

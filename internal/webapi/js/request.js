@@ -40,7 +40,7 @@ function parseURL(u, base) {
   try {
     return new globalThis.URL(u, base).href;
   } catch {
-    throw new TypeError(`Fetch API cannot load: ${u}`);
+    throw new TypeError(`Invalid URL: ${u}`);
   }
 }
 
