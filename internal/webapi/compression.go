@@ -26,8 +26,8 @@ const zChunk = 64 << 10
 
 // Messages of the TypeErrors a DecompressionStream errors with.
 const (
-	errZCorrupt   = "Decompression failed."
-	errZTrailing  = "Trailing bytes after end of compressed data."
+	errZCorrupt  = "Decompression failed."
+	errZTrailing = "Trailing bytes after end of compressed data."
 	// workerd reports input that ends early as it reports corrupt input.
 	errZTruncated = "Decompression failed."
 	errZClosed    = "This compression stream is closed."
