@@ -47,20 +47,22 @@ rps() { # url
   awk '/Requests\/sec/ {print $2}' "$OUT/wrk.txt"
 }
 
-measure() { # runtime port -> lines "runtime case rps"
-  curl -sf "http://127.0.0.1:$2/seed" >/dev/null
-  for c in kv d1 r2; do
-    curl -sf -o /dev/null "http://127.0.0.1:$2/$c" || { echo "$1 /$c failed" >&2; exit 1; }
-    echo "$1 $c $(rps "http://127.0.0.1:$2/$c")"
-  done
-}
-
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), ${DUR}s per run, $CONC connections"
-pid=$(start_wrangler 18797); wait_port 18797
-measure wrangler 18797 >"$OUT/w.txt"
-kill "$pid"; wait "$pid" 2>/dev/null || true
+# Both servers run side by side (idle while the other is loaded), and each
+# case loads one right after the other, so that a change in the machine's
+# load between runs moves both figures alike.
+wpid=$(start_wrangler 18797); wait_port 18797
 pid=$(start_zerostack 18798); wait_port 18798
-measure zerostack 18798 >"$OUT/z.txt"
+for port in 18797 18798; do curl -sf "http://127.0.0.1:$port/seed" >/dev/null; done
+: >"$OUT/w.txt"; : >"$OUT/z.txt"
+for c in kv d1 r2; do
+  for port in 18797 18798; do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/$c" || { echo "port $port /$c failed" >&2; exit 1; }
+  done
+  echo "wrangler $c $(rps "http://127.0.0.1:18797/$c")" >>"$OUT/w.txt"
+  echo "zerostack $c $(rps "http://127.0.0.1:18798/$c")" >>"$OUT/z.txt"
+done
+kill "$wpid"; wait "$wpid" 2>/dev/null || true
 
 # 64 MiB through a worker (request body -> R2 -> response body) against the
 # disk's sequential speed measured with dd on the same file system.
