@@ -421,6 +421,11 @@ func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
 	for k, v := range res.header {
 		h[k] = v
 	}
+	if _, ok := h["Content-Type"]; !ok {
+		// No Content-Type is sent without one, as in workerd; a nil entry
+		// stops net/http from sniffing one.
+		h["Content-Type"] = nil
+	}
 	switch {
 	case res.stream != nil:
 		defer res.stream.Close()

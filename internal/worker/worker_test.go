@@ -227,3 +227,34 @@ export default { async fetch(req) {
 		t.Fatalf("got %d %q", code, body)
 	}
 }
+
+func TestResponseHeadersAsGiven(t *testing.T) {
+	_, srv := newTestWorker(t, `
+export default { fetch(req) {
+  const p = new URL(req.url).pathname;
+  if (p === "/bytes") return new Response(new Uint8Array([60, 104, 116, 109, 108, 62]));
+  if (p === "/empty") return new Response(null, { status: 204 });
+  if (p === "/multi") { const h = new Headers(); h.append("x-m", "1"); h.append("x-m", "2"); h.append("set-cookie", "a=1"); h.append("set-cookie", "b=2"); return new Response("m", { headers: h }); }
+  return new Response("text");
+} };`, nil)
+	_, _, h := get(t, srv.URL+"/bytes")
+	if ct, ok := h["Content-Type"]; ok {
+		t.Fatalf("bytes body got a sniffed Content-Type %q", ct)
+	}
+	code, body, h := get(t, srv.URL+"/empty")
+	if code != 204 || body != "" {
+		t.Fatalf("got %d %q %v", code, body, h)
+	}
+	_, _, h = get(t, srv.URL+"/multi")
+	if got := h.Values("Set-Cookie"); len(got) != 2 || h.Get("X-M") != "1, 2" {
+		t.Fatalf("headers %v", h)
+	}
+	resp, err := http.Head(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ContentLength != 4 || resp.Header.Get("Content-Type") != "text/plain;charset=UTF-8" {
+		t.Fatalf("HEAD: length %d, headers %v", resp.ContentLength, resp.Header)
+	}
+}

@@ -169,13 +169,16 @@ export function headersFromWire(raw, guard) {
   return h;
 }
 
-// headersToWire serialises h for the host: "name\nvalue\n..." with one entry
-// per value.
+// headersToWire serialises h for the host: "name\nvalue\n...". Repeated
+// values are combined with ", " as workerd sends them, except Set-Cookie,
+// which gets one entry per value.
 export function headersToWire(h) {
   if (h[kMap] === null) return h[kRaw];
   let out = "";
   for (const [name, vals] of h[kMap]) {
-    for (const v of vals) out += name + "\n" + v + "\n";
+    if (vals.length === 1) out += name + "\n" + vals[0] + "\n";
+    else if (name === "set-cookie") for (const v of vals) out += name + "\n" + v + "\n";
+    else out += name + "\n" + vals.join(", ") + "\n";
   }
   return out;
 }
