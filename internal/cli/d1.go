@@ -11,6 +11,7 @@ import (
 
 	"github.com/zerostack/zerostack/internal/config"
 	"github.com/zerostack/zerostack/internal/d1"
+	"github.com/zerostack/zerostack/internal/server"
 )
 
 func runD1(s Streams, args []string) int {
@@ -199,9 +200,13 @@ func d1Delete(s Streams, args []string) int {
 	defer p.close()
 	name := fs.Arg(0)
 	if b, ok := p.d1Binding(name); ok {
-		name = b.DatabaseName
-		if b.DatabaseID != "" {
-			if info, err := p.state.D1().Info(context.Background(), b.DatabaseID); err == nil {
+		name = server.D1DatabaseName(b)
+		id := b.DatabaseID
+		if b.PreviewDatabaseID != "" {
+			id = b.PreviewDatabaseID // the one zerostack dev uses
+		}
+		if id != "" {
+			if info, err := p.state.D1().Info(context.Background(), id); err == nil {
 				name = info.UUID
 			}
 		}

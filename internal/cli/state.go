@@ -32,7 +32,7 @@ func (f *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.persistTo, "persist-to", "", "local state directory (default: .zerostack/state next to the configuration)")
 	fs.BoolVar(&f.json, "json", false, "print JSON for scripts")
 	fs.Bool("local", true, "use local state (the only kind zerostack has; accepted for wrangler compatibility)")
-	fs.Bool("preview", false, "accepted for wrangler compatibility; local state has no preview namespaces")
+	fs.Bool("preview", false, "accepted for wrangler compatibility: --binding always resolves as zerostack dev does (preview_id, else id)")
 }
 
 // project is a command's view of the project: its configuration (nil when

@@ -101,15 +101,16 @@ func (s *State) Extension() worker.Extension {
 }
 
 // KVNamespaceID is the namespace a [[kv_namespaces]] entry names in local
-// state: its id, else its preview_id, else the binding name. wrangler dev
-// and `wrangler kv key --local` both key local KV data by id, so data put
-// with either tool's CLI is what the worker sees.
+// state: its preview_id, else its id, else the binding name. This is what
+// wrangler dev uses (wrangler 4's getBindings with usePreviewIds), so that
+// development never touches the namespace named by id when a preview one is
+// configured; the CLI's --binding resolves the same way.
 func KVNamespaceID(b config.KVNamespace) string {
 	switch {
-	case b.ID != "":
-		return b.ID
 	case b.PreviewID != "":
 		return b.PreviewID
+	case b.ID != "":
+		return b.ID
 	}
 	return b.Binding
 }
@@ -123,10 +124,14 @@ func D1DatabaseName(b config.D1Database) string {
 	return b.Binding
 }
 
-// R2BucketName is the local bucket of an [[r2_buckets]] entry: bucket_name,
-// else the binding name.
+// R2BucketName is the local bucket of an [[r2_buckets]] entry:
+// preview_bucket_name, else bucket_name, else the binding name (as wrangler
+// dev chooses).
 func R2BucketName(b config.R2Bucket) string {
-	if b.BucketName != "" {
+	switch {
+	case b.PreviewBucketName != "":
+		return b.PreviewBucketName
+	case b.BucketName != "":
 		return b.BucketName
 	}
 	return b.Binding
@@ -135,11 +140,16 @@ func R2BucketName(b config.R2Bucket) string {
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // EnsureD1 returns the local database of a [[d1_databases]] entry, creating
-// it on first use as wrangler dev does: found by database_id, then by name;
-// created with that name and (when it is a UUID) that id.
+// it on first use as wrangler dev does: found by id (preview_database_id,
+// else database_id, as wrangler dev chooses), then by name; created with
+// that name and (when it is a UUID) that id.
 func (s *State) EnsureD1(ctx context.Context, b config.D1Database) (d1.Info, error) {
-	if b.DatabaseID != "" {
-		if info, err := s.d1.Info(ctx, b.DatabaseID); err == nil {
+	id := b.DatabaseID
+	if b.PreviewDatabaseID != "" {
+		id = b.PreviewDatabaseID
+	}
+	if id != "" {
+		if info, err := s.d1.Info(ctx, id); err == nil {
 			return info, nil
 		}
 	}
@@ -147,9 +157,8 @@ func (s *State) EnsureD1(ctx context.Context, b config.D1Database) (d1.Info, err
 	if info, err := s.d1.Info(ctx, name); err == nil {
 		return info, nil
 	}
-	id := ""
-	if uuidRE.MatchString(b.DatabaseID) {
-		id = b.DatabaseID
+	if !uuidRE.MatchString(id) {
+		id = ""
 	}
 	info, err := s.d1.Create(ctx, name, id)
 	if err != nil {
