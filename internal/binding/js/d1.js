@@ -103,8 +103,8 @@ class D1PreparedStatement {
     if (r.rows.length === 0) return null;
     const row = rowObject(r.columns, r.rows[0]);
     if (colName === undefined) return row;
-    if (!Object.prototype.hasOwnProperty.call(row, colName)) {
-      throw new Error("D1_COLUMN_NOTFOUND", { cause: new Error(`Column not found: ${colName}`) });
+    if (row[colName] === undefined) {
+      throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`, { cause: new Error("Column not found") });
     }
     return row[colName];
   }

@@ -147,8 +147,8 @@ const tests = {
     eq(row, { id: 1, email: "a@x.io", name: "Ann", score: 1.5, data: [1, 2, 3], active: 1 }, "first");
     eq(await env.DB.prepare("SELECT name FROM users WHERE id = ?").bind(1).first("name"), "Ann", "first(col)");
     eq(await env.DB.prepare("SELECT name FROM users WHERE id = ?").bind(99).first("name"), null, "first(col) no row");
-    const e = await rejects(env.DB.prepare("SELECT name FROM users").first("nope"), /^D1_COLUMN_NOTFOUND$/, "missing column");
-    eq(e.cause.message, "Column not found: nope", "column cause");
+    const e = await rejects(env.DB.prepare("SELECT name FROM users").first("nope"), /^D1_COLUMN_NOTFOUND: Column not found \(nope\)$/, "missing column");
+    eq(e.cause.message, "Column not found", "column cause");
     await env.DB.prepare("INSERT INTO users (email, name, active) VALUES (?1, ?2, ?3)").bind("b@x.io", "Bob", false).run();
     const all = await env.DB.prepare("SELECT id, name, active FROM users ORDER BY id").all();
     eq(all.results, [{ id: 1, name: "Ann", active: 1 }, { id: 2, name: "Bob", active: 0 }], "all");
