@@ -76,6 +76,7 @@ type Runtime struct {
 	big        map[int][]byte
 	timers     map[int]*eventloop.Timer
 	pipes      map[int]*io.PipeReader
+	owners     map[int]any
 	cancels    map[int64]func()
 	fireTimer  *v8.Function
 }
@@ -101,6 +102,7 @@ func New(opts Options) (*Runtime, error) {
 		big:     map[int][]byte{},
 		timers:  map[int]*eventloop.Timer{},
 		pipes:   map[int]*io.PipeReader{},
+		owners:  map[int]any{},
 		cancels: map[int64]func(){},
 	}
 	if r.log == nil {
@@ -272,10 +274,28 @@ func (r *Runtime) handle() int {
 // AddReader registers rc so that JavaScript can stream it with
 // host.read(promise, id) and host.cancelRead(id); it returns the id. The
 // runtime closes rc at EOF, on cancel or when it closes.
+//
+// A reader registered while [Runtime.Tag] is set belongs to that tag (the
+// request): [Runtime.ReleaseTag] closes it if it is still open when the
+// request ends, as workerd cancels the I/O of a finished request. Readers
+// made outside any request live until read or until the runtime closes.
 func (r *Runtime) AddReader(rc io.ReadCloser) int {
 	h := r.handle()
 	r.readers[h] = rc
+	if r.Tag != nil {
+		r.owners[h] = r.Tag
+	}
 	return h
+}
+
+// ReleaseTag closes the readers that belong to tag and are still open.
+func (r *Runtime) ReleaseTag(tag any) {
+	for id, o := range r.owners {
+		if o == tag {
+			delete(r.owners, id)
+			r.dropReader(id)
+		}
+	}
 }
 
 // TakeReader removes the reader id from the runtime and returns it; the
@@ -283,6 +303,7 @@ func (r *Runtime) AddReader(rc io.ReadCloser) int {
 func (r *Runtime) TakeReader(id int) (io.ReadCloser, bool) {
 	if rc, ok := r.readers[id]; ok {
 		delete(r.readers, id)
+		delete(r.owners, id)
 		return rc, true
 	}
 	if pr, ok := r.pipes[id]; ok {
@@ -485,6 +506,7 @@ type SizedReader struct {
 func (s SizedReader) Size() int64 { return s.N }
 
 func (r *Runtime) dropReader(id int) {
+	delete(r.owners, id)
 	if rc, ok := r.readers[id]; ok {
 		delete(r.readers, id)
 		rc.Close()

@@ -3,10 +3,13 @@ package worker
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // origin is an upstream server for fetch tests.
@@ -74,5 +77,50 @@ export default { async fetch(req, env) {
 	want := `{"echo":[200,"POST:hello","POST","yes",["a=1","b=2"]],"follow":[200,true,true,"GET:"],"manual":[302,"/echo"],"error":"TypeError","stream":"chunk0;chunk1;chunk2;chunk3;chunk4;","streamBody":"PUT:streamed body","timeout":"TimeoutError","refused":"TypeError","scheme":"TypeError","proxied":"POST:from client"}`
 	if string(b) != want {
 		t.Fatalf("got  %s\nwant %s", b, want)
+	}
+}
+
+// TestUnreadBodiesClosedWhenRequestEnds checks that a fetch response the
+// worker never reads does not keep its connection open after the request.
+func TestUnreadBodiesClosedWhenRequestEnds(t *testing.T) {
+	var mu sync.Mutex
+	open := 0
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(strings.Repeat("x", 1<<20)))
+	}))
+	up.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch s {
+		case http.StateNew:
+			open++
+		case http.StateClosed, http.StateHijacked:
+			open--
+		}
+	}
+	up.Start()
+	t.Cleanup(up.Close)
+	_, srv := newTestWorker(t, `
+export default { async fetch(req, env) {
+  const r = await fetch(env.UP);
+  return new Response("status " + r.status);
+} };`, func(c *Config) { c.Vars = map[string]any{"UP": up.URL} })
+	for k := 0; k < 20; k++ {
+		if code, body, _ := get(t, srv.URL); code != 200 || body != "status 200" {
+			t.Fatalf("got %d %q", code, body)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := open
+		mu.Unlock()
+		if n <= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d upstream connections still open after 20 requests that left their bodies unread", n)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -348,13 +348,21 @@ func (i *isolate) discard() {
 }
 
 func (i *isolate) failAll(status int, msg string) {
-	for id, req := range i.reqs {
+	for _, req := range i.reqs {
 		if !req.responded {
 			i.respondError(req, status, msg)
 		}
-		delete(i.reqs, id)
-		i.inflight.Add(-1)
+		i.finish(req)
 	}
+}
+
+// finish forgets a request whose response and waitUntil work are over and
+// closes the bodies it opened but never read (fetch responses, its own
+// request body), as workerd cancels a finished request's I/O.
+func (i *isolate) finish(req *request) {
+	delete(i.reqs, req.id)
+	i.inflight.Add(-1)
+	i.rt.ReleaseTag(req)
 }
 
 // resubmit hands a request that an isolate never started to another one.
@@ -367,13 +375,12 @@ func (w *Worker) resubmit(req *request) {
 // reapHung fails requests whose promises can no longer settle: nothing is
 // pending on the loop that could resolve them.
 func (i *isolate) reapHung() {
-	for id, req := range i.reqs {
+	for _, req := range i.reqs {
 		if !req.responded {
 			i.console("error", "Error: "+errNeverResponds)
 			i.respondError(req, http.StatusInternalServerError, "Error: "+errNeverResponds)
 		}
-		delete(i.reqs, id)
-		i.inflight.Add(-1)
+		i.finish(req)
 	}
 }
 
@@ -490,8 +497,7 @@ func (i *isolate) installHost(rt *webapi.Runtime) {
 	})
 	rt.Func("done", func(c *v8.Call) (any, error) {
 		if req := i.req(c.Int(0)); req != nil {
-			delete(i.reqs, req.id)
-			i.inflight.Add(-1)
+			i.finish(req)
 		}
 		return nil, nil
 	})
