@@ -16,21 +16,25 @@ func runR2(s Streams, args []string) int {
 	return subcommands(s, "r2", args, map[string]func(Streams, []string) int{
 		"bucket": runR2Bucket,
 		"object": runR2Object,
+		"token":  runR2Token,
 	}, map[string]string{
 		"bucket": "Create, list and delete buckets",
 		"object": "Put, get and delete objects: zerostack r2 object put BUCKET/KEY --file FILE",
+		"token":  "Create, list and revoke S3 API access keys",
 	})
 }
 
 func runR2Bucket(s Streams, args []string) int {
 	return subcommands(s, "r2 bucket", args, map[string]func(Streams, []string) int{
-		"create": r2BucketCreate,
-		"list":   r2BucketList,
-		"delete": r2BucketDelete,
+		"create":  r2BucketCreate,
+		"list":    r2BucketList,
+		"delete":  r2BucketDelete,
+		"dev-url": runR2BucketDevURL,
 	}, map[string]string{
-		"create": "Create a bucket: zerostack r2 bucket create <name>",
-		"list":   "List buckets",
-		"delete": "Delete an empty bucket",
+		"create":  "Create a bucket: zerostack r2 bucket create <name>",
+		"list":    "List buckets",
+		"delete":  "Delete an empty bucket",
+		"dev-url": "Serve a bucket publicly, read-only, as r2.dev does: enable|disable|get BUCKET",
 	})
 }
 
