@@ -9,7 +9,8 @@ CONC=${CONC:-32}
 THREADS=${THREADS:-2}
 ROOT=$(cd .. && pwd)
 OUT=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$OUT"' EXIT
+# Servers run with $OUT in their arguments: stop any left behind on exit.
+trap 'pkill -f "$OUT" 2>/dev/null || true; rm -rf "$OUT"' EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
@@ -24,6 +25,19 @@ for w in hello hono echo; do
   printf 'name = "%s"\nmain = "index.js"\ncompatibility_date = "2025-07-18"\n' "$w" > "$OUT/zs-$w/wrangler.toml"
   ln -s "$PWD/node_modules" "$OUT/zs-$w/node_modules"
 done
+
+# free_port prints a TCP port nothing listens on.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+WD_PORT=$(free_port)
+ZS_PORT=$(free_port)
+
+# stop PID: servers are started in command substitutions, so they are not
+# this shell's children; kill and poll until the process is gone.
+stop() {
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 100); do [ -e "/proc/$1" ] || return 0; sleep 0.05; done
+  kill -9 "$1" 2>/dev/null || true
+}
 
 wait_port() {
   for _ in $(seq 100); do
@@ -76,14 +90,14 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 printf '%-10s %-10s %12s %10s %14s\n' case runtime "req/s" "p99 ms" "server CPU/req"
 run_case() { # name path
   local name=$1 path=$2 pid r1 r2
-  pid=$(start_workerd "$name" 18787); wait_port 18787
-  curl -s -o /dev/null "http://127.0.0.1:18787$path"
-  r1=$(load "http://127.0.0.1:18787$path" "$pid"); kill "$pid"; wait "$pid" 2>/dev/null || true
-  pid=$(start_zerostack "$name" 18788); wait_port 18788
-  curl -s -o /dev/null "http://127.0.0.1:18788$path"
-  r2=$(load "http://127.0.0.1:18788$path" "$pid")
+  pid=$(start_workerd "$name" $WD_PORT); wait_port $WD_PORT
+  curl -s -o /dev/null "http://127.0.0.1:$WD_PORT$path"
+  r1=$(load "http://127.0.0.1:$WD_PORT$path" "$pid"); stop "$pid"
+  pid=$(start_zerostack "$name" $ZS_PORT); wait_port $ZS_PORT
+  curl -s -o /dev/null "http://127.0.0.1:$ZS_PORT$path"
+  r2=$(load "http://127.0.0.1:$ZS_PORT$path" "$pid")
   ZS_RSS=$(rss_kb "$pid")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  stop "$pid"
   set -- $r1 $r2
   printf '%-10s %-10s %12.0f %10.2f %11.1f us\n' "$name" workerd "$1" "$2" "$3"
   printf '%-10s %-10s %12.0f %10.2f %11.1f us\n' "$name" zerostack "$4" "$5" "$6"
@@ -104,5 +118,5 @@ echo_case() { # runtime port
   wrk -t2 -c4 -d"${DUR}s" -s "$OUT/post.lua" "http://127.0.0.1:$2/" >"$OUT/wrk-echo.txt"
   awk -v rt="$1" '/Requests\/sec/ {printf "%-10s %-10s %12.0f MiB/s (1 MiB bodies echoed)\n", "echo", rt, $2}' "$OUT/wrk-echo.txt"
 }
-pid=$(start_workerd echo 18787); wait_port 18787; echo_case workerd 18787; kill "$pid"; wait "$pid" 2>/dev/null || true
-pid=$(start_zerostack echo 18788); wait_port 18788; echo_case zerostack 18788; kill "$pid"; wait "$pid" 2>/dev/null || true
+pid=$(start_workerd echo $WD_PORT); wait_port $WD_PORT; echo_case workerd $WD_PORT; stop "$pid"
+pid=$(start_zerostack echo $ZS_PORT); wait_port $ZS_PORT; echo_case zerostack $ZS_PORT; stop "$pid"
