@@ -36,6 +36,7 @@ type isolate struct {
 	inflight atomic.Int32  // requests not yet finished (incl. waitUntil)
 	tid      int           // OS thread id, set before the isolate is published
 	taskSeq  atomic.Uint64 // incremented when a task starts; odd while one runs
+	busy     atomic.Int64  // nanoseconds spent in tasks, for the pool's growth
 	exceeded atomic.Bool   // the watchdog terminated a task over the CPU limit
 	quit     chan struct{}
 	stopOnce sync.Once
@@ -294,6 +295,7 @@ func (i *isolate) runTask(t func()) {
 		i.batch = append(i.batch, taskTime{req, wall})
 	}
 	i.batchWall += wall
+	i.busy.Add(int64(wall))
 	// V8 terminates execution when the heap limit is reached (and then
 	// raises the limit to survive); check the heap only every 64 tasks
 	// since reading its statistics is not free.

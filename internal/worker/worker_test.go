@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -28,7 +29,7 @@ func newTestWorker(t *testing.T, src string, mod func(*Config)) (*Worker, *httpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Name: "test", Bundle: b, Dev: true, Isolates: 1}
+	cfg := Config{Name: "test", Bundle: b, Dev: true, Isolates: 1, MaxIsolates: 1}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -256,5 +257,48 @@ export default { fetch(req) {
 	resp.Body.Close()
 	if resp.ContentLength != 4 || resp.Header.Get("Content-Type") != "text/plain;charset=UTF-8" {
 		t.Fatalf("HEAD: length %d, headers %v", resp.ContentLength, resp.Header)
+	}
+}
+
+func TestPoolGrowsUnderCPUBoundLoad(t *testing.T) {
+	w, srv := newTestWorker(t, `
+export default { fetch() {
+  const end = Date.now() + 20;
+  while (Date.now() < end) {}
+  return new Response("done");
+} };`, func(c *Config) { c.MaxIsolates = 2 })
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for k := 0; k < 4; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := http.Get(srv.URL)
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for w.Stats().Isolates < 2 {
+		if time.Now().After(deadline) {
+			close(stop)
+			wg.Wait()
+			t.Fatal("pool did not grow under CPU-bound load")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if n := w.Stats().Isolates; n != 2 {
+		t.Fatalf("isolates = %d, want the cap of 2", n)
 	}
 }
