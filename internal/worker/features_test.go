@@ -102,20 +102,7 @@ export default { fetch(req) {
 	if code != 503 || !strings.Contains(body, "1102") {
 		t.Fatalf("got %d %q", code, body)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		code, body, _ = get(t, srv.URL+"/")
-		if code == 200 && body == "ok 0" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("worker did not recover: %d %q", code, body)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if s := w.Stats(); s.Isolates != 1 {
-		t.Fatalf("isolates = %d, want 1", s.Isolates)
-	}
+	waitRecovered(t, w, srv.URL+"/", "ok 0")
 }
 
 func TestWaitUntilRunsAfterResponse(t *testing.T) {

@@ -127,11 +127,17 @@ export default { fetch(req) {
 	if code != 503 || !strings.Contains(body, "1102") {
 		t.Fatalf("got %d %q", code, body)
 	}
-	// The isolate is replaced; later requests succeed.
-	deadline := time.Now().Add(5 * time.Second)
+	waitRecovered(t, w, srv.URL+"/", "ok")
+}
+
+// waitRecovered waits until a discarded isolate has been replaced: url
+// answers 200 with want, and the pool is back to one isolate.
+func waitRecovered(t *testing.T, w *Worker, url, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
 	for {
-		code, body, _ = get(t, srv.URL+"/")
-		if code == 200 && body == "ok" {
+		code, body, _ := get(t, url)
+		if code == 200 && body == want {
 			break
 		}
 		if time.Now().After(deadline) {
