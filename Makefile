@@ -18,8 +18,13 @@ deps: ## Install the npm packages of the examples and of tools/workerd (the diff
 		if [ ! -d $$d/node_modules ]; then echo "npm ci in $$d"; (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi; \
 	done
 
-run: build deps ## Serve examples/hono-api on http://localhost:8787 (EXAMPLE=name for another)
-	./$(BIN) dev examples/$(or $(EXAMPLE),hono-api)
+run: build deps ## Serve examples/hono-api on http://localhost:8787 (EXAMPLE=name for another), its D1 migrations applied
+	@ex=examples/$(or $(EXAMPLE),hono-api); \
+	if [ -d $$ex/migrations ]; then \
+		db=$$(awk -F'"' '/^database_name/ {print $$2; exit}' $$ex/wrangler.toml); \
+		[ -z "$$db" ] || ./$(BIN) d1 migrations apply "$$db" -c $$ex/wrangler.toml; \
+	fi; \
+	./$(BIN) dev $$ex
 
 test: deps tools ## Run the test suite (what CI runs)
 	$(GO) vet ./...
