@@ -460,7 +460,15 @@ func newRayID() string {
 	return strconv.FormatUint(n&0xffffffffffffffff, 16) + "-DEV"
 }
 
-var lowerCache sync.Map
+// lowerCache holds the lowercase forms of header names seen so far, up to
+// lowerCacheMax of them, so that a client sending endless distinct names
+// cannot grow it.
+var (
+	lowerCache     sync.Map
+	lowerCacheSize atomic.Int32
+)
+
+const lowerCacheMax = 1024
 
 // lowerHeader lowercases a canonical header name, caching the common ones.
 func lowerHeader(k string) string {
@@ -468,8 +476,10 @@ func lowerHeader(k string) string {
 		return v.(string)
 	}
 	l := strings.ToLower(k)
-	if len(k) < 64 {
-		lowerCache.Store(k, l)
+	if len(k) < 64 && lowerCacheSize.Load() < lowerCacheMax {
+		if _, loaded := lowerCache.LoadOrStore(k, l); !loaded {
+			lowerCacheSize.Add(1)
+		}
 	}
 	return l
 }
