@@ -123,15 +123,22 @@ func installFetch(r *Runtime) {
 			if err != nil {
 				aborted := ctx.Err() != nil
 				cancel()
+				var jsErr error
 				var te *v8.TypeError
-				if errors.As(err, &te) {
-					return nil, te
+				switch {
+				case errors.As(err, &te):
+					jsErr = te
+				case aborted:
+					jsErr = &v8.DOMError{Name: "AbortError", Msg: "The operation was aborted."}
+				default:
+					r.log.Debug("fetch", "url", url, "err", err)
+					jsErr = &v8.TypeError{Msg: "Network connection lost."}
 				}
-				if aborted {
-					return nil, &v8.DOMError{Name: "AbortError", Msg: "The operation was aborted."}
-				}
-				r.log.Debug("fetch", "url", url, "err", err)
-				return nil, &v8.TypeError{Msg: "Network connection lost."}
+				// Forget the cancel function on the isolate thread, then fail.
+				return OnLoop(func() (any, error) {
+					delete(r.cancels, id)
+					return nil, jsErr
+				}), nil
 			}
 			var sb strings.Builder
 			for k, vs := range resp.Header {
