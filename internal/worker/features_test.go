@@ -150,3 +150,40 @@ export default { async fetch(req, env) {
 		t.Fatalf("got %d %q", code, body)
 	}
 }
+
+func TestScheduledHandler(t *testing.T) {
+	w, srv := newTestWorker(t, `
+let runs = [];
+export default {
+  fetch() { return Response.json(runs); },
+  async scheduled(controller, env, ctx) {
+    if (controller.cron === "boom") throw new Error("cron failed");
+    runs.push([controller.cron, controller.scheduledTime, controller.type, typeof controller.noRetry]);
+    ctx.waitUntil(Promise.resolve());
+  },
+};`, nil)
+	at := time.UnixMilli(1795800000000)
+	if r := w.Scheduled("*/5 * * * *", at); !r.OK {
+		t.Fatalf("scheduled failed: %s", r.Error)
+	}
+	if r := w.Scheduled("boom", at); r.OK || !strings.Contains(r.Error, "cron failed") {
+		t.Fatalf("got %+v", r)
+	}
+	_, body, _ := get(t, srv.URL)
+	if body != `[["*/5 * * * *",1795800000000,"scheduled","function"]]` {
+		t.Fatalf("got %s", body)
+	}
+}
+
+func TestScheduledServiceWorkerAndMissingHandler(t *testing.T) {
+	w, _ := newTestWorker(t, `
+addEventListener("fetch", (e) => e.respondWith(new Response("x")));
+addEventListener("scheduled", (e) => { if (e.cron !== "0 * * * *") throw new Error("wrong cron " + e.cron); });`, nil)
+	if r := w.Scheduled("0 * * * *", time.Now()); !r.OK {
+		t.Fatalf("got %+v", r)
+	}
+	w2, _ := newTestWorker(t, `export default { fetch() { return new Response("x") } };`, nil)
+	if r := w2.Scheduled("0 * * * *", time.Now()); r.OK || !strings.Contains(r.Error, "does not export a scheduled() function") {
+		t.Fatalf("got %+v", r)
+	}
+}

@@ -24,6 +24,7 @@ type isolate struct {
 	w          *Worker
 	rt         *webapi.Runtime
 	jsDispatch *v8.Function
+	jsSched    *v8.Function
 
 	reqs       map[int64]*request
 	nextID     int64
@@ -202,11 +203,15 @@ func (i *isolate) init() error {
 		rt.Close()
 		return fmt.Errorf("worker %s: the script has no fetch handler: export default { fetch(request, env, ctx) { … } } or call addEventListener(\"fetch\", …)", cfg.Name)
 	}
+	if i.jsSched, err = rt.Iso.Global("__zs_scheduled"); err != nil {
+		rt.Close()
+		return err
+	}
 	if i.jsDispatch, err = rt.Iso.Global("__zs_dispatch"); err != nil {
 		rt.Close()
 		return err
 	}
-	clean, _ := rt.Iso.Compile(`delete globalThis.__zs_setup; delete globalThis.__zs_dispatch; delete globalThis.__zs_complete; delete globalThis.__zs_timer; delete globalThis.__zs_internal;`, "zerostack:cleanup", nil)
+	clean, _ := rt.Iso.Compile(`delete globalThis.__zs_setup; delete globalThis.__zs_dispatch; delete globalThis.__zs_scheduled; delete globalThis.__zs_complete; delete globalThis.__zs_timer; delete globalThis.__zs_internal;`, "zerostack:cleanup", nil)
 	if v, err := clean.Run(); err == nil {
 		v.Release()
 	}
@@ -245,6 +250,7 @@ func (i *isolate) run() {
 		i.closeInbox()
 		i.failAll(http.StatusServiceUnavailable, "The worker was stopped.")
 		i.jsDispatch.Release()
+		i.jsSched.Release()
 		rt.Close()
 	}()
 	for {
@@ -396,8 +402,15 @@ func (i *isolate) dispatch(req *request) {
 	if req.body != nil {
 		bodyID = i.rt.AddReader(req.body)
 	}
-	packed := strconv.FormatInt(req.id, 10) + "\n" + strconv.Itoa(bodyID) + "\n" + req.head
-	v, err := i.jsDispatch.Call(packed)
+	var v v8.Value
+	var err error
+	if req.isEvent {
+		packed := strconv.FormatInt(req.id, 10) + "\n" + strconv.FormatInt(req.cronTime.UnixMilli(), 10) + "\n" + req.cron
+		v, err = i.jsSched.Call(packed)
+	} else {
+		packed := strconv.FormatInt(req.id, 10) + "\n" + strconv.Itoa(bodyID) + "\n" + req.head
+		v, err = i.jsDispatch.Call(packed)
+	}
 	v.Release()
 	if err != nil {
 		if errors.Is(err, v8.ErrTerminated) {
@@ -495,6 +508,22 @@ func (i *isolate) installHost(rt *webapi.Runtime) {
 			return nil, nil
 		}
 		i.fail(req, c.String(1), c.Bool(2))
+		return nil, nil
+	})
+	// eventResult(id, ok, error) reports how a non-HTTP event ended.
+	rt.Func("eventResult", func(c *v8.Call) (any, error) {
+		req := i.req(c.Int(0))
+		if req == nil || req.responded {
+			return nil, nil
+		}
+		req.responded = true
+		if c.Bool(1) {
+			req.resp <- result{status: http.StatusOK}
+			return nil, nil
+		}
+		msg := i.w.cfg.Bundle.Map.MapStack(c.String(2))
+		i.console("error", msg)
+		req.resp <- result{status: http.StatusInternalServerError, text: msg, isText: true}
 		return nil, nil
 	})
 	rt.Func("done", func(c *v8.Call) (any, error) {

@@ -347,6 +347,35 @@ func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	w.write(rw, r, res)
 }
 
+// ScheduledResult is the outcome of a Cron Trigger run.
+type ScheduledResult struct {
+	// OK is false when the handler threw or its promise rejected.
+	OK bool
+	// Error is the exception with its stack, mapped to the user's sources.
+	Error string
+}
+
+// Scheduled runs the worker's scheduled() handler for cron, as Cloudflare
+// does when a Cron Trigger fires at scheduledTime, and returns once the
+// handler's promise has settled (waitUntil work may continue).
+func (w *Worker) Scheduled(cron string, scheduledTime time.Time) ScheduledResult {
+	req := &request{
+		isEvent:  true,
+		cron:     cron,
+		cronTime: scheduledTime,
+		url:      "scheduled:" + cron,
+		resp:     make(chan result, 1),
+	}
+	if !w.submit(req) {
+		return ScheduledResult{Error: "The worker is not running."}
+	}
+	res := <-req.resp
+	if res.status == http.StatusOK {
+		return ScheduledResult{OK: true}
+	}
+	return ScheduledResult{Error: strings.TrimSpace(res.text)}
+}
+
 // submit hands req to an isolate. When the chosen isolate is being
 // discarded it retries on another, waiting a little for a replacement to
 // start; it reports false when no isolate took the request.
@@ -373,6 +402,11 @@ type request struct {
 	url  string
 	body io.ReadCloser
 
+	// cron, for a Cron Trigger event instead of an HTTP request: the
+	// expression and the scheduled time.
+	cron      string
+	cronTime  time.Time
+	isEvent   bool
 	resp      chan result
 	responded bool
 	cpu       time.Duration

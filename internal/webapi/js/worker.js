@@ -308,3 +308,59 @@ Object.defineProperty(globalThis, "__zs_cloudflare", {
 
 globalThis.__zs_setup = setup;
 globalThis.__zs_dispatch = dispatch;
+
+// ScheduledController is the first argument of a module worker's
+// scheduled() handler.
+class ScheduledController {
+  #noRetry = false;
+  constructor(cron, scheduledTime) {
+    this.cron = cron;
+    this.scheduledTime = scheduledTime;
+    this.type = "scheduled";
+  }
+  noRetry() {
+    this.#noRetry = true;
+  }
+}
+
+// dispatchScheduled runs a Cron Trigger: packed is "id\nscheduledTime\ncron".
+// The outcome goes back with host.eventResult(id, ok, error), then
+// host.done(id) once waitUntil work is over too.
+function dispatchScheduled(packed) {
+  const a = packed.indexOf("\n"), b = packed.indexOf("\n", a + 1);
+  const id = +packed.slice(0, a);
+  const scheduledTime = +packed.slice(a + 1, b);
+  const cron = packed.slice(b + 1);
+  const ctx = new ExecutionContext(id);
+  const finish = (ok, e) => {
+    ctx[kResponded] = true;
+    host.eventResult(id, ok, ok ? "" : errText(e));
+    maybeDone(ctx);
+  };
+  let p;
+  try {
+    const def = exportsObj && exportsObj.default;
+    if (def && typeof def.scheduled === "function") {
+      p = def.scheduled(new ScheduledController(cron, scheduledTime), env, ctx);
+    } else if (typeof def === "function" && def.prototype instanceof WorkerEntrypoint && typeof def.prototype.scheduled === "function") {
+      p = new def(ctx, env).scheduled(new ScheduledController(cron, scheduledTime));
+    } else if (listeners.has("scheduled")) {
+      const ev = {
+        type: "scheduled", cron, scheduledTime,
+        waitUntil: (q) => ctx.waitUntil(q),
+        noRetry() {},
+      };
+      for (const fn of listeners.get("scheduled")) {
+        if (typeof fn === "function") fn.call(globalThis, ev);
+        else fn.handleEvent(ev);
+      }
+    } else {
+      throw new Error("Handler does not export a scheduled() function.");
+    }
+  } catch (e) {
+    finish(false, e);
+    return;
+  }
+  Promise.resolve(p).then(() => finish(true), (e) => finish(false, e));
+}
+globalThis.__zs_scheduled = dispatchScheduled;
