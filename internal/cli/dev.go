@@ -44,6 +44,7 @@ func runDev(s Streams, args []string) int {
 	fs.StringVar(cfgPath, "c", "", "shorthand for --config")
 	logLevel := fs.String("log-level", "info", "diagnostics: debug, info, warn, error or none")
 	noWatch := fs.Bool("no-watch", false, "do not reload when source files change")
+	testScheduled := fs.Bool("test-scheduled", false, "serve /__scheduled?cron=… to run the scheduled() handler by hand")
 	isolates := fs.Int("isolates", 0, "isolates in the pool (default: one per two CPUs)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the server stops (for performance work)")
 	persistTo := fs.String("persist-to", "", "directory for local KV, D1 and R2 data (default: .zerostack/state next to the configuration)")
@@ -109,14 +110,15 @@ func runDev(s Streams, args []string) int {
 	}
 	start := time.Now()
 	d, err := server.StartDev(server.DevOptions{
-		Path:     path,
-		Env:      *env,
-		IP:       *ip,
-		Port:     *port,
-		Vars:     vars,
-		Watch:    !*noWatch,
-		Isolates: *isolates,
-		Logger:   log,
+		Path:          path,
+		Env:           *env,
+		IP:            *ip,
+		Port:          *port,
+		Vars:          vars,
+		Watch:         !*noWatch,
+		TestScheduled: *testScheduled,
+		Isolates:      *isolates,
+		Logger:        log,
 		Console: func(level, msg string) {
 			fmt.Fprintln(s.Err, msg)
 		},

@@ -24,6 +24,9 @@ import (
 type DevOptions struct {
 	// Path is the project directory or its wrangler configuration file.
 	Path string
+	// TestScheduled serves /__scheduled?cron=… to fire the scheduled
+	// handler by hand, as wrangler dev --test-scheduled does.
+	TestScheduled bool
 	// Env selects an [env.NAME] section ("" for the top level).
 	Env string
 	// IP and Port override the configuration's [dev] settings; Port -1
@@ -138,6 +141,14 @@ func StartDev(opts DevOptions) (*Dev, error) {
 		d.wg.Add(1)
 		go d.watch()
 	}
+	// --- Cron Triggers (scheduled.go) ---
+	if err := d.startCrons(); err != nil {
+		d.srv.Close()
+		close(d.stop)
+		d.wg.Wait()
+		w.Close()
+		return nil, err
+	}
 	// --- S3 API (s3.go) ---
 	if opts.S3Port != 0 {
 		if d.s3, err = startDevS3(d, ip); err != nil {
@@ -196,6 +207,10 @@ func (d *Dev) serve(rw http.ResponseWriter, r *http.Request) {
 	w := d.current.Load()
 	if w == nil {
 		http.Error(rw, "zerostack is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	if d.opts.TestScheduled && r.URL.Path == "/__scheduled" {
+		d.serveTestScheduled(rw, r)
 		return
 	}
 	if d.opts.AccessLog == nil {
