@@ -1888,7 +1888,8 @@ function wsAbort(s, reason) {
 // WritableStreamClose.
 function wsClose(s) {
   const state = s.state;
-  if (state === W_CLOSED || state === W_ERRORED) return rejected(new TypeError("The stream is closed or errored."));
+  if (state === W_CLOSED) return rejected(new TypeError("This WritableStream has been closed."));
+  if (state === W_ERRORED) return rejected(new TypeError("The stream is closed or errored."));
   const d = deferred();
   s.closeRequest = d;
   const w = s.writer;
