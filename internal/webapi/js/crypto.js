@@ -29,10 +29,12 @@ function chk(r) {
 // ---------------------------------------------------------------------------
 // Bytes to and from Go.
 
-// bytesOf returns a Uint8Array view (no copy) of a BufferSource.
-function bytesOf(v, what) {
+// bytesOf returns a Uint8Array view (no copy) of a BufferSource. For a
+// SubtleCrypto method argument, method and position give workerd's message.
+function bytesOf(v, what, method, position) {
   if (v instanceof ArrayBuffer) return new Uint8Array(v);
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (method) throw new TypeError(`Failed to execute '${method}' on 'SubtleCrypto': parameter ${position} is not of type 'BufferSource'.`);
   throw new TypeError(`${what} must be an ArrayBuffer or ArrayBufferView.`);
 }
 
@@ -618,7 +620,7 @@ class SubtleCrypto {
     } else {
       name = hashName(algorithm, "algorithm", true);
     }
-    const d = bytesOf(data, "data");
+    const d = bytesOf(data, "data", "digest", 2);
     return result(host.cryptoDigest(HASH_CODE[name], pack(d), d.length));
   }
 
@@ -626,7 +628,7 @@ class SubtleCrypto {
     argc(arguments, 3, "encrypt");
     const [name, dict] = normalize(algorithm, "encrypt");
     const k = keyArg(key, "encrypt", 2);
-    const d = bytesOf(data, "data");
+    const d = bytesOf(data, "data", "encrypt", 3);
     checkOp(k, name, U_ENCRYPT);
     return cipherImpl(name, dict, k, d, true).buffer;
   }
@@ -635,7 +637,7 @@ class SubtleCrypto {
     argc(arguments, 3, "decrypt");
     const [name, dict] = normalize(algorithm, "encrypt");
     const k = keyArg(key, "decrypt", 2);
-    const d = bytesOf(data, "data");
+    const d = bytesOf(data, "data", "decrypt", 3);
     checkOp(k, name, U_DECRYPT);
     return cipherImpl(name, dict, k, d, false).buffer;
   }
@@ -644,7 +646,7 @@ class SubtleCrypto {
     argc(arguments, 3, "sign");
     const [name, dict] = normalize(algorithm, "sign");
     const k = keyArg(key, "sign", 2);
-    const d = bytesOf(data, "data");
+    const d = bytesOf(data, "data", "sign", 3);
     checkOp(k, name, U_SIGN);
     const [hash, salt] = signParams(name, dict, k);
     return result(host.cryptoSign(ALG_CODE[name], HASH_CODE[hash], salt, pack(k.data, d), k.data.length, d.length));
@@ -654,8 +656,8 @@ class SubtleCrypto {
     argc(arguments, 4, "verify");
     const [name, dict] = normalize(algorithm, "sign");
     const k = keyArg(key, "verify", 2);
-    const sig = bytesOf(signature, "signature");
-    const d = bytesOf(data, "data");
+    const sig = bytesOf(signature, "signature", "verify", 3);
+    const d = bytesOf(data, "data", "verify", 4);
     checkOp(k, name, U_VERIFY);
     const [hash, salt] = signParams(name, dict, k);
     return chk(host.cryptoVerify(ALG_CODE[name], HASH_CODE[hash], salt, pack(k.data, sig, d), k.data.length, sig.length, d.length));
