@@ -26,9 +26,11 @@ function dictionary(init, what) {
   return init;
 }
 
+// required checks constructor arity. workerd words a missing first
+// argument as a type error of that parameter (its type argument is a string).
 function required(args, n, what) {
   if (args < n) {
-    throw new TypeError(`Failed to construct '${what}': ${n} argument${n > 1 ? "s" : ""} required, but only ${args} present.`);
+    throw new TypeError(`Failed to construct '${what}': constructor parameter ${args + 1} is not of type 'string'.`);
   }
 }
 
