@@ -16,7 +16,9 @@
 // Reads that are usually quick (KV get, R2 get and head, D1 SELECT) first try
 // to finish on the isolate's own thread, which saves two thread switches per
 // call; a D1 SELECT that runs past a 2 ms budget is interrupted and re-run on
-// a goroutine. An R2 body opens the object's file only when first read.
+// a goroutine. An R2 get looks the object up once: a body of up to 64 KiB
+// is read whole in the same call (its file opened and closed at once), a
+// larger one opens the object's file only when first read.
 //
 // A binding names its data with a string in [worker.Binding.Config]: the KV
 // namespace id, the D1 database (UUID or name) or the R2 bucket name; see

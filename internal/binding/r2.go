@@ -1,6 +1,7 @@
 package binding
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -241,6 +242,61 @@ func (b *lazyBody) Close() error {
 	return nil
 }
 
+// lazyR2Body returns the body of bucket/key's bytes [off, off+n), opened on
+// first read and only if the object still has this etag.
+func lazyR2Body(store r2.Store, bucket, key, etag string, off, n int64) *lazyBody {
+	return &lazyBody{size: n, open: func() (io.ReadCloser, error) {
+		res, err := store.Get(context.Background(), bucket, key, r2.GetOptions{
+			OnlyIf: &r2.Conditional{EtagMatches: []string{etag}},
+			Range:  &r2.Range{Offset: &off, Length: &n},
+		})
+		switch {
+		case err != nil:
+			return nil, r2Error("get", err)
+		case res.PreconditionFailed:
+			return nil, fmt.Errorf("get: object %q was replaced before its body was read", key)
+		}
+		return res.Body, nil
+	}}
+}
+
+// smallBody is the largest R2 get body read whole inside the r2Get call
+// (one metadata lookup, the file opened and closed at once) instead of
+// being opened lazily on first read; it matches r2local's threshold, so
+// that the store has already read such a body into memory.
+const smallBody = 64 << 10
+
+// readSmall reads the n-byte body rc whole and closes it. A body that
+// already holds its bytes in memory (one with Bytes, as r2local returns for
+// small objects) is used without a copy.
+func readSmall(rc io.ReadCloser, n int64) ([]byte, error) {
+	defer rc.Close()
+	if m, ok := rc.(interface{ Bytes() []byte }); ok && int64(len(m.Bytes())) == n {
+		return m.Bytes(), nil
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(rc, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// memBody is an R2ObjectBody's body read whole into memory. Size gives the
+// bytes left to read, so that a response streaming it sends a
+// Content-Length; WriteTo hands the bytes to a writer in one call.
+type memBody struct{ r bytes.Reader }
+
+func newMemBody(b []byte) *memBody {
+	m := &memBody{}
+	m.r.Reset(b)
+	return m
+}
+
+func (m *memBody) Read(p []byte) (int, error)         { return m.r.Read(p) }
+func (m *memBody) Close() error                       { return nil }
+func (m *memBody) Size() int64                        { return int64(m.r.Len()) }
+func (m *memBody) WriteTo(w io.Writer) (int64, error) { return m.r.WriteTo(w) }
+
 // installR2 defines the R2Bucket host functions:
 //
 //	r2Head(p, bucket, key)                   → JSON object | undefined
@@ -293,37 +349,33 @@ func (h *host) installR2(rt *webapi.Runtime) {
 					opts.Range = &r2.Range{Offset: r.Offset, Length: r.Length, Suffix: r.Suffix}
 				}
 			}
-			ob, err := store.Head(ctx, bucket, key)
+			res, err := store.Get(ctx, bucket, key, opts)
 			if errors.Is(err, r2.ErrNoSuchKey) {
 				return nil, nil
 			}
 			if err != nil {
 				return nil, r2Error("get", err)
 			}
-			obj := toJSObject(ob)
-			if !opts.OnlyIf.Check(&ob) {
+			obj := toJSObject(res.Object)
+			if res.PreconditionFailed {
 				return jsonResult(obj) // R2 returns the object without a body
 			}
-			off, n, err := opts.Range.Resolve(ob.Size)
-			if err != nil {
-				return nil, r2Error("get", err)
-			}
 			if opts.Range != nil {
-				obj.Range = &jsRange{off, n}
+				obj.Range = &jsRange{res.Offset, res.Length}
 			}
-			body := &lazyBody{size: n, open: func() (io.ReadCloser, error) {
-				res, err := store.Get(context.Background(), bucket, key, r2.GetOptions{
-					OnlyIf: &r2.Conditional{EtagMatches: []string{ob.ETag}},
-					Range:  &r2.Range{Offset: &off, Length: &n},
-				})
-				switch {
-				case err != nil:
+			var body io.ReadCloser
+			if res.Length <= smallBody {
+				b, err := readSmall(res.Body, res.Length)
+				if err != nil {
 					return nil, r2Error("get", err)
-				case res.PreconditionFailed:
-					return nil, fmt.Errorf("get: object %q was replaced before its body was read", key)
 				}
-				return res.Body, nil
-			}}
+				body = newMemBody(b)
+			} else {
+				// Large bodies are opened again on first read, so that an
+				// R2ObjectBody that is never read holds no file descriptor.
+				res.Body.Close()
+				body = lazyR2Body(store, bucket, key, res.Object.ETag, res.Offset, res.Length)
+			}
 			return webapi.OnLoop(func() (any, error) {
 				obj.Body = rt.AddReader(body)
 				return jsonResult(obj)

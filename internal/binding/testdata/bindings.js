@@ -368,6 +368,25 @@ const tests = {
     eq((await env.BUCKET.put("blob", b)).size, 10, "Blob body");
   },
 
+  // A body of up to 64 KiB is read in the get call, so it is the object as
+  // it was then; a larger one is read from the file later and fails if the
+  // object was replaced in between.
+  async r2BodyAfterReplace(env) {
+    const small = "s".repeat(64 << 10), big = "b".repeat((64 << 10) + 1);
+    await env.BUCKET.put("swap-small", small);
+    await env.BUCKET.put("swap-big", big);
+    const s = await env.BUCKET.get("swap-small");
+    const b = await env.BUCKET.get("swap-big");
+    const sr = await env.BUCKET.get("swap-big", { range: { offset: 1, length: 3 } });
+    await env.BUCKET.put("swap-small", "new");
+    await env.BUCKET.put("swap-big", "new");
+    eq(await s.text(), small, "small body read before the replace");
+    eq(await sr.text(), "bbb", "small range of a big object");
+    await rejects(b.text(), /replaced before its body was read/, "big body after the replace");
+    const r = new Response((await env.BUCKET.get("swap-big")).body);
+    eq(await r.text(), "new", "replaced object");
+  },
+
   async r2BadInput(env) {
     await rejects(env.BUCKET.put("k".repeat(1025), "x"), /put: .*\(10020\)/, "long key");
     await rejects(env.BUCKET.put("k", "x", { customMetadata: { m: "x".repeat(3000) } }), /put: .*\(10012\)/, "metadata size");

@@ -70,6 +70,8 @@ type Store struct {
 	// headStmt is the prepared object lookup on the read pool (head's
 	// common case), saving a parse per Get and Head.
 	headStmt *sql.Stmt
+	// small caches the bytes of recently read small blobs.
+	small blobCache
 }
 
 const schema = `
@@ -128,7 +130,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("r2 open: schema: %w", err)
 	}
-	s := &Store{dir: dir, db: db, now: opts.Now, log: opts.Logger}
+	s := &Store{dir: dir, db: db, now: opts.Now, log: opts.Logger, small: newBlobCache(smallCacheBytes)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -227,6 +229,7 @@ func (s *Store) removeBlobs(ids ...string) {
 		if id == "" {
 			continue
 		}
+		s.small.drop(id)
 		if err := os.Remove(s.blobPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			s.log.Warn("r2: remove blob", "blob", id, "err", err)
 		}
@@ -344,11 +347,17 @@ func scanObject(sc scanner) (r2.Object, string, error) {
 	}
 	o.Key = string(key)
 	o.Uploaded = time.UnixMilli(ms).UTC()
-	if err := json.Unmarshal([]byte(hm), &o.HTTPMetadata); err != nil {
-		return r2.Object{}, "", err
+	// Objects without HTTP or custom metadata store "{}" (the common case),
+	// which needs no decoding.
+	if hm != "{}" {
+		if err := json.Unmarshal([]byte(hm), &o.HTTPMetadata); err != nil {
+			return r2.Object{}, "", err
+		}
 	}
-	if err := json.Unmarshal([]byte(cm), &o.CustomMetadata); err != nil {
-		return r2.Object{}, "", err
+	if cm != "{}" {
+		if err := json.Unmarshal([]byte(cm), &o.CustomMetadata); err != nil {
+			return r2.Object{}, "", err
+		}
 	}
 	if o.CustomMetadata == nil {
 		o.CustomMetadata = map[string]string{}
@@ -423,12 +432,31 @@ func (s *Store) Get(ctx context.Context, bucket, key string, opts r2.GetOptions)
 		if err != nil {
 			return nil, fmt.Errorf("r2 get: %w", err)
 		}
+		if b, ok := s.small.get(blob); ok && int64(len(b)) == o.Size {
+			return &r2.GetResult{Object: o, Body: newBytesBody(b[off : off+n]), Offset: off, Length: n, Ranged: opts.Range != nil}, nil
+		}
 		f, err := os.Open(s.blobPath(blob))
 		if errors.Is(err, fs.ErrNotExist) && attempt < 5 {
 			continue // replaced or deleted after we read the row
 		}
 		if err != nil {
 			return nil, fmt.Errorf("r2 get: %w", err)
+		}
+		if o.Size <= SmallBody {
+			// Read the whole blob, so that the cache can serve any range.
+			b, err := readWhole(f, 0, o.Size)
+			if err != nil {
+				return nil, fmt.Errorf("r2 get: %w", err)
+			}
+			s.small.put(blob, b)
+			return &r2.GetResult{Object: o, Body: newBytesBody(b[off : off+n]), Offset: off, Length: n, Ranged: opts.Range != nil}, nil
+		}
+		if n <= SmallBody {
+			b, err := readWhole(f, off, n)
+			if err != nil {
+				return nil, fmt.Errorf("r2 get: %w", err)
+			}
+			return &r2.GetResult{Object: o, Body: newBytesBody(b), Offset: off, Length: n, Ranged: opts.Range != nil}, nil
 		}
 		if off > 0 {
 			if _, err := f.Seek(off, io.SeekStart); err != nil {
