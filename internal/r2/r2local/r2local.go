@@ -284,9 +284,7 @@ func (s *Store) writeBlob(ctx context.Context, r io.Reader, limit int64, h *hash
 		os.Remove(tmp)
 		return "", 0, err
 	}
-	w := io.MultiWriter(append([]io.Writer{f}, h.writers()...)...)
-	buf := make([]byte, 256<<10)
-	n, err := io.CopyBuffer(w, ctxReader{ctx, io.LimitReader(r, limit+1)}, buf)
+	n, err := copyHashing(f, ctxReader{ctx, io.LimitReader(r, limit+1)}, h.writers())
 	if err != nil {
 		return fail(err)
 	}
