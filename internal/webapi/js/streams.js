@@ -1414,8 +1414,11 @@ function ctrlHasBackpressure(c) {
 
 // ------------------------------------------------------------ tee
 
-// ReadableStreamDefaultTee.
-function defaultTee(s) {
+// teeWith tees s through a default reader into two branches made by ops:
+// ops.create(pull, cancel) makes a branch, ops.enqueue(c1, c2, value) hands a
+// chunk to the branches still wanted (c1/c2 null when canceled) and may
+// throw, ops.close(c) and ops.error(c, e) end one branch.
+function teeWith(s, ops) {
   const reader = acquireDefaultReader(s);
   let reading = false, readAgain = false, canceled1 = false, canceled2 = false;
   let reason1, reason2, b1, b2;
@@ -1424,72 +1427,11 @@ function defaultTee(s) {
     chunk(value) {
       queueMicrotask(() => {
         readAgain = false;
-        if (!canceled1) dcEnqueue(b1.controller, value);
-        if (!canceled2) dcEnqueue(b2.controller, value);
-        reading = false;
-        if (readAgain) pull();
-      });
-    },
-    close() {
-      reading = false;
-      if (!canceled1) dcClose(b1.controller);
-      if (!canceled2) dcClose(b2.controller);
-      if (!canceled1 || !canceled2) cancelD.resolve(undefined);
-    },
-    error() {
-      reading = false;
-    },
-  };
-  function pull() {
-    if (reading) {
-      readAgain = true;
-      return resolved(undefined);
-    }
-    reading = true;
-    readerRead(reader, req);
-    return resolved(undefined);
-  }
-  const cancel1 = (r) => {
-    canceled1 = true;
-    reason1 = r;
-    if (canceled2) cancelD.resolve(rsCancel(s, [reason1, reason2]));
-    return cancelD.promise;
-  };
-  const cancel2 = (r) => {
-    canceled2 = true;
-    reason2 = r;
-    if (canceled1) cancelD.resolve(rsCancel(s, [reason1, reason2]));
-    return cancelD.promise;
-  };
-  b1 = createRS(noop, pull, cancel1);
-  b2 = createRS(noop, pull, cancel2);
-  reader.closed.promise.then(undefined, (e) => {
-    dcError(b1.controller, e);
-    dcError(b2.controller, e);
-    if (!canceled1 || !canceled2) cancelD.resolve(undefined);
-  });
-  return [b1, b2];
-}
-
-// byteTee tees a byte stream into two byte streams. It reads the source
-// with a default reader and gives each branch its own copy of every chunk;
-// BYOB reads on the branches are served from their queues.
-function byteTee(s) {
-  const reader = acquireDefaultReader(s);
-  let reading = false, readAgain = false, canceled1 = false, canceled2 = false;
-  let reason1, reason2, b1, b2;
-  const cancelD = deferred();
-  const req = {
-    chunk(value) {
-      queueMicrotask(() => {
-        readAgain = false;
-        const copy = !canceled1 && !canceled2 ? value.slice() : value;
         try {
-          if (!canceled1) ctrlEnqueue(b1.controller, value);
-          if (!canceled2) ctrlEnqueue(b2.controller, copy);
+          ops.enqueue(canceled1 ? null : b1.controller, canceled2 ? null : b2.controller, value);
         } catch (e) {
-          bcError(b1.controller, e);
-          bcError(b2.controller, e);
+          ops.error(b1.controller, e);
+          ops.error(b2.controller, e);
           cancelD.resolve(rsCancel(s, e));
           return;
         }
@@ -1499,8 +1441,8 @@ function byteTee(s) {
     },
     close() {
       reading = false;
-      if (!canceled1) ctrlClose(b1.controller);
-      if (!canceled2) ctrlClose(b2.controller);
+      if (!canceled1) ops.close(b1.controller);
+      if (!canceled2) ops.close(b2.controller);
       if (!canceled1 || !canceled2) cancelD.resolve(undefined);
     },
     error() {
@@ -1528,14 +1470,47 @@ function byteTee(s) {
     if (canceled1) cancelD.resolve(rsCancel(s, [reason1, reason2]));
     return cancelD.promise;
   };
-  b1 = createByteRS(noop, pull, cancel1);
-  b2 = createByteRS(noop, pull, cancel2);
+  b1 = ops.create(pull, cancel1);
+  b2 = ops.create(pull, cancel2);
   reader.closed.promise.then(undefined, (e) => {
-    bcError(b1.controller, e);
-    bcError(b2.controller, e);
+    ops.error(b1.controller, e);
+    ops.error(b2.controller, e);
     if (!canceled1 || !canceled2) cancelD.resolve(undefined);
   });
   return [b1, b2];
+}
+
+// ReadableStreamDefaultTee: both branches share each chunk.
+const defaultTeeOps = {
+  create: (pull, cancel) => createRS(noop, pull, cancel),
+  enqueue(c1, c2, value) {
+    if (c1) dcEnqueue(c1, value);
+    if (c2) dcEnqueue(c2, value);
+  },
+  close: (c) => dcClose(c),
+  error: (c, e) => dcError(c, e),
+};
+
+function defaultTee(s) {
+  return teeWith(s, defaultTeeOps);
+}
+
+// byteTee tees a byte stream into two byte streams. It reads the source
+// with a default reader and gives each branch its own copy of every chunk;
+// BYOB reads on the branches are served from their queues.
+const byteTeeOps = {
+  create: (pull, cancel) => createByteRS(noop, pull, cancel),
+  enqueue(c1, c2, value) {
+    const copy = c1 && c2 ? value.slice() : value;
+    if (c1) ctrlEnqueue(c1, value);
+    if (c2) ctrlEnqueue(c2, copy);
+  },
+  close: (c) => ctrlClose(c),
+  error: (c, e) => bcError(c, e),
+};
+
+function byteTee(s) {
+  return teeWith(s, byteTeeOps);
 }
 
 // ------------------------------------------------------------ async iteration
