@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"bytes"
 	"encoding/xml"
 	"net/http"
 	"strconv"
@@ -189,58 +188,13 @@ func (h *Handler) applyCORS(q *request) {
 }
 
 func (h *Handler) putCORS(q *request) error {
-	if h.settings == nil {
-		return ErrNotImplemented
-	}
-	if err := h.requireBucket(q.ctx, q.bucket); err != nil {
-		return err
-	}
-	var c CORSConfiguration
-	if err := readXML(q.r.Body, &c); err != nil {
-		return err
-	}
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	doc, err := xml.Marshal(c)
-	if err != nil {
-		return err
-	}
-	if err := h.settings.SetBucketConfig(q.ctx, q.bucket, ConfigCORS, doc); err != nil {
-		return err
-	}
-	q.w.WriteHeader(http.StatusOK)
-	return nil
+	return putBucketConfig[CORSConfiguration](h, q, ConfigCORS)
 }
 
 func (h *Handler) getCORS(q *request) error {
-	if h.settings == nil {
-		return ErrNotImplemented
-	}
-	doc, err := h.settings.BucketConfig(q.ctx, q.bucket, ConfigCORS)
-	if err != nil {
-		return err
-	}
-	if doc == nil {
-		return ErrNoSuchCORS
-	}
-	q.w.Header().Set("Content-Type", "application/xml")
-	q.w.WriteHeader(http.StatusOK)
-	q.w.Write([]byte(xml.Header))
-	q.w.Write(bytes.Replace(doc, []byte("<CORSConfiguration>"), []byte(`<CORSConfiguration xmlns="`+s3NS+`">`), 1))
-	return nil
+	return h.getBucketConfig(q, ConfigCORS, "CORSConfiguration", ErrNoSuchCORS)
 }
 
 func (h *Handler) deleteCORS(q *request) error {
-	if h.settings == nil {
-		return ErrNotImplemented
-	}
-	if err := h.requireBucket(q.ctx, q.bucket); err != nil {
-		return err
-	}
-	if err := h.settings.SetBucketConfig(q.ctx, q.bucket, ConfigCORS, nil); err != nil {
-		return err
-	}
-	q.w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.deleteBucketConfig(q, ConfigCORS)
 }

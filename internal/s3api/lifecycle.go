@@ -1,12 +1,10 @@
 package s3api
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/zerostack/zerostack/internal/r2"
@@ -116,60 +114,15 @@ func afterDays(t time.Time, days int) time.Time {
 }
 
 func (h *Handler) putLifecycle(q *request) error {
-	if h.settings == nil {
-		return ErrNotImplemented
-	}
-	if err := h.requireBucket(q.ctx, q.bucket); err != nil {
-		return err
-	}
-	var c LifecycleConfiguration
-	if err := readXML(q.r.Body, &c); err != nil {
-		return err
-	}
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	doc, err := xml.Marshal(c)
-	if err != nil {
-		return err
-	}
-	if err := h.settings.SetBucketConfig(q.ctx, q.bucket, ConfigLifecycle, doc); err != nil {
-		return err
-	}
-	q.w.WriteHeader(http.StatusOK)
-	return nil
+	return putBucketConfig[LifecycleConfiguration](h, q, ConfigLifecycle)
 }
 
 func (h *Handler) getLifecycle(q *request) error {
-	if h.settings == nil {
-		return ErrNotImplemented
-	}
-	doc, err := h.settings.BucketConfig(q.ctx, q.bucket, ConfigLifecycle)
-	if err != nil {
-		return err
-	}
-	if doc == nil {
-		return ErrNoSuchLifecycle
-	}
-	q.w.Header().Set("Content-Type", "application/xml")
-	q.w.WriteHeader(http.StatusOK)
-	q.w.Write([]byte(xml.Header))
-	q.w.Write(bytes.Replace(doc, []byte("<LifecycleConfiguration>"), []byte(`<LifecycleConfiguration xmlns="`+s3NS+`">`), 1))
-	return nil
+	return h.getBucketConfig(q, ConfigLifecycle, "LifecycleConfiguration", ErrNoSuchLifecycle)
 }
 
 func (h *Handler) deleteLifecycle(q *request) error {
-	if h.settings == nil {
-		return ErrNotImplemented
-	}
-	if err := h.requireBucket(q.ctx, q.bucket); err != nil {
-		return err
-	}
-	if err := h.settings.SetBucketConfig(q.ctx, q.bucket, ConfigLifecycle, nil); err != nil {
-		return err
-	}
-	q.w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.deleteBucketConfig(q, ConfigLifecycle)
 }
 
 // Sweeper applies the lifecycle rules stored in Settings: it deletes
