@@ -283,7 +283,7 @@ func (d *Dev) build() (*worker.Worker, map[string]time.Time, error) {
 		Vars:       vars,
 		Secrets:    cfg.Secrets,
 		Pending:    pendingBindings(cfg),
-		Extensions: []worker.Extension{d.state.Extension()},
+		Extensions: d.state.Extensions(),
 		Bindings:   bindings,
 		CPULimit:   cpu,
 		MemoryMB:   cfg.Limits.MemoryMB,

@@ -100,6 +100,14 @@ func (s *State) Extension() worker.Extension {
 	return binding.Extension(binding.Services{KV: s.kv, D1: s.d1, R2: s.r2, R2Multipart: s.r2, Logger: s.log})
 }
 
+// Extensions returns every worker extension that serves bindings from this
+// state: KV, D1 and R2 ([State.Extension]) and each further service's own.
+func (s *State) Extensions() []worker.Extension {
+	exts := []worker.Extension{s.Extension()}
+	// Each service appends its extension here, one line each.
+	return exts
+}
+
 // KVNamespaceID is the namespace a [[kv_namespaces]] entry names in local
 // state: its preview_id, else its id, else the binding name. This is what
 // wrangler dev uses (wrangler 4's getBindings with usePreviewIds), so that
