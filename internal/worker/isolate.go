@@ -25,6 +25,7 @@ type isolate struct {
 	rt         *webapi.Runtime
 	jsDispatch *v8.Function
 	jsSched    *v8.Function
+	jsEvent    *v8.Function
 
 	reqs       map[int64]*request
 	nextID     int64
@@ -207,11 +208,15 @@ func (i *isolate) init() error {
 		rt.Close()
 		return err
 	}
+	if i.jsEvent, err = rt.Iso.Global("__zs_event"); err != nil {
+		rt.Close()
+		return err
+	}
 	if i.jsDispatch, err = rt.Iso.Global("__zs_dispatch"); err != nil {
 		rt.Close()
 		return err
 	}
-	clean, _ := rt.Iso.Compile(`delete globalThis.__zs_setup; delete globalThis.__zs_dispatch; delete globalThis.__zs_scheduled; delete globalThis.__zs_complete; delete globalThis.__zs_timer; delete globalThis.__zs_internal;`, "zerostack:cleanup", nil)
+	clean, _ := rt.Iso.Compile(`delete globalThis.__zs_setup; delete globalThis.__zs_dispatch; delete globalThis.__zs_scheduled; delete globalThis.__zs_event; delete globalThis.__zs_complete; delete globalThis.__zs_timer; delete globalThis.__zs_internal;`, "zerostack:cleanup", nil)
 	if v, err := clean.Run(); err == nil {
 		v.Release()
 	}
@@ -251,6 +256,7 @@ func (i *isolate) run() {
 		i.failAll(http.StatusServiceUnavailable, "The worker was stopped.")
 		i.jsDispatch.Release()
 		i.jsSched.Release()
+		i.jsEvent.Release()
 		rt.Close()
 	}()
 	for {
@@ -404,7 +410,9 @@ func (i *isolate) dispatch(req *request) {
 	}
 	var v v8.Value
 	var err error
-	if req.isEvent {
+	if req.kind != "" {
+		v, err = i.jsEvent.Call(strconv.FormatInt(req.id, 10) + "\n" + req.kind + "\n" + req.payload)
+	} else if req.isEvent {
 		packed := strconv.FormatInt(req.id, 10) + "\n" + strconv.FormatInt(req.cronTime.UnixMilli(), 10) + "\n" + req.cron
 		v, err = i.jsSched.Call(packed)
 	} else {
@@ -510,7 +518,8 @@ func (i *isolate) installHost(rt *webapi.Runtime) {
 		i.fail(req, c.String(1), c.Bool(2))
 		return nil, nil
 	})
-	// eventResult(id, ok, error) reports how a non-HTTP event ended.
+	// eventResult(id, ok, text) reports how a non-HTTP event ended: text
+	// is the handler's result, or its error when !ok.
 	rt.Func("eventResult", func(c *v8.Call) (any, error) {
 		req := i.req(c.Int(0))
 		if req == nil || req.responded {
@@ -518,7 +527,11 @@ func (i *isolate) installHost(rt *webapi.Runtime) {
 		}
 		req.responded = true
 		if c.Bool(1) {
-			req.resp <- result{status: http.StatusOK}
+			res := result{status: http.StatusOK}
+			if req.kind != "" {
+				res.text, res.isText = c.String(2), true
+			}
+			req.resp <- res
 			return nil, nil
 		}
 		msg := i.w.cfg.Bundle.Map.MapStack(c.String(2))

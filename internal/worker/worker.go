@@ -376,6 +376,40 @@ func (w *Worker) Scheduled(cron string, scheduledTime time.Time) ScheduledResult
 	return ScheduledResult{Error: strings.TrimSpace(res.text)}
 }
 
+// EventResult is the outcome of an event run with [Worker.Event].
+type EventResult struct {
+	// OK is false when the handler threw, its promise rejected, or the
+	// worker could not run it; Error then holds the exception with its
+	// stack mapped to the user's sources (or why it did not run).
+	OK    bool
+	Error string
+	// Result is the string the handler's promise resolved to.
+	Result string
+}
+
+// Event runs the handler that an extension registered for kind (in its
+// script, with __zs_internal.registerEvent(kind, (payload, ctx, exports,
+// env) => result)) in one of the worker's isolates, and returns once the
+// handler's promise settles; ctx.waitUntil work may go on after it. kind
+// must not contain a newline. Queues deliver batches this way.
+func (w *Worker) Event(kind, payload string) EventResult {
+	req := &request{
+		isEvent: true,
+		kind:    kind,
+		payload: payload,
+		url:     "event:" + kind,
+		resp:    make(chan result, 1),
+	}
+	if !w.submit(req) {
+		return EventResult{Error: "The worker is not running."}
+	}
+	res := <-req.resp
+	if res.status == http.StatusOK {
+		return EventResult{OK: true, Result: res.text}
+	}
+	return EventResult{Error: strings.TrimSpace(res.text)}
+}
+
 // submit hands req to an isolate. When the chosen isolate is being
 // discarded it retries on another, waiting a little for a replacement to
 // start; it reports false when no isolate took the request.
@@ -404,9 +438,12 @@ type request struct {
 
 	// cron, for a Cron Trigger event instead of an HTTP request: the
 	// expression and the scheduled time.
-	cron      string
-	cronTime  time.Time
-	isEvent   bool
+	cron     string
+	cronTime time.Time
+	isEvent  bool
+	// kind and payload, for an event of another kind (see [Worker.Event]).
+	kind      string
+	payload   string
 	resp      chan result
 	responded bool
 	cpu       time.Duration

@@ -7,14 +7,14 @@ import { headersFromWire, headersToWire } from "./headers.js";
 import { requestFromHost, responseFromHost } from "./request.js";
 import { extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode } from "./body.js";
 import { bodyForHost, pumpToHost } from "./fetch.js";
-import { registerBinding } from "./worker.js";
+import { registerBinding, registerEvent, ExecutionContext } from "./worker.js";
 
 Object.defineProperty(globalThis, "__zs_internal", {
   value: Object.freeze({
     host, callAsync, startAsync, toHost, fromScratch, makeError, SCRATCH_SIZE,
     headersFromWire, headersToWire, requestFromHost, responseFromHost,
     extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode,
-    bodyForHost, pumpToHost, registerBinding,
+    bodyForHost, pumpToHost, registerBinding, registerEvent, ExecutionContext,
   }),
   configurable: true,
   enumerable: false,

@@ -37,7 +37,7 @@ const kWaits = Symbol("ctx.waits");
 const kResponded = Symbol("ctx.responded");
 
 // ExecutionContext is the third argument of a module worker's handlers.
-class ExecutionContext {
+export class ExecutionContext {
   constructor(id) {
     this[kCtxId] = id;
     this[kPass] = false;
@@ -364,3 +364,42 @@ function dispatchScheduled(packed) {
   Promise.resolve(p).then(() => finish(true), (e) => finish(false, e));
 }
 globalThis.__zs_scheduled = dispatchScheduled;
+
+// Other events (queue batches, Durable Object calls, …) are served by
+// handlers that extensions register under a kind. A handler is called as
+// handler(payload, ctx, exports, env) and returns (a promise of) a string,
+// the result Go receives; a throw or rejection fails the event with the
+// error's stack. See worker.Worker.Event.
+const eventHandlers = new Map();
+
+// registerEvent installs the handler of one event kind.
+export function registerEvent(kind, handler) {
+  eventHandlers.set(kind, handler);
+}
+
+// dispatchEvent runs an event: packed is "id\nkind\npayload". The outcome
+// goes back with host.eventResult(id, ok, text), then host.done(id) once
+// waitUntil work is over.
+function dispatchEvent(packed) {
+  const a = packed.indexOf("\n"), b = packed.indexOf("\n", a + 1);
+  const id = +packed.slice(0, a);
+  const kind = packed.slice(a + 1, b);
+  const payload = packed.slice(b + 1);
+  const ctx = new ExecutionContext(id);
+  const finish = (ok, v) => {
+    ctx[kResponded] = true;
+    host.eventResult(id, ok, ok ? (v === undefined || v === null ? "" : String(v)) : errText(v));
+    maybeDone(ctx);
+  };
+  let p;
+  try {
+    const h = eventHandlers.get(kind);
+    if (h === undefined) throw new Error(`zerostack: no handler for ${kind} events`);
+    p = h(payload, ctx, exportsObj, env);
+  } catch (e) {
+    finish(false, e);
+    return;
+  }
+  Promise.resolve(p).then((v) => finish(true, v), (e) => finish(false, e));
+}
+globalThis.__zs_event = dispatchEvent;
