@@ -379,8 +379,13 @@ func (i *isolate) finish(req *request) {
 	i.rt.ReleaseTag(req)
 }
 
-// resubmit hands a request that an isolate never started to another one.
+// resubmit hands a request that an isolate never started to another one;
+// a pinned one is answered with statusGone instead.
 func (w *Worker) resubmit(req *request) {
+	if req.pinned {
+		req.resp <- result{status: statusGone}
+		return
+	}
 	if !w.submit(req) {
 		req.resp <- result{status: http.StatusServiceUnavailable, header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, text: "The worker is not running; retry.\n", isText: true}
 	}

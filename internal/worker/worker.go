@@ -90,6 +90,11 @@ type Extension struct {
 	// globalThis.__zs_internal (see internal/webapi/js/internal.js), e.g.
 	// to call registerBinding(type, factory).
 	Script string
+	// Attach, if set, is called by [New] with the worker before its first
+	// isolate starts, so that the extension can send it events (Durable
+	// Objects do); the function it returns, if not nil, is called when the
+	// worker closes or fails to start.
+	Attach func(w *Worker) (detach func())
 }
 
 // Binding is one env entry served by an extension: env[Name] =
@@ -116,6 +121,7 @@ type Worker struct {
 
 	cache   codeCache
 	stopDog chan struct{}
+	detach  []func() // from Extension.Attach
 }
 
 type codeCache struct {
@@ -169,8 +175,18 @@ func New(cfg Config) (*Worker, error) {
 		return nil, fmt.Errorf("worker: bindings: %w", err)
 	}
 	w.bindingsJSON = string(bb)
+	for _, e := range cfg.Extensions {
+		if e.Attach != nil {
+			if d := e.Attach(w); d != nil {
+				w.detach = append(w.detach, d)
+			}
+		}
+	}
 	first, err := w.startIsolate()
 	if err != nil {
+		for _, d := range w.detach {
+			d()
+		}
 		return nil, err
 	}
 	w.isolates = []*isolate{first}
@@ -205,7 +221,13 @@ func (w *Worker) Close() {
 	for _, i := range isos {
 		i.stop()
 	}
+	for _, d := range w.detach {
+		d()
+	}
 }
+
+// Name is the worker's name from its [Config].
+func (w *Worker) Name() string { return w.cfg.Name }
 
 // growth is how often the pool checks its load, and how busy (the
 // fraction of wall time spent running JavaScript tasks) every isolate must
@@ -410,6 +432,50 @@ func (w *Worker) Event(kind, payload string) EventResult {
 	return EventResult{Error: strings.TrimSpace(res.text)}
 }
 
+// --- events pinned to one isolate (Durable Objects) ---
+
+// EventOn runs an event like [Worker.Event], but in the isolate whose
+// runtime is rt (a runtime an extension's Setup received), never in
+// another: Durable Objects keep each object's instance in one isolate. ok
+// is false when that isolate is no longer part of the pool (it was
+// discarded or the worker closed) and the event did not run.
+func (w *Worker) EventOn(rt *webapi.Runtime, kind, payload string) (res EventResult, ok bool) {
+	w.mu.Lock()
+	var iso *isolate
+	for _, i := range w.isolates {
+		if i.rt == rt {
+			iso = i
+			break
+		}
+	}
+	w.mu.Unlock()
+	req := &request{
+		isEvent: true,
+		pinned:  true,
+		kind:    kind,
+		payload: payload,
+		url:     "event:" + kind,
+		resp:    make(chan result, 1),
+	}
+	if iso == nil || !iso.submit(req) {
+		return EventResult{Error: "The isolate is gone."}, false
+	}
+	r := <-req.resp
+	switch r.status {
+	case http.StatusOK:
+		return EventResult{OK: true, Result: r.text}, true
+	case statusGone:
+		return EventResult{Error: "The isolate is gone."}, false
+	}
+	return EventResult{Error: strings.TrimSpace(r.text)}, true
+}
+
+// statusGone answers a pinned request whose isolate was discarded before
+// the request started.
+const statusGone = -1
+
+// --- end pinned events ---
+
 // submit hands req to an isolate. When the chosen isolate is being
 // discarded it retries on another, waiting a little for a replacement to
 // start; it reports false when no isolate took the request.
@@ -444,6 +510,7 @@ type request struct {
 	// kind and payload, for an event of another kind (see [Worker.Event]).
 	kind      string
 	payload   string
+	pinned    bool // runs only in the isolate it was submitted to (EventOn)
 	resp      chan result
 	responded bool
 	cpu       time.Duration
