@@ -1,5 +1,7 @@
 package index
 
+import "slices"
+
 // cand is a search candidate: an internal slot and its distance (lower is
 // better).
 type cand struct {
@@ -132,10 +134,16 @@ func (h *minHeap) pop() cand {
 	return top
 }
 
-// sortedBest drains h into a slice ordered best first.
+// sortedBest drains h into a new slice ordered best first.
 func (h *maxHeap) sortedBest() []cand {
-	out := make([]cand, len(*h))
-	for i := len(out) - 1; i >= 0; i-- {
+	return h.sortedInto(nil)
+}
+
+// sortedInto drains h into out (reused when large enough), best first.
+func (h *maxHeap) sortedInto(out []cand) []cand {
+	n := len(*h)
+	out = slices.Grow(out[:0], n)[:n]
+	for i := n - 1; i >= 0; i-- {
 		out[i] = h.pop()
 	}
 	return out

@@ -107,6 +107,7 @@ type Index interface {
 // Interface guards.
 var (
 	_ Index = (*Flat)(nil)
+	_ Index = (*HNSW)(nil)
 )
 
 // prepare returns the form of v that the index stores or searches with: a

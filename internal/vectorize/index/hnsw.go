@@ -1,0 +1,671 @@
+package index
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+)
+
+// HNSWOptions tunes an [HNSW] index. Zero fields take the defaults.
+type HNSWOptions struct {
+	// M is the number of links each node keeps on the upper layers; layer 0
+	// keeps 2*M. Default 16. Memory per vector grows by about 8*M bytes.
+	M int
+	// EfConstruction is the candidate list size while inserting. Default 200.
+	EfConstruction int
+	// EfSearch is the candidate list size while searching (raised to k when
+	// smaller). Default 64, which gave recall@10 >= 0.95 on the clustered
+	// 768-dimension benchmark (bench/README.md).
+	EfSearch int
+	// Seed seeds the level generator, so that the same inserts in the same
+	// order build the same graph. Default 1.
+	Seed uint64
+	// ExactBelow is the estimated fraction of accepted vectors under which a
+	// filtered [HNSW.Search] scans the accepted vectors exactly instead of
+	// walking the graph. Default 0.02; negative never switches.
+	ExactBelow float64
+}
+
+const (
+	defaultM          = 16
+	defaultEfC        = 200
+	defaultEfSearch   = 64
+	defaultExactBelow = 0.02
+	maxLevels         = 32
+)
+
+func (o HNSWOptions) withDefaults() HNSWOptions {
+	if o.M <= 0 {
+		o.M = defaultM
+	}
+	if o.M < 2 {
+		o.M = 2
+	}
+	if o.EfConstruction <= 0 {
+		o.EfConstruction = defaultEfC
+	}
+	if o.EfSearch <= 0 {
+		o.EfSearch = defaultEfSearch
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.ExactBelow == 0 {
+		o.ExactBelow = defaultExactBelow
+	}
+	return o
+}
+
+// HNSW is an approximate nearest-neighbour index: a hierarchical navigable
+// small-world graph (Malkov and Yashunin, 2016) with the neighbour-selection
+// heuristic.
+//
+// Layout: all vectors in one contiguous []float32 indexed by an internal
+// slot; layer-0 links in one flat []uint32 with a fixed stride (count, then
+// up to 2*M slots), so a search touches two arrays; upper-layer links only
+// for the few nodes that have them. Memory per vector is 4*Dim bytes for
+// the vector, 4*(2*M+1) bytes of layer-0 links, about 4*(M+1)/(M-1) bytes of
+// upper links on average, plus about 40 bytes for the id map and flags
+// (3,264 bytes at Dim 768, M 16).
+//
+// Deletes leave a tombstone: the node keeps guiding searches but is never
+// returned. A later insert reuses a tombstoned slot, first unlinking it and
+// repairing its neighbours' links; when tombstones outnumber live vectors
+// the graph is rebuilt from the live ones. Replacing a vector (Add of a
+// present id) is a delete followed by an insert.
+//
+// Searches run concurrently with each other; Add and Delete take an
+// exclusive lock. The zero value is not usable; call [NewHNSW].
+type HNSW struct {
+	mu     sync.RWMutex
+	dim    int
+	metric Metric
+	dist   func(a, b []float32) float32
+	opt    HNSWOptions
+	m, m0  int
+	mult   float64
+	rng    *rand.Rand
+
+	vecs    []float32  // slot s at vecs[s*dim:(s+1)*dim]
+	ids     []uint32   // slot -> caller id
+	levels  []uint8    // slot -> top layer
+	deleted []bool     // slot -> tombstone
+	links0  []uint32   // slot s at links0[s*(m0+1):]: count, then slots
+	upper   [][]uint32 // slot -> layers 1..level, each count then m slots
+	slotOf  map[uint32]uint32
+	free    []uint32 // tombstoned slots, reusable
+
+	entry    uint32
+	maxLevel int
+	hasEntry bool
+	live     int
+	// inserting is the slot being inserted, which must not link to itself.
+	inserting uint32
+
+	pool sync.Pool // *scratch
+}
+
+// NewHNSW returns an empty graph index for vectors of dim elements compared
+// with m, tuned by o. It panics if dim < 1.
+func NewHNSW(dim int, m Metric, o HNSWOptions) *HNSW {
+	if dim < 1 {
+		panic("index: dimension must be at least 1")
+	}
+	o = o.withDefaults()
+	h := &HNSW{dim: dim, metric: m, dist: distFunc(m), opt: o}
+	h.init()
+	return h
+}
+
+func (h *HNSW) init() {
+	h.m = h.opt.M
+	h.m0 = 2 * h.opt.M
+	h.mult = 1 / math.Log(float64(h.m))
+	h.rng = rand.New(rand.NewPCG(h.opt.Seed, 0x9e3779b97f4a7c15))
+	h.slotOf = make(map[uint32]uint32)
+}
+
+// Dim returns the vector dimension.
+func (h *HNSW) Dim() int { return h.dim }
+
+// Metric returns the index metric.
+func (h *HNSW) Metric() Metric { return h.metric }
+
+// Options returns the options in effect (defaults filled in).
+func (h *HNSW) Options() HNSWOptions { return h.opt }
+
+// Len returns the number of live (not deleted) vectors.
+func (h *HNSW) Len() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.live
+}
+
+func (h *HNSW) vec(s uint32) []float32 {
+	i := int(s) * h.dim
+	return h.vecs[i : i+h.dim : i+h.dim]
+}
+
+// row returns slot s's link row on layer lc (count first), or nil when s
+// does not reach that layer.
+func (h *HNSW) row(s uint32, lc int) []uint32 {
+	if lc == 0 {
+		i := int(s) * (h.m0 + 1)
+		return h.links0[i : i+h.m0+1 : i+h.m0+1]
+	}
+	if int(h.levels[s]) < lc {
+		return nil
+	}
+	i := (lc - 1) * (h.m + 1)
+	return h.upper[s][i : i+h.m+1 : i+h.m+1]
+}
+
+func neighbors(row []uint32) []uint32 {
+	if row == nil {
+		return nil
+	}
+	return row[1 : 1+row[0]]
+}
+
+// scratch is one search's reusable state: a generation-stamped visited set
+// (no clearing between searches) and the two heaps.
+type scratch struct {
+	visited []uint32
+	gen     uint32
+	cands   minHeap
+	top     maxHeap
+	buf     []cand
+	sel     []cand // insert's chosen neighbours
+	sel2    []cand // link's pruned neighbours
+	q       []float32
+}
+
+func (sc *scratch) reset(n int) {
+	if len(sc.visited) < n {
+		sc.visited = make([]uint32, n+n/4+64)
+		sc.gen = 0
+	}
+	sc.gen++
+	if sc.gen == 0 {
+		clear(sc.visited)
+		sc.gen = 1
+	}
+}
+
+func (h *HNSW) getScratch() *scratch {
+	if sc, ok := h.pool.Get().(*scratch); ok {
+		return sc
+	}
+	return &scratch{}
+}
+
+// Add stores a copy of v under id (normalized first for [Cosine]),
+// replacing any previous vector for id. It panics if len(v) != Dim().
+func (h *HNSW) Add(id uint32, v []float32) {
+	checkDim("vector", len(v), h.dim)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s, ok := h.slotOf[id]; ok {
+		h.deleteSlot(id, s)
+	}
+	h.insert(id, v)
+	h.maybeCompact()
+}
+
+// Delete removes id; absent ids are ignored.
+func (h *HNSW) Delete(id uint32) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.slotOf[id]
+	if !ok {
+		return
+	}
+	h.deleteSlot(id, s)
+	h.maybeCompact()
+}
+
+func (h *HNSW) deleteSlot(id, s uint32) {
+	delete(h.slotOf, id)
+	h.deleted[s] = true
+	h.free = append(h.free, s)
+	h.live--
+}
+
+// maybeCompact rebuilds the graph from the live vectors once tombstones
+// outnumber them (and there are enough to matter), so that searches do not
+// wade through dead nodes. The cost is amortized over as many deletes as
+// there are live vectors.
+func (h *HNSW) maybeCompact() {
+	if h.live == 0 && len(h.ids) > 0 {
+		h.compact() // nothing left: start afresh
+		return
+	}
+	dead := len(h.free)
+	if dead < 1024 || dead <= h.live {
+		return
+	}
+	h.compact()
+}
+
+func (h *HNSW) compact() {
+	vecs, ids, deleted := h.vecs, h.ids, h.deleted
+	h.vecs, h.ids, h.levels, h.deleted, h.links0, h.upper = nil, nil, nil, nil, nil, nil
+	h.slotOf = make(map[uint32]uint32, h.live)
+	h.free = nil
+	h.hasEntry, h.maxLevel, h.live = false, 0, 0
+	for s, id := range ids {
+		if !deleted[s] {
+			h.insert(id, vecs[s*h.dim:(s+1)*h.dim])
+		}
+	}
+}
+
+func (h *HNSW) randomLevel() int {
+	l := int(-math.Log(1-h.rng.Float64()) * h.mult)
+	return min(l, maxLevels-1)
+}
+
+// insert adds id with vector v. The caller holds the write lock and id is
+// absent.
+func (h *HNSW) insert(id uint32, v []float32) {
+	level := h.randomLevel()
+	s, reused := h.takeSlot()
+	if reused {
+		h.unlink(s)
+	}
+	copy(h.vec(s), v)
+	if h.metric == Cosine {
+		normalize(h.vec(s))
+	}
+	h.ids[s] = id
+	h.levels[s] = uint8(level)
+	h.deleted[s] = false
+	h.inserting = s
+	if level > 0 {
+		need := level * (h.m + 1)
+		if cap(h.upper[s]) >= need {
+			h.upper[s] = h.upper[s][:need]
+			clear(h.upper[s])
+		} else {
+			h.upper[s] = make([]uint32, need)
+		}
+	} else {
+		h.upper[s] = nil
+	}
+	h.slotOf[id] = s
+	h.live++
+
+	if !h.hasEntry {
+		h.entry, h.maxLevel, h.hasEntry = s, level, true
+		return
+	}
+	q := h.vec(s)
+	sc := h.getScratch()
+	defer h.pool.Put(sc)
+	ep := cand{d: h.dist(q, h.vec(h.entry)), slot: h.entry}
+	for lc := h.maxLevel; lc > level; lc-- {
+		ep = h.greedy(q, ep, lc)
+	}
+	for lc := min(level, h.maxLevel); lc >= 0; lc-- {
+		h.searchLayer(sc, q, ep, h.opt.EfConstruction, lc, true, nil)
+		w := sc.top.sortedInto(sc.buf[:0])
+		sc.buf = w
+		if len(w) == 0 {
+			continue
+		}
+		sel := h.selectNeighbors(w, h.m, sc.sel[:0])
+		sc.sel = sel
+		row := h.row(s, lc)
+		row[0] = uint32(len(sel))
+		for i, c := range sel {
+			row[1+i] = c.slot
+		}
+		for _, c := range sel {
+			h.link(c.slot, s, lc, c.d, sc)
+		}
+		ep = w[0]
+	}
+	if level > h.maxLevel {
+		h.entry, h.maxLevel = s, level
+	}
+}
+
+// takeSlot returns a tombstoned slot to reuse (never the entry point) or a
+// new one.
+func (h *HNSW) takeSlot() (uint32, bool) {
+	for i := len(h.free) - 1; i >= 0; i-- {
+		s := h.free[i]
+		if h.hasEntry && s == h.entry {
+			continue
+		}
+		h.free = slices.Delete(h.free, i, i+1)
+		return s, true
+	}
+	s := uint32(len(h.ids))
+	h.ids = append(h.ids, 0)
+	h.levels = append(h.levels, 0)
+	h.deleted = append(h.deleted, false)
+	h.upper = append(h.upper, nil)
+	h.links0 = append(h.links0, make([]uint32, h.m0+1)...)
+	h.vecs = append(h.vecs, make([]float32, h.dim)...)
+	return s, false
+}
+
+// unlink removes tombstoned slot s from the graph before it is reused: each
+// neighbour that linked back to s drops that link and, in its place, links
+// to the nearest of s's other live neighbours it does not link to yet, so
+// the neighbourhood stays connected. Links to s from nodes that s did not
+// link to stay (they now lead to the new vector, a valid if longer edge).
+func (h *HNSW) unlink(s uint32) {
+	for lc := int(h.levels[s]); lc >= 0; lc-- {
+		srow := h.row(s, lc)
+		nb := neighbors(srow)
+		for _, n := range nb {
+			row := h.row(n, lc)
+			if row == nil {
+				continue
+			}
+			ns := row[1 : 1+row[0]]
+			i := slices.Index(ns, s)
+			if i < 0 {
+				continue
+			}
+			ns[i] = ns[len(ns)-1]
+			row[0]--
+			ns = ns[:len(ns)-1]
+			best, bestD := uint32(0), float32(math.Inf(1))
+			vn := h.vec(n)
+			for _, c := range nb {
+				if c == n || h.deleted[c] || int(h.levels[c]) < lc || slices.Contains(ns, c) {
+					continue
+				}
+				if d := h.dist(vn, h.vec(c)); d < bestD {
+					best, bestD = c, d
+				}
+			}
+			if !math.IsInf(float64(bestD), 1) {
+				row[1+row[0]] = best
+				row[0]++
+			}
+		}
+		srow[0] = 0
+	}
+}
+
+// link adds a link from n to s on layer lc (d is their distance), pruning
+// n's links with the heuristic when they overflow.
+func (h *HNSW) link(n, s uint32, lc int, d float32, sc *scratch) {
+	row := h.row(n, lc)
+	if row == nil {
+		return
+	}
+	max := h.m
+	if lc == 0 {
+		max = h.m0
+	}
+	cnt := int(row[0])
+	if slices.Contains(row[1:1+cnt], s) {
+		return
+	}
+	if cnt < max {
+		row[1+cnt] = s
+		row[0]++
+		return
+	}
+	vn := h.vec(n)
+	cs := make([]cand, 0, cnt+1)
+	cs = append(cs, cand{d: d, slot: s})
+	for _, c := range row[1 : 1+cnt] {
+		cs = append(cs, cand{d: h.dist(vn, h.vec(c)), slot: c})
+	}
+	slices.SortFunc(cs, cmpCand)
+	sel := h.selectNeighbors(cs, max, sc.sel2[:0])
+	sc.sel2 = sel
+	row[0] = uint32(len(sel))
+	for i, c := range sel {
+		row[1+i] = c.slot
+	}
+}
+
+func cmpCand(a, b cand) int {
+	if worse(a, b) {
+		return 1
+	}
+	if worse(b, a) {
+		return -1
+	}
+	return 0
+}
+
+// selectNeighbors is the HNSW heuristic: walking candidates nearest first,
+// keep one only if it is nearer to the base than to every one already kept,
+// which spreads links in different directions. cs must be sorted nearest
+// first.
+func (h *HNSW) selectNeighbors(cs []cand, m int, out []cand) []cand {
+	out = out[:0]
+	for _, c := range cs {
+		if len(out) >= m {
+			break
+		}
+		vc := h.vec(c.slot)
+		good := true
+		for _, r := range out {
+			if h.dist(vc, h.vec(r.slot)) < c.d {
+				good = false
+				break
+			}
+		}
+		if good {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// greedy walks layer lc from ep to the nearest node it can reach.
+func (h *HNSW) greedy(q []float32, ep cand, lc int) cand {
+	for changed := true; changed; {
+		changed = false
+		for _, n := range neighbors(h.row(ep.slot, lc)) {
+			if int(h.levels[n]) < lc {
+				continue // a stale link left by slot reuse
+			}
+			if d := h.dist(q, h.vec(n)); d < ep.d {
+				ep, changed = cand{d: d, slot: n}, true
+			}
+		}
+	}
+	return ep
+}
+
+// searchLayer is the beam search on layer lc from ep, keeping the ef best
+// admitted nodes in sc.top. For a query (build false), tombstones and nodes
+// accept rejects are walked through but never admitted. While building,
+// every node but the one being inserted is admitted, tombstones included,
+// as hnswlib does: links through tombstones keep the graph connected until
+// their slots are reused.
+func (h *HNSW) searchLayer(sc *scratch, q []float32, ep cand, ef, lc int, build bool, accept func(uint32) bool) {
+	sc.reset(len(h.ids))
+	visited, gen := sc.visited, sc.gen
+	sc.cands = sc.cands[:0]
+	sc.top = sc.top[:0]
+	visited[ep.slot] = gen
+	sc.cands.push(ep)
+	lower := float32(math.Inf(1))
+	if h.admitIn(ep.slot, build, accept) {
+		sc.top.push(ep)
+		lower = ep.d
+	}
+	dim := h.dim
+	vecs := h.vecs
+	for len(sc.cands) > 0 {
+		c := sc.cands.pop()
+		if c.d > lower && len(sc.top) >= ef {
+			break
+		}
+		var nb []uint32
+		if lc == 0 {
+			i := int(c.slot) * (h.m0 + 1)
+			nb = h.links0[i+1 : i+1+int(h.links0[i])]
+		} else {
+			nb = neighbors(h.row(c.slot, lc))
+		}
+		for _, n := range nb {
+			if visited[n] == gen {
+				continue
+			}
+			visited[n] = gen
+			if lc > 0 && int(h.levels[n]) < lc {
+				continue // a stale link left by slot reuse
+			}
+			i := int(n) * dim
+			d := h.dist(q, vecs[i:i+dim:i+dim])
+			if len(sc.top) < ef || d < lower {
+				sc.cands.push(cand{d: d, slot: n})
+				if h.admitIn(n, build, accept) {
+					sc.top.pushBounded(cand{d: d, slot: n}, ef)
+					lower = sc.top[0].d
+				}
+			}
+		}
+	}
+}
+
+func (h *HNSW) admitIn(s uint32, build bool, accept func(uint32) bool) bool {
+	if build {
+		return s != h.inserting
+	}
+	return h.admit(s, accept)
+}
+
+func (h *HNSW) admit(s uint32, accept func(uint32) bool) bool {
+	return !h.deleted[s] && (accept == nil || accept(h.ids[s]))
+}
+
+// Search returns up to k live vectors nearest to q that accept admits (all
+// when accept is nil), best first, with the options' EfSearch. See
+// [HNSW.SearchEf].
+func (h *HNSW) Search(q []float32, k int, accept func(id uint32) bool) []Result {
+	return h.SearchEf(q, k, 0, accept)
+}
+
+// SearchEf is [HNSW.Search] with candidate list size ef (0 means the
+// options' EfSearch; raised to k when smaller). A larger ef raises recall
+// and costs time. accept is applied while the graph is walked, so k results
+// come back whenever k accepted vectors are reachable; when a sample
+// estimates that fewer than ExactBelow of the vectors are accepted, the
+// search is an exact scan of the accepted vectors instead. accept must not
+// call back into h. It panics if len(q) != Dim().
+func (h *HNSW) SearchEf(q []float32, k, ef int, accept func(id uint32) bool) []Result {
+	checkDim("query", len(q), h.dim)
+	if k <= 0 {
+		return nil
+	}
+	if ef <= 0 {
+		ef = h.opt.EfSearch
+	}
+	ef = max(ef, k)
+	sc := h.getScratch()
+	defer h.pool.Put(sc)
+	q = prepare(h.metric, q, sc.q)
+	if h.metric == Cosine {
+		sc.q = q
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if !h.hasEntry || h.live == 0 {
+		return nil
+	}
+	if accept != nil && h.opt.ExactBelow > 0 && h.selectivity(accept) < h.opt.ExactBelow {
+		sc.top = sc.top[:0]
+		for s := range h.ids {
+			if h.admit(uint32(s), accept) {
+				sc.top.pushBounded(cand{d: h.dist(q, h.vec(uint32(s))), slot: uint32(s)}, k)
+			}
+		}
+		return h.results(sc, k)
+	}
+	ep := cand{d: h.dist(q, h.vec(h.entry)), slot: h.entry}
+	for lc := h.maxLevel; lc > 0; lc-- {
+		ep = h.greedy(q, ep, lc)
+	}
+	h.searchLayer(sc, q, ep, ef, 0, false, accept)
+	return h.results(sc, k)
+}
+
+// selectivity estimates the fraction of slots accept admits from an evenly
+// spaced sample of up to 256 slots (tombstones count as rejected).
+func (h *HNSW) selectivity(accept func(uint32) bool) float64 {
+	n := len(h.ids)
+	const samples = 256
+	if n <= samples {
+		hit := 0
+		for s := range n {
+			if h.admit(uint32(s), accept) {
+				hit++
+			}
+		}
+		return float64(hit) / float64(n)
+	}
+	hit := 0
+	step := float64(n) / samples
+	for i := range samples {
+		if h.admit(uint32(float64(i)*step), accept) {
+			hit++
+		}
+	}
+	return float64(hit) / samples
+}
+
+// results turns the best k of sc.top into Results, best first.
+func (h *HNSW) results(sc *scratch, k int) []Result {
+	for len(sc.top) > k {
+		sc.top.pop()
+	}
+	best := sc.top.sortedInto(sc.buf[:0])
+	sc.buf = best
+	out := make([]Result, len(best))
+	for i, c := range best {
+		out[i] = Result{ID: h.ids[c.slot], Score: score(h.metric, c.d)}
+	}
+	return out
+}
+
+// SearchIn returns the k vectors among ids nearest to q, best first, by an
+// exact scan of those ids only. Unknown ids are skipped; duplicates count
+// once. It panics if len(q) != Dim().
+func (h *HNSW) SearchIn(q []float32, k int, ids []uint32) []Result {
+	checkDim("query", len(q), h.dim)
+	if k <= 0 || len(ids) == 0 {
+		return nil
+	}
+	ids = uniqueIDs(ids)
+	sc := h.getScratch()
+	defer h.pool.Put(sc)
+	q = prepare(h.metric, q, sc.q)
+	if h.metric == Cosine {
+		sc.q = q
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	sc.top = sc.top[:0]
+	for _, id := range ids {
+		if s, ok := h.slotOf[id]; ok {
+			sc.top.pushBounded(cand{d: h.dist(q, h.vec(s)), slot: s}, k)
+		}
+	}
+	return h.results(sc, k)
+}
+
+// Vector returns a copy of the stored vector for id (normalized, for
+// [Cosine]) and whether id is present.
+func (h *HNSW) Vector(id uint32) ([]float32, bool) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	s, ok := h.slotOf[id]
+	if !ok {
+		return nil, false
+	}
+	return slices.Clone(h.vec(s)), true
+}
