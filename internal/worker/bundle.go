@@ -26,6 +26,11 @@ type BundleOptions struct {
 	NodeCompat bool
 	// Tsconfig is an optional tsconfig path.
 	Tsconfig string
+	// EntrySource, when not empty, is the main module's source, bundled
+	// as if it were the file Entry (which need not exist; relative
+	// imports resolve from its directory). Generated entries use it, such
+	// as the Pages Functions router.
+	EntrySource string
 }
 
 // Bundle is a worker bundled into one classic script.
@@ -78,8 +83,10 @@ func MakeBundle(o BundleOptions) (*Bundle, error) {
 	if o.Entry == "" {
 		return nil, errors.New("worker: no main module: set `main` in wrangler.toml (e.g. main = \"src/index.ts\")")
 	}
-	if _, err := os.Stat(o.Entry); err != nil {
-		return nil, fmt.Errorf("worker: main module %s: %w", o.Entry, err)
+	if o.EntrySource == "" {
+		if _, err := os.Stat(o.Entry); err != nil {
+			return nil, fmt.Errorf("worker: main module %s: %w", o.Entry, err)
+		}
 	}
 	virtual := api.Plugin{
 		Name: "zerostack-builtins",
@@ -131,6 +138,15 @@ func MakeBundle(o BundleOptions) (*Bundle, error) {
 			".bin":  api.LoaderBinary,
 			".wasm": api.LoaderBinary,
 		},
+	}
+	if o.EntrySource != "" {
+		opts.EntryPoints = nil
+		opts.Stdin = &api.StdinOptions{
+			Contents:   o.EntrySource,
+			ResolveDir: filepath.Dir(o.Entry),
+			Sourcefile: o.Entry,
+			Loader:     api.LoaderTS,
+		}
 	}
 	res := api.Build(opts)
 	if len(res.Errors) > 0 {
