@@ -470,6 +470,19 @@ func (w *Worker) EventOn(rt *webapi.Runtime, kind, payload string) (res EventRes
 	return EventResult{Error: strings.TrimSpace(r.text)}, true
 }
 
+// Owns reports whether rt is the runtime of one of the worker's running
+// isolates.
+func (w *Worker) Owns(rt *webapi.Runtime) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, i := range w.isolates {
+		if i.rt == rt {
+			return true
+		}
+	}
+	return false
+}
+
 // statusGone answers a pinned request whose isolate was discarded before
 // the request started.
 const statusGone = -1
