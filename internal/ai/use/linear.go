@@ -1,0 +1,134 @@
+package use
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// panel is the column width the matrix-multiply kernel computes at once.
+const panel = 16
+
+// linear is y = x·W + b with W of shape [k][n], stored packed: n/panel panels, each k rows
+// of panel consecutive floats, so that the kernel streams a panel contiguously.
+type linear struct {
+	k, n int
+	w    []float32
+	b    []float32
+}
+
+// newLinear packs the weights named wName ([k][n] in row-major order, as TF stores both
+// MatMul kernels and 1×1 Conv2D filters) and bName ([n]).
+func newLinear(ws *weightSet, wName, bName string, k, n int) *linear {
+	w := ws.get(wName, k, n)
+	b := ws.get(bName, n)
+	if ws.err != nil {
+		return &linear{}
+	}
+	if n%panel != 0 {
+		ws.err = fmt.Errorf("weight %s has %d columns, not a multiple of %d", wName, n, panel)
+		return &linear{}
+	}
+	packed := make([]float32, k*n)
+	for p := 0; p < n/panel; p++ {
+		dst := packed[p*k*panel : (p+1)*k*panel]
+		for r := 0; r < k; r++ {
+			copy(dst[r*panel:(r+1)*panel], w[r*n+p*panel:r*n+(p+1)*panel])
+		}
+	}
+	return &linear{k: k, n: n, w: packed, b: b}
+}
+
+// apply sets dst[r][0:n] = x[r][0:k]·W + b (+ add[r][0:n] when add is not nil) for r <
+// rows, with ReLU after when relu is set. rows must be a multiple of 4; x, dst and add
+// are row-major with strides k, n and n.
+func (l *linear) apply(m *Model, dst, x []float32, rows int, add []float32, relu bool) {
+	if rows%4 != 0 || len(x) < rows*l.k || len(dst) < rows*l.n || (add != nil && len(add) < rows*l.n) {
+		panic(fmt.Sprintf("use: linear.apply: %d rows, buffers %d/%d/%d for %dx%d", rows, len(dst), len(x), len(add), l.k, l.n))
+	}
+	panels := l.n / panel
+	do := func(p int) {
+		c0 := p * panel
+		for r := 0; r < rows; r++ {
+			d := dst[r*l.n+c0 : r*l.n+c0+panel]
+			if add != nil {
+				a := add[r*l.n+c0 : r*l.n+c0+panel]
+				for j := range d {
+					d[j] = l.b[c0+j] + a[j]
+				}
+			} else {
+				copy(d, l.b[c0:c0+panel])
+			}
+		}
+		wp := l.w[p*l.k*panel : (p+1)*l.k*panel]
+		for r := 0; r < rows; r += 4 {
+			kernel4x16(l.k, x[r*l.k:], l.k, wp, dst[r*l.n+c0:], l.n)
+		}
+		if relu {
+			for r := 0; r < rows; r++ {
+				d := dst[r*l.n+c0 : r*l.n+c0+panel]
+				for j, v := range d {
+					if v < 0 {
+						d[j] = 0
+					}
+				}
+			}
+		}
+	}
+	if rows*l.k*l.n < 1<<17 {
+		for p := 0; p < panels; p++ {
+			do(p)
+		}
+		return
+	}
+	m.parallelFor(panels, do)
+}
+
+// parallelFor runs fn(0..n-1) on up to m.parallel goroutines (the caller's included).
+func (m *Model) parallelFor(n int, fn func(i int)) {
+	g := m.parallel
+	if g > n {
+		g = n
+	}
+	if g <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	run := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			fn(i)
+		}
+	}
+	wg.Add(g - 1)
+	for i := 0; i < g-1; i++ {
+		go func() { defer wg.Done(); run() }()
+	}
+	run()
+	wg.Wait()
+}
+
+// kernel4x16Go is the portable kernel: c[r][0:16] += Σ_i a[r][i]·b[i][0:16] for r < 4,
+// with a's rows lda apart, c's rows ldc apart and b a packed panel (16 floats per i).
+func kernel4x16Go(k int, a []float32, lda int, b []float32, c []float32, ldc int) {
+	a0, a1, a2, a3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
+	b = b[:k*panel]
+	for r, ar := range [4][]float32{a0, a1, a2, a3} {
+		var acc [panel]float32
+		copy(acc[:], c[r*ldc:r*ldc+panel])
+		for i, av := range ar {
+			bp := b[i*panel : i*panel+panel : i*panel+panel]
+			for j := range acc {
+				acc[j] += av * bp[j]
+			}
+		}
+		copy(c[r*ldc:r*ldc+panel], acc[:])
+	}
+}

@@ -1,0 +1,191 @@
+package use
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// The tokenizer reproduces, behaviour for behaviour, the SentencePiece-style tokenizer that
+// @energetic-ai/embeddings (and @tensorflow-models/universal-sentence-encoder) run in
+// JavaScript before the graph, so that Go feeds the model the same ids:
+//
+//   - the text is NFKC-normalized; a non-empty text gets a leading U+2581 and every ASCII
+//     space becomes U+2581 (tabs, newlines and other spaces are left alone);
+//   - the text is split into code points (energetic-ai iterates with for…of; the older
+//     @tensorflow-models build iterates UTF-16 units, which differs only for astral
+//     characters such as emoji: we follow energetic-ai, whose model package we load);
+//   - a lattice holds, for each start position, every vocabulary piece (from id 6 on; ids
+//     0-5 are reserved) that is a prefix of the rest, or the unknown piece (id 0, length
+//     1, score 0) when none is;
+//   - a Viterbi pass over end positions keeps, per end, the highest-scoring piece, with
+//     JavaScript's quirks kept: a score of 0 means "unset" (so a later candidate always
+//     replaces it), ties go to the later candidate (>=), unreached positions count as
+//     score 0, and null scores in vocab.json count as 0;
+//   - the backward pass steps back by the chosen piece's length (in UTF-16 units in JS,
+//     equal to code points for this vocabulary, which has no astral pieces) and
+//     consecutive unknown ids are merged into one.
+//
+// These facts were read from the behaviour of the npm packages; the code is our own.
+
+const (
+	reservedSymbols = 6
+	unknownID       = 0
+	separator       = '\u2581'
+)
+
+// trieNode is one code point deep in the vocabulary trie.
+type trieNode struct {
+	children map[rune]*trieNode
+	id       int32 // vocabulary id of the piece ending here, or -1
+	score    float64
+	length   int32 // the piece's length in code points
+}
+
+// tokenizer holds the vocabulary as a trie and each id's backward-step length.
+type tokenizer struct {
+	root    *trieNode
+	stepLen []int // per id: the piece's length as the JS backward pass measures it (UTF-16 units)
+}
+
+// newTokenizer builds a tokenizer from vocab.json's bytes: a JSON array of [piece, score]
+// pairs (score may be null).
+func newTokenizer(vocabJSON []byte) (*tokenizer, error) {
+	var raw [][]json.RawMessage
+	if err := json.Unmarshal(vocabJSON, &raw); err != nil {
+		return nil, fmt.Errorf("vocab.json is not a JSON array of [piece, score] pairs: %w", err)
+	}
+	if len(raw) <= reservedSymbols {
+		return nil, fmt.Errorf("vocab.json has %d entries; the model needs more than %d", len(raw), reservedSymbols)
+	}
+	t := &tokenizer{root: &trieNode{id: -1}, stepLen: make([]int, len(raw))}
+	for i, pair := range raw {
+		if len(pair) != 2 {
+			return nil, fmt.Errorf("vocab.json entry %d is not a [piece, score] pair", i)
+		}
+		var piece string
+		if err := json.Unmarshal(pair[0], &piece); err != nil {
+			return nil, fmt.Errorf("vocab.json entry %d: the piece is not a string: %w", i, err)
+		}
+		var score *float64
+		if err := json.Unmarshal(pair[1], &score); err != nil {
+			return nil, fmt.Errorf("vocab.json entry %d: the score is not a number or null: %w", i, err)
+		}
+		t.stepLen[i] = utf16Len(piece)
+		if i < reservedSymbols || piece == "" {
+			continue
+		}
+		s := 0.0
+		if score != nil {
+			s = *score
+		}
+		t.insert(piece, s, int32(i))
+	}
+	if t.stepLen[unknownID] != 1 {
+		return nil, fmt.Errorf("vocab.json entry 0 (the unknown piece) must be one character long")
+	}
+	return t, nil
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+func (t *tokenizer) insert(piece string, score float64, id int32) {
+	n := t.root
+	var length int32
+	for _, r := range piece {
+		if n.children == nil {
+			n.children = make(map[rune]*trieNode)
+		}
+		c := n.children[r]
+		if c == nil {
+			c = &trieNode{id: -1}
+			n.children[r] = c
+		}
+		n = c
+		length++
+	}
+	// A later duplicate overwrites an earlier one, as in the JS trie.
+	n.id, n.score, n.length = id, score, length
+}
+
+// latticeEdge is one candidate piece ending at some position.
+type latticeEdge struct {
+	start int32
+	id    int32
+	score float64
+}
+
+// encode returns the token ids of text.
+func (t *tokenizer) encode(text string) []int32 {
+	text = norm.NFKC.String(text)
+	if text == "" {
+		return nil
+	}
+	symbols := make([]rune, 0, len(text)+1)
+	symbols = append(symbols, separator)
+	for _, r := range text {
+		if r == ' ' {
+			r = separator
+		}
+		symbols = append(symbols, r)
+	}
+	n := len(symbols)
+	// ends[e] lists the edges ending at e in increasing start order, which is the order
+	// JS visits them (for…in over integer keys, one piece per start and end).
+	ends := make([][]latticeEdge, n+1)
+	for i := 0; i < n; i++ {
+		found := false
+		node := t.root
+		for j := i; j < n; j++ {
+			node = node.children[symbols[j]]
+			if node == nil {
+				break
+			}
+			if node.id >= 0 {
+				ends[j+1] = append(ends[j+1], latticeEdge{start: int32(i), id: node.id, score: node.score})
+				found = true
+			}
+		}
+		if !found {
+			ends[i+1] = append(ends[i+1], latticeEdge{start: int32(i), id: unknownID, score: 0})
+		}
+	}
+	best := make([]float64, n+1)
+	words := make([]int32, n+1)
+	for e := 0; e <= n; e++ {
+		for _, edge := range ends[e] {
+			score := edge.score + best[edge.start]
+			if best[e] == 0 || score >= best[e] {
+				best[e] = score
+				words[e] = edge.id
+			}
+		}
+	}
+	var rev []int32
+	for it := n; it > 0; it -= t.stepLen[words[it]] {
+		rev = append(rev, words[it])
+	}
+	out := make([]int32, 0, len(rev))
+	prevUnk := false
+	for _, id := range rev {
+		if !(prevUnk && id == unknownID) {
+			out = append(out, id)
+		}
+		prevUnk = id == unknownID
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
