@@ -7,7 +7,7 @@ import { headersFromWire, headersToWire } from "./headers.js";
 import { requestFromHost, responseFromHost } from "./request.js";
 import { extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode } from "./body.js";
 import { bodyForHost, pumpToHost } from "./fetch.js";
-import { registerBinding, registerEvent, ExecutionContext } from "./worker.js";
+import { registerBinding, registerEvent, ExecutionContext, workerExports, workerEnv } from "./worker.js";
 
 Object.defineProperty(globalThis, "__zs_internal", {
   value: Object.freeze({
@@ -15,6 +15,7 @@ Object.defineProperty(globalThis, "__zs_internal", {
     headersFromWire, headersToWire, requestFromHost, responseFromHost,
     extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode,
     bodyForHost, pumpToHost, registerBinding, registerEvent, ExecutionContext,
+    workerExports, workerEnv,
   }),
   configurable: true,
   enumerable: false,

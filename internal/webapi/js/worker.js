@@ -377,6 +377,15 @@ export function registerEvent(kind, handler) {
   eventHandlers.set(kind, handler);
 }
 
+// workerExports and workerEnv give extensions the user's module exports
+// and env once setup ran (Durable Object classes are constructed with them).
+export function workerExports() {
+  return exportsObj;
+}
+export function workerEnv() {
+  return env;
+}
+
 // dispatchEvent runs an event: packed is "id\nkind\npayload". The outcome
 // goes back with host.eventResult(id, ok, text), then host.done(id) once
 // waitUntil work is over.
