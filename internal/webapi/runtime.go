@@ -79,6 +79,7 @@ type Runtime struct {
 	owners     map[int]any
 	cancels    map[int64]func()
 	fireTimer  *v8.Function
+	ws         *wsTable // host WebSockets (websocket.go)
 }
 
 // New creates an isolate, defines the host functions, runs the prelude and
@@ -158,6 +159,7 @@ func storePreludeCache(s *v8.Script) {
 // closed, timers stopped, the loop closed and the isolate disposed.
 func (r *Runtime) Close() {
 	r.Loop.Close()
+	r.closeWebSockets()
 	for _, t := range r.timers {
 		t.Stop()
 	}
@@ -474,6 +476,7 @@ func (r *Runtime) install() {
 	installCompression(r)
 	installFetch(r)
 	installCache(r)
+	installWebSocket(r)
 }
 
 func msDuration(ms float64) time.Duration {

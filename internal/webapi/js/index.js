@@ -19,5 +19,6 @@ import "./headers.js";
 import "./request.js";
 import "./fetch.js";
 import "./cache.js";
+import "./websocket.js";
 import "./worker.js";
 import "./internal.js";
