@@ -145,7 +145,7 @@ func NormalizeQuery(dim int, q *Query) error {
 	if q.TopK < 1 {
 		return invalidf(OpVectorQuery, CodeInvalidTopK, "invalid topK provided, topK must be greater than 0, got %d", q.TopK)
 	}
-	if q.ReturnValues || q.ReturnMetadata == MetadataAll {
+	if q.ReturnValues || q.ReturnMetadata == MetadataAll && !q.DefaultedMetadata {
 		if q.TopK > MaxTopKWithData {
 			return invalidf(OpVectorQuery, CodeInvalidTopK, "invalid topK provided, topK must be less than or equal to %d when returnValues is true or returnMetadata is \"all\", got %d", MaxTopKWithData, q.TopK)
 		}

@@ -230,6 +230,11 @@ type Query struct {
 	TopK           int
 	ReturnValues   bool
 	ReturnMetadata ReturnMetadata // "" means MetadataNone
+	// DefaultedMetadata says ReturnMetadata came from a binding's
+	// return_metadata_default (a zerostack extension), not from the caller:
+	// the topK limit then stays MaxTopK, so that programs written without
+	// returnMetadata keep the limit Cloudflare gives them.
+	DefaultedMetadata bool
 	Filter         *Filter        // nil: no filter
 	Namespace      string         // "": all namespaces
 }
