@@ -470,6 +470,11 @@ func (v *view) uniqueBindings(r *rawConfig) {
 	}
 	for i, b := range r.Vectorize {
 		check(b.Binding, "vectorize", i, "binding")
+		switch b.ReturnMetadataDefault {
+		case "", "none", "indexed", "all":
+		default:
+			v.errorf(fmt.Sprintf(`expected "none", "indexed" or "all", got %q`, b.ReturnMetadataDefault), "vectorize", i, "return_metadata_default")
+		}
 	}
 	if r.AI != nil {
 		check(r.AI.Binding, "ai", "binding")

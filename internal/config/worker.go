@@ -367,6 +367,12 @@ type Vectorize struct {
 	Binding   string `json:"binding" wrangler:"required"`
 	IndexName string `json:"index_name" wrangler:"required"`
 	Remote    bool   `json:"remote,omitempty"`
+	// ReturnMetadataDefault is a zerostack extension (wrangler ignores it
+	// with a warning): the returnMetadata a query gets when it passes none,
+	// "none", "indexed" or "all". Cloudflare's default is "none"; "all" lets
+	// programs that read match.metadata without asking for it (as the
+	// guide's do) run unchanged.
+	ReturnMetadataDefault string `json:"return_metadata_default,omitempty"`
 }
 
 // AI is [ai], the Workers AI binding.
