@@ -1,0 +1,24 @@
+// Package pages serves Cloudflare Pages projects and Workers static assets
+// the way Cloudflare does, in plain Go (no JavaScript engine):
+//
+//   - [Server] is the static asset server: an http.Handler over a
+//     directory held in memory, with Cloudflare's html_handling
+//     (auto-trailing-slash, force-trailing-slash, drop-trailing-slash, none),
+//     not_found_handling (404-page, single-page-application, none), the
+//     Pages defaults, strong ETags with If-None-Match, Range, gzip and brotli
+//     variants made once per file, and Cloudflare's Cache-Control;
+//   - [ParseHeaders] and [ParseRedirects] read _headers and _redirects with
+//     wrangler's limits and messages for invalid lines, and match requests
+//     against their rules (splats, :placeholders, "!" to detach headers,
+//     200 rewrites);
+//   - [ParseRoutes] reads _routes.json (which paths invoke Functions);
+//   - [ScanFunctions] reads a functions/ directory into routes ordered as
+//     wrangler's Functions builder orders them, and [EntrySource] writes the
+//     worker module that imports them and routes requests as Pages does
+//     (middleware chains with context.next(), env.ASSETS for the static
+//     files); internal/worker bundles it.
+//
+// Behaviour follows Cloudflare's asset worker and wrangler (workers-sdk's
+// workers-shared and pages packages, read in 2026); where this package
+// decides something they leave open, the comment at that place says so.
+package pages

@@ -1,0 +1,107 @@
+package pages
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Routes is a _routes.json file: which request paths invoke Pages
+// Functions (include) and which go straight to static assets (exclude,
+// which wins). Patterns are paths with "*" wildcards.
+type Routes struct {
+	Version int      `json:"version"`
+	Include []string `json:"include"`
+	Exclude []string `json:"exclude"`
+	inc     []*regexp.Regexp
+	exc     []*regexp.Regexp
+}
+
+// ParseRoutes reads and validates a _routes.json as Cloudflare does:
+// version 1, at least one include rule, every rule starting with "/", at
+// most [MaxRoutesRules] rules in all and [MaxRoutesRuleLength] characters
+// each. file names the file in messages.
+func ParseRoutes(data []byte, file string) (*Routes, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("Invalid _routes.json file found at: %s. Please make sure the file contains valid JSON: %v", file, err)
+	}
+	var r Routes
+	okShape := raw["version"] != nil && raw["include"] != nil && raw["exclude"] != nil &&
+		json.Unmarshal(raw["version"], &r.Version) == nil &&
+		json.Unmarshal(raw["include"], &r.Include) == nil &&
+		json.Unmarshal(raw["exclude"], &r.Exclude) == nil && r.Include != nil && r.Exclude != nil
+	if !okShape {
+		return nil, fmt.Errorf("Invalid _routes.json file found at: %s. Please make sure the JSON object has the following format:\n{\n\tversion: 1;\n\tinclude: string[];\n\texclude: string[];\n}\nand that at least one include rule is provided.", file)
+	}
+	if r.Version != 1 {
+		return nil, fmt.Errorf("Invalid _routes.json file found at: %s. Please make sure the JSON object has the version 1 (got %d).", file, r.Version)
+	}
+	if len(r.Include) == 0 {
+		return nil, fmt.Errorf("Invalid _routes.json file found at: %s. Please make sure that at least one include rule is provided.", file)
+	}
+	if n := len(r.Include) + len(r.Exclude); n > MaxRoutesRules {
+		return nil, fmt.Errorf("Invalid _routes.json file found at: %s. Detected rules that are over the %d rule limit. Please make sure you have a total of %d include and exclude rules combined (got %d).", file, MaxRoutesRules, MaxRoutesRules, n)
+	}
+	var long, relative []string
+	for _, rule := range append(append([]string{}, r.Include...), r.Exclude...) {
+		if len(rule) > MaxRoutesRuleLength {
+			long = append(long, rule)
+		}
+		if !strings.HasPrefix(rule, "/") {
+			relative = append(relative, rule)
+		}
+	}
+	if len(long) > 0 {
+		return nil, fmt.Errorf("Invalid _routes.json file found at: %s. Please make sure that all rules are at most %d characters long; these are not: %s", file, MaxRoutesRuleLength, strings.Join(long, ", "))
+	}
+	if len(relative) > 0 {
+		return nil, fmt.Errorf("Invalid _routes.json file found at: %s. All rules must start with '/'. Please make sure these rules do: %s", file, strings.Join(relative, ", "))
+	}
+	r.compile()
+	return &r, nil
+}
+
+func globRE(rule string) *regexp.Regexp {
+	parts := strings.Split(rule, "*")
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
+}
+
+func (r *Routes) compile() {
+	r.inc, r.exc = nil, nil
+	for _, s := range r.Include {
+		r.inc = append(r.inc, globRE(s))
+	}
+	for _, s := range r.Exclude {
+		r.exc = append(r.exc, globRE(s))
+	}
+}
+
+// NewRoutes returns routes that include and exclude the given patterns
+// (what zerostack assumes when a project has Functions and no
+// _routes.json: include "/*").
+func NewRoutes(include, exclude []string) *Routes {
+	r := &Routes{Version: 1, Include: include, Exclude: exclude}
+	r.compile()
+	return r
+}
+
+// Match reports whether a request for path (the URL's pathname) invokes
+// Functions: no exclude rule matches it and an include rule does.
+func (r *Routes) Match(path string) bool {
+	for _, re := range r.exc {
+		if re.MatchString(path) {
+			return false
+		}
+	}
+	for _, re := range r.inc {
+		if re.MatchString(path) {
+			return true
+		}
+	}
+	return false
+}
