@@ -228,11 +228,11 @@ func TestParseRoutes(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		`{`: "valid JSON",
-		`{"version":1,"include":[]}`:                         "following format",
-		`{"version":2,"include":["/*"],"exclude":[]}`:        "version 1",
-		`{"version":1,"include":[],"exclude":[]}`:            "at least one include rule",
-		`{"version":1,"include":["api/*"],"exclude":[]}`:     "must start with '/'",
+		`{`:                          "valid JSON",
+		`{"version":1,"include":[]}`: "following format",
+		`{"version":2,"include":["/*"],"exclude":[]}`:                                "version 1",
+		`{"version":1,"include":[],"exclude":[]}`:                                    "at least one include rule",
+		`{"version":1,"include":["api/*"],"exclude":[]}`:                             "must start with '/'",
 		`{"version":1,"include":["/` + strings.Repeat("a", 100) + `"],"exclude":[]}`: "at most 100 characters",
 	}
 	var many []string
