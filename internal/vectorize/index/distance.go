@@ -1,10 +1,10 @@
 package index
 
-// dot returns the inner product of a and b over len(a) elements (b must be
+// dotGo returns the inner product of a and b over len(a) elements (b must be
 // at least as long). The loop is unrolled by eight with four accumulators so
 // that the compiler keeps them in registers and the CPU can overlap the
 // additions.
-func dot(a, b []float32) float32 {
+func dotGo(a, b []float32) float32 {
 	n := len(a)
 	b = b[:n]
 	var s0, s1, s2, s3 float32
@@ -23,9 +23,9 @@ func dot(a, b []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// l2sq returns the squared euclidean distance between a and b over len(a)
-// elements, unrolled like [dot].
-func l2sq(a, b []float32) float32 {
+// l2sqGo returns the squared euclidean distance between a and b over len(a)
+// elements, unrolled like [dotGo].
+func l2sqGo(a, b []float32) float32 {
 	n := len(a)
 	b = b[:n]
 	var s0, s1, s2, s3 float32
