@@ -29,14 +29,16 @@ func newLinear(ws *weightSet, wName, bName string, k, n int) *linear {
 		ws.err = fmt.Errorf("weight %s has %d columns, not a multiple of %d", wName, n, panel)
 		return &linear{}
 	}
-	packed := make([]float32, k*n)
+	// Repack in place (w is the weight's own memory), through a copy of the original.
+	orig := ws.scratch(k * n)
+	copy(orig, w)
 	for p := 0; p < n/panel; p++ {
-		dst := packed[p*k*panel : (p+1)*k*panel]
+		dst := w[p*k*panel : (p+1)*k*panel]
 		for r := 0; r < k; r++ {
-			copy(dst[r*panel:(r+1)*panel], w[r*n+p*panel:r*n+(p+1)*panel])
+			copy(dst[r*panel:(r+1)*panel], orig[r*n+p*panel:r*n+(p+1)*panel])
 		}
 	}
-	return &linear{k: k, n: n, w: packed, b: b}
+	return &linear{k: k, n: n, w: w, b: b}
 }
 
 // apply sets dst[r][0:n] = x[r][0:k]·W + b (+ add[r][0:n] when add is not nil) for r <

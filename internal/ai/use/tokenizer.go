@@ -37,48 +37,57 @@ const (
 
 // trieNode is one code point deep in the vocabulary trie.
 type trieNode struct {
-	children map[rune]*trieNode
-	id       int32 // vocabulary id of the piece ending here, or -1
-	score    float64
-	length   int32 // the piece's length in code points
+	id    int32 // vocabulary id of the piece ending here, or -1
+	score float64
 }
 
-// tokenizer holds the vocabulary as a trie and each id's backward-step length.
+// childKey names a trie edge: the parent node's index and the next code point.
+type childKey struct {
+	parent int32
+	r      rune
+}
+
+// tokenizer holds the vocabulary as a trie (nodes, with the edges in one map) and each
+// id's backward-step length.
 type tokenizer struct {
-	root    *trieNode
-	stepLen []int // per id: the piece's length as the JS backward pass measures it (UTF-16 units)
+	nodes    []trieNode
+	children map[childKey]int32
+	stepLen  []int // per id: the piece's length as the JS backward pass measures it (UTF-16 units)
 }
 
 // newTokenizer builds a tokenizer from vocab.json's bytes: a JSON array of [piece, score]
 // pairs (score may be null).
 func newTokenizer(vocabJSON []byte) (*tokenizer, error) {
-	var raw [][]json.RawMessage
+	var raw []any
 	if err := json.Unmarshal(vocabJSON, &raw); err != nil {
 		return nil, fmt.Errorf("vocab.json is not a JSON array of [piece, score] pairs: %w", err)
 	}
 	if len(raw) <= reservedSymbols {
 		return nil, fmt.Errorf("vocab.json has %d entries; the model needs more than %d", len(raw), reservedSymbols)
 	}
-	t := &tokenizer{root: &trieNode{id: -1}, stepLen: make([]int, len(raw))}
-	for i, pair := range raw {
-		if len(pair) != 2 {
+	t := &tokenizer{nodes: make([]trieNode, 1, 4*len(raw)), children: make(map[childKey]int32, 4*len(raw)), stepLen: make([]int, len(raw))}
+	t.nodes[0].id = -1
+	for i, e := range raw {
+		pair, ok := e.([]any)
+		if !ok || len(pair) != 2 {
 			return nil, fmt.Errorf("vocab.json entry %d is not a [piece, score] pair", i)
 		}
-		var piece string
-		if err := json.Unmarshal(pair[0], &piece); err != nil {
-			return nil, fmt.Errorf("vocab.json entry %d: the piece is not a string: %w", i, err)
+		piece, ok := pair[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("vocab.json entry %d: the piece is not a string", i)
 		}
-		var score *float64
-		if err := json.Unmarshal(pair[1], &score); err != nil {
-			return nil, fmt.Errorf("vocab.json entry %d: the score is not a number or null: %w", i, err)
+		// A null score counts as 0, as JavaScript's + makes it.
+		s := 0.0
+		switch v := pair[1].(type) {
+		case float64:
+			s = v
+		case nil:
+		default:
+			return nil, fmt.Errorf("vocab.json entry %d: the score is not a number or null", i)
 		}
 		t.stepLen[i] = utf16Len(piece)
 		if i < reservedSymbols || piece == "" {
 			continue
-		}
-		s := 0.0
-		if score != nil {
-			s = *score
 		}
 		t.insert(piece, s, int32(i))
 	}
@@ -101,22 +110,18 @@ func utf16Len(s string) int {
 }
 
 func (t *tokenizer) insert(piece string, score float64, id int32) {
-	n := t.root
-	var length int32
+	n := int32(0)
 	for _, r := range piece {
-		if n.children == nil {
-			n.children = make(map[rune]*trieNode)
-		}
-		c := n.children[r]
-		if c == nil {
-			c = &trieNode{id: -1}
-			n.children[r] = c
+		c, ok := t.children[childKey{n, r}]
+		if !ok {
+			c = int32(len(t.nodes))
+			t.nodes = append(t.nodes, trieNode{id: -1})
+			t.children[childKey{n, r}] = c
 		}
 		n = c
-		length++
 	}
 	// A later duplicate overwrites an earlier one, as in the JS trie.
-	n.id, n.score, n.length = id, score, length
+	t.nodes[n].id, t.nodes[n].score = id, score
 }
 
 // latticeEdge is one candidate piece ending at some position.
@@ -146,14 +151,15 @@ func (t *tokenizer) encode(text string) []int32 {
 	ends := make([][]latticeEdge, n+1)
 	for i := 0; i < n; i++ {
 		found := false
-		node := t.root
+		node := int32(0)
 		for j := i; j < n; j++ {
-			node = node.children[symbols[j]]
-			if node == nil {
+			c, ok := t.children[childKey{node, symbols[j]}]
+			if !ok {
 				break
 			}
-			if node.id >= 0 {
-				ends[j+1] = append(ends[j+1], latticeEdge{start: int32(i), id: node.id, score: node.score})
+			node = c
+			if nd := &t.nodes[c]; nd.id >= 0 {
+				ends[j+1] = append(ends[j+1], latticeEdge{start: int32(i), id: nd.id, score: nd.score})
 				found = true
 			}
 		}

@@ -4,9 +4,11 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"unsafe"
 )
 
 // modelJSON is the part of a TF.js graph model's model.json that Load reads: the weight
@@ -37,7 +39,8 @@ type weightSpec struct {
 	} `json:"quantization"`
 }
 
-// tensor is a loaded weight: float32 data (int32 weights are converted) and its shape.
+// tensor is a loaded weight: float32 data (int32 and quantized weights are converted;
+// float32 weights alias the shard buffer, which newLinear repacks in place) and its shape.
 type tensor struct {
 	shape []int
 	data  []float32
@@ -59,16 +62,9 @@ func readWeights(dir string) (map[string]tensor, int, error) {
 	out := make(map[string]tensor)
 	total := 0
 	for _, group := range mj.WeightsManifest {
-		var buf []byte
-		for _, p := range group.Paths {
-			if filepath.IsAbs(p) || filepath.Clean(p) != filepath.Base(p) {
-				return nil, 0, fmt.Errorf("model.json names weight shard %q outside the model directory", p)
-			}
-			b, err := os.ReadFile(filepath.Join(dir, p))
-			if err != nil {
-				return nil, 0, fmt.Errorf("reading weight shard: %w", err)
-			}
-			buf = append(buf, b...)
+		buf, err := readShards(dir, group.Paths)
+		if err != nil {
+			return nil, 0, err
 		}
 		total += len(buf)
 		off := 0
@@ -97,7 +93,16 @@ func readWeights(dir string) (map[string]tensor, int, error) {
 			}
 			b := buf[off : off+n*size]
 			off += n * size
-			t := tensor{shape: w.Shape, data: make([]float32, n)}
+			t := tensor{shape: w.Shape}
+			if dtype == "float32" && w.Quantization == nil {
+				// Most of the model: used in place, in the shard buffer (no copy).
+				if v, ok := float32View(b); ok {
+					t.data = v
+					out[w.Name] = t
+					continue
+				}
+			}
+			t.data = make([]float32, n)
 			switch {
 			case w.Quantization != nil && dtype == "float16":
 				for i := range t.data {
@@ -134,6 +139,58 @@ func readWeights(dir string) (map[string]tensor, int, error) {
 	return out, total, nil
 }
 
+// readShards reads a weight group's shards, in order, into one buffer.
+func readShards(dir string, paths []string) ([]byte, error) {
+	size := int64(0)
+	for _, p := range paths {
+		if filepath.IsAbs(p) || filepath.Clean(p) != filepath.Base(p) {
+			return nil, fmt.Errorf("model.json names weight shard %q outside the model directory", p)
+		}
+		st, err := os.Stat(filepath.Join(dir, p))
+		if err != nil {
+			return nil, fmt.Errorf("reading weight shard: %w", err)
+		}
+		size += st.Size()
+	}
+	if size > 1<<31 {
+		return nil, fmt.Errorf("the weight shards hold %d bytes, more than this loader reads", size)
+	}
+	buf := make([]byte, size)
+	off := 0
+	for _, p := range paths {
+		f, err := os.Open(filepath.Join(dir, p))
+		if err != nil {
+			return nil, fmt.Errorf("reading weight shard: %w", err)
+		}
+		st, err := f.Stat()
+		if err == nil && off+int(st.Size()) > len(buf) {
+			err = fmt.Errorf("%s grew while being read", p)
+		}
+		if err == nil {
+			_, err = io.ReadFull(f, buf[off:off+int(st.Size())])
+			off += int(st.Size())
+		}
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading weight shard %s: %w", p, err)
+		}
+	}
+	return buf[:off], nil
+}
+
+// float32View returns little-endian float32 bytes as floats without copying, when this
+// machine is little-endian and b is aligned; ok is false otherwise.
+func float32View(b []byte) (v []float32, ok bool) {
+	if len(b) == 0 || len(b)%4 != 0 || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
+		return nil, false
+	}
+	one := uint16(1)
+	if *(*byte)(unsafe.Pointer(&one)) != 1 {
+		return nil, false
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4), true
+}
+
 // halfToFloat converts an IEEE 754 half-precision value.
 func halfToFloat(h uint16) float32 {
 	sign := uint32(h>>15) << 31
@@ -154,6 +211,15 @@ func halfToFloat(h uint16) float32 {
 type weightSet struct {
 	all map[string]tensor
 	err error
+	tmp []float32
+}
+
+// scratch returns a temporary buffer of n floats, reused between calls.
+func (ws *weightSet) scratch(n int) []float32 {
+	if cap(ws.tmp) < n {
+		ws.tmp = make([]float32, n)
+	}
+	return ws.tmp[:n]
 }
 
 func (ws *weightSet) get(name string, shape ...int) []float32 {
