@@ -32,6 +32,12 @@ type hostSocket struct {
 	pending  []outMsg // sent before conn was attached
 	accepted bool     // JavaScript called accept(): start reading
 	closing  bool     // JavaScript sent a Close
+	// outbound connections (fetch, new WebSocket) count as pending work of
+	// the loop while JavaScript reads them, as in workerd, so that a
+	// request awaiting their messages is not taken for hung; release ends
+	// that. Incoming connections do not: their requests are over.
+	outbound bool
+	release  func(func())
 }
 
 type outMsg struct {
@@ -108,6 +114,9 @@ func installWebSocket(r *Runtime) {
 		hid := int(c.Int(0))
 		if hs := t.socks[hid]; hs != nil && !hs.accepted {
 			hs.accepted = true
+			if hs.outbound {
+				hs.release = r.Loop.Register()
+			}
 			if hs.conn != nil {
 				hs.conn.Start(jsHandler{r, hid})
 			}
@@ -139,7 +148,7 @@ func installWebSocket(r *Runtime) {
 					head.HID = t.next
 					head.Protocol = conn.Protocol()
 					head.Extensions = conn.Extensions()
-					t.socks[t.next] = &hostSocket{conn: conn}
+					t.socks[t.next] = &hostSocket{conn: conn, outbound: true}
 				}
 				return jsonResult(head)
 			}), nil
@@ -184,7 +193,7 @@ func (r *Runtime) closeWebSockets() {
 		if hs.conn != nil {
 			hs.conn.Close(websocket.CloseGoingAway, "")
 		}
-		delete(t.socks, id)
+		t.drop(id)
 	}
 	if t.deliver != nil {
 		t.deliver.Release()
@@ -229,7 +238,9 @@ func (u *WebSocketUpgrade) Serve(w http.ResponseWriter, req *http.Request, h htt
 			u.proxy.Close(websocket.CloseGoingAway, "")
 			return
 		}
-		u.r.Loop.Enqueue(func() { u.r.wsEnded(u.hid, websocket.CloseAbnormal, "WebSocket disconnected without sending Close frame.", false) })
+		u.r.Loop.Enqueue(func() {
+			u.r.wsEnded(u.hid, websocket.CloseAbnormal, "WebSocket disconnected without sending Close frame.", false)
+		})
 		return
 	}
 	if u.proxy != nil {
@@ -248,7 +259,9 @@ func (u *WebSocketUpgrade) Cancel() {
 		u.proxy.Close(websocket.CloseGoingAway, "")
 		return
 	}
-	u.r.Loop.Enqueue(func() { u.r.wsEnded(u.hid, websocket.CloseAbnormal, "WebSocket disconnected without sending Close frame.", false) })
+	u.r.Loop.Enqueue(func() {
+		u.r.wsEnded(u.hid, websocket.CloseAbnormal, "WebSocket disconnected without sending Close frame.", false)
+	})
 }
 
 // wsAttach gives host socket hid its connection, on the isolate thread.
@@ -274,9 +287,22 @@ func (r *Runtime) wsEnded(hid int, code int, reason string, clean bool) {
 	if _, ok := r.ws.socks[hid]; !ok {
 		return
 	}
-	delete(r.ws.socks, hid)
+	r.ws.drop(hid)
 	r.wsCall(hid, 4, code, reason, clean)
 }
+
+// drop forgets host socket hid.
+func (t *wsTable) drop(hid int) {
+	if hs := t.socks[hid]; hs != nil {
+		if hs.release != nil {
+			hs.release(noop)
+			hs.release = nil
+		}
+		delete(t.socks, hid)
+	}
+}
+
+func noop() {}
 
 // wsCall calls js/websocket.js's deliver(hid, kind, a, b, c).
 func (r *Runtime) wsCall(hid int, kind int, args ...any) {
@@ -343,7 +369,11 @@ func (h jsHandler) Close(c *websocket.Conn, code int, reason string, clean bool)
 		// JavaScript answers a Close with its own (unless it allows half-open
 		// connections, and then it may still send and close later).
 		if hs.closing || !clean {
-			delete(h.r.ws.socks, h.hid)
+			h.r.ws.drop(h.hid)
+		} else if hs.release != nil {
+			// Nothing more can arrive.
+			hs.release(noop)
+			hs.release = nil
 		}
 	})
 }
@@ -353,7 +383,7 @@ func (h jsHandler) Error(c *websocket.Conn, err error) {
 		if _, ok := h.r.ws.socks[h.hid]; !ok {
 			return
 		}
-		delete(h.r.ws.socks, h.hid)
+		h.r.ws.drop(h.hid)
 		h.r.wsCall(h.hid, 5, err.Error())
 	})
 }

@@ -511,6 +511,23 @@ func (i *isolate) installHost(rt *webapi.Runtime) {
 		req.resp <- res
 		return ret, nil
 	})
+	// wsRespond(id, hid, wire) answers with 101 and the WebSocket that
+	// host socket hid carries (see js/websocket.js's coupleToHost).
+	rt.Func("wsRespond", func(c *v8.Call) (any, error) {
+		req := i.req(c.Int(0))
+		up := rt.WebSocketUpgrade(int(c.Int(1)))
+		if req == nil || req.responded {
+			up.Cancel()
+			return nil, nil
+		}
+		if !req.upgrade {
+			up.Cancel()
+			return nil, &v8.TypeError{Msg: `Worker tried to return a WebSocket in a response to a request which did not contain the header "Upgrade: websocket".`}
+		}
+		req.responded = true
+		req.resp <- result{status: http.StatusSwitchingProtocols, header: wireHeader(c.String(2)), ws: up}
+		return nil, nil
+	})
 	rt.Func("fail", func(c *v8.Call) (any, error) {
 		req := i.req(c.Int(0))
 		if req == nil {

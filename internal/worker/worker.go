@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/zerostack/zerostack/internal/webapi"
+	"github.com/zerostack/zerostack/internal/websocket"
 )
 
 // Defaults for [Config] fields left zero.
@@ -528,6 +529,7 @@ type request struct {
 	responded bool
 	cpu       time.Duration
 	accept    string
+	upgrade   bool // the client asked for a WebSocket (Upgrade: websocket)
 }
 
 // result is what the HTTP goroutine writes.
@@ -538,6 +540,8 @@ type result struct {
 	bytes  []byte
 	stream io.ReadCloser
 	isText bool
+	// ws is the WebSocket of a 101 response: write upgrades the connection.
+	ws *webapi.WebSocketUpgrade
 }
 
 func (w *Worker) newRequest(r *http.Request) *request {
@@ -595,6 +599,7 @@ func (w *Worker) newRequest(r *http.Request) *request {
 		resp:   make(chan result, 1),
 		accept: r.Header.Get("Accept"),
 	}
+	req.upgrade = websocket.IsUpgrade(r)
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		req.body = r.Body
 		if r.ContentLength > 0 {
@@ -640,6 +645,10 @@ func lowerHeader(k string) string {
 var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
+	if res.ws != nil {
+		res.ws.Serve(rw, r, res.header)
+		return
+	}
 	h := rw.Header()
 	for k, v := range res.header {
 		h[k] = v

@@ -3,6 +3,7 @@ import { host, callAsync, startAsync, toHost, defineGlobal } from "./host.js";
 import { Request, responseFromHost, kBody, kHeaders, kMethod, kUrl, kRedirect, kSignal } from "./request.js";
 import { headersToWire } from "./headers.js";
 import { kUsed } from "./body.js";
+import { fetchWebSocket } from "./websocket.js";
 
 // pumpToHost copies a ReadableStream of bytes into the Go writer wid,
 // awaiting each write (backpressure), and closes or aborts the writer.
@@ -49,6 +50,9 @@ async function fetch(input, init = undefined) {
   const url = req[kUrl];
   if (!url.startsWith("http://") && !url.startsWith("https://")) {
     throw new TypeError(`Fetch API cannot load: ${url}`);
+  }
+  if (/(^|,)\s*websocket\s*(,|$)/i.test(req[kHeaders].get("upgrade") ?? "")) {
+    return fetchWebSocket(url, headersToWire(req[kHeaders]));
   }
   const [kind, a, b] = bodyForHost(req);
   let pump = null;

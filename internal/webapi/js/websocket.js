@@ -22,6 +22,7 @@ import { host, callAsync, toHost, scratchU8, defineGlobal } from "./host.js";
 import { EventTarget, MessageEvent, CloseEvent, ErrorEvent, Event, markTrusted } from "./events.js";
 import { DOMException } from "./errors.js";
 import { newBlob } from "./blob.js";
+import { responseFromHost, kWebSocket } from "./request.js";
 
 const CONNECTING = 0, OPEN = 1, CLOSING = 2, CLOSED = 3;
 const kNew = Symbol("new WebSocket");
@@ -354,9 +355,20 @@ export function connect(url, headersWire) {
   return callAsync("wsConnect", url, headersWire);
 }
 
+// fetchWebSocket is fetch() of a request with "Upgrade: websocket": the
+// connection is opened in Go; a 101 answer gives a Response whose
+// webSocket is the client end (to accept()), any other answer a plain
+// Response, as workerd does.
+export async function fetchWebSocket(url, headersWire) {
+  const head = await connect(url, headersWire);
+  const r = responseFromHost(head.status, head.statusText, head.headers, head.body, url, false);
+  if (head.hid) r[kWebSocket] = socketForHost(head.hid, head.protocol, head.extensions);
+  return r;
+}
+
 // socketForHost makes the WebSocket of an outbound connection that fetch()
 // opened (host socket hid).
-export function socketForHost(hid, url, protocol, extensions) {
+export function socketForHost(hid, protocol, extensions) {
   const ws = new WebSocket(kNew);
   const s = st(ws);
   attachHost(ws, s, hid);
@@ -404,14 +416,11 @@ Object.defineProperty(globalThis, "__zs_ws", { value: deliver, writable: false, 
 // for a 101 response; Go's half takes the host socket id instead.
 if (typeof host.wsRespond === "function") {
   host.respondWebSocket = (id, ws, wire) => {
-    let hid;
     try {
-      hid = coupleToHost(ws);
+      host.wsRespond(id, coupleToHost(ws), wire);
     } catch (e) {
       host.fail(id, e.stack || String(e), false);
-      return;
     }
-    host.wsRespond(id, hid, wire);
   };
 }
 
