@@ -261,8 +261,10 @@ func (upstreamEcho) Message(c *websocket.Conn, text bool, data []byte) {
 		c.SendBinary(data)
 	}
 }
-func (upstreamEcho) Close(c *websocket.Conn, code int, reason string, clean bool) { c.Close(code, reason) }
-func (upstreamEcho) Error(c *websocket.Conn, err error)                          {}
+func (upstreamEcho) Close(c *websocket.Conn, code int, reason string, clean bool) {
+	c.Close(code, reason)
+}
+func (upstreamEcho) Error(c *websocket.Conn, err error) {}
 
 func TestWebSocketOutbound(t *testing.T) {
 	up := upstreamWS(t)
