@@ -374,9 +374,6 @@ func pendingBindings(cfg *config.Worker) map[string]string {
 	for _, b := range cfg.DurableObjects.Bindings {
 		p[b.Name] = "Durable Object"
 	}
-	for _, b := range cfg.Vectorize {
-		p[b.Binding] = "Vectorize"
-	}
 	if cfg.AI != nil && cfg.AI.Binding != "" {
 		p[cfg.AI.Binding] = "Workers AI"
 	}

@@ -49,6 +49,8 @@ type State struct {
 	d1  *d1local.Manager
 	r2  *r2local.Store
 	log *slog.Logger
+
+	vec vectorizeState // Vectorize (vectorize.go), opened on first use
 }
 
 // OpenState opens (creating if needed) the state in dir.
@@ -91,7 +93,7 @@ func (s *State) R2() *r2local.Store { return s.r2 }
 
 // Close closes every store.
 func (s *State) Close() error {
-	return errors.Join(s.kv.Close(), s.d1.Close(), s.r2.Close())
+	return errors.Join(s.kv.Close(), s.d1.Close(), s.r2.Close(), s.vec.close() /* Vectorize (vectorize.go) */)
 }
 
 // Extension returns the worker extension serving KV, D1 and R2 bindings
@@ -105,6 +107,8 @@ func (s *State) Extension() worker.Extension {
 func (s *State) Extensions() []worker.Extension {
 	exts := []worker.Extension{s.Extension()}
 	// Each service appends its extension here, one line each.
+	// Vectorize (vectorize.go)
+	exts = append(exts, s.vectorizeExtension())
 	return exts
 }
 
@@ -214,5 +218,7 @@ func (s *State) Bindings(ctx context.Context, cfg *config.Worker) ([]worker.Bind
 	for _, b := range cfg.R2Buckets {
 		out = append(out, binding.R2(b.Binding, s.EnsureR2(ctx, b)))
 	}
+	// Vectorize (vectorize.go)
+	out = append(out, s.vectorizeBindings(cfg)...)
 	return out, nil
 }
