@@ -32,8 +32,12 @@ type ToolCall struct {
 
 // GenerateRequest is a validated text-generation input.
 type GenerateRequest struct {
-	// Model is the provider's model name (the route's target).
-	Model    string
+	// Model is the provider's model name (the route's target; "" = the
+	// provider's default).
+	Model string
+	// ModelID is the Workers AI id that was called; a provider with no
+	// model name at all sends it as the model.
+	ModelID  string
 	Prompt   string    // set when the input had prompt
 	Messages []Message // set when the input had messages
 	Raw      bool      // prompt without the model's chat template

@@ -157,6 +157,9 @@ func (p *OpenAI) Generate(ctx context.Context, req *GenerateRequest, emit func(s
 	if model == "" {
 		model = p.model
 	}
+	if model == "" {
+		model = req.ModelID
+	}
 	body := chatRequest{
 		Model: model, MaxTokens: req.MaxTokens, Temperature: req.Temperature, TopP: req.TopP,
 		Seed: req.Seed, FrequencyPenalty: req.FrequencyPenalty, PresencePenalty: req.PresencePenalty,

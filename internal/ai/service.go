@@ -19,6 +19,9 @@ type Options struct {
 	Logger *slog.Logger
 	// UsagePath is the usage file ("" keeps usage in memory).
 	UsagePath string
+	// Usage, if set, is used instead of opening UsagePath (services that
+	// replace each other on reload share one).
+	Usage *Usage
 	// Encoder loads the embedded sentence encoder (nil: the embedded
 	// provider fails with a hint).
 	Encoder func() (SentenceEncoder, error)
@@ -50,9 +53,12 @@ func New(cfg *Config, opts Options) (*Service, error) {
 	if s.cfg.ModelsDir == "" {
 		s.cfg.ModelsDir = DefaultModelsDir()
 	}
-	var err error
-	if s.usage, err = OpenUsage(opts.UsagePath); err != nil {
-		return nil, err
+	s.usage = opts.Usage
+	if s.usage == nil {
+		var err error
+		if s.usage, err = OpenUsage(opts.UsagePath); err != nil {
+			return nil, err
+		}
 	}
 	s.providers[TypeEmbedded] = NewEmbedded(opts.Encoder)
 	names := make([]string, 0, len(s.cfg.Providers))
@@ -293,7 +299,7 @@ func (s *Service) run(ctx context.Context, t *target, input []byte, start time.T
 		if err != nil {
 			return nil, 0, 0, err
 		}
-		req.Model = t.name
+		req.Model, req.ModelID = t.name, t.model.ID
 		if req.Stream {
 			return &Result{Stream: s.stream(t, req, start)}, 0, 0, nil
 		}
@@ -343,7 +349,7 @@ func (s *Service) run(ctx context.Context, t *target, input []byte, start time.T
 			return nil, 0, 0, err
 		}
 		words := max(r.MaxLength/2, 8)
-		g, err := t.p.Generate(ctx, &GenerateRequest{Model: t.name, MaxTokens: r.MaxLength, Messages: []Message{
+		g, err := t.p.Generate(ctx, &GenerateRequest{Model: t.name, ModelID: t.model.ID, MaxTokens: r.MaxLength, Messages: []Message{
 			{Role: "system", Content: fmt.Sprintf("Summarize the user's text in at most %d words. Answer with the summary only.", words)},
 			{Role: "user", Content: r.InputText},
 		}}, nil)
@@ -356,7 +362,7 @@ func (s *Service) run(ctx context.Context, t *target, input []byte, start time.T
 		if err != nil {
 			return nil, 0, 0, err
 		}
-		g, err := t.p.Generate(ctx, &GenerateRequest{Model: t.name, MaxTokens: 1024, Messages: []Message{
+		g, err := t.p.Generate(ctx, &GenerateRequest{Model: t.name, ModelID: t.model.ID, MaxTokens: 1024, Messages: []Message{
 			{Role: "system", Content: fmt.Sprintf("Translate the user's text from the language with code %q to the language with code %q. Answer with the translation only.", r.SourceLang, r.TargetLang)},
 			{Role: "user", Content: r.Text},
 		}}, nil)
@@ -402,7 +408,7 @@ func (s *Service) classify(ctx context.Context, t *target, text string) ([]Label
 
 // sseWriter writes Workers AI's stream events.
 type sseWriter struct {
-	w   *io.PipeWriter
+	q   *eventQueue
 	buf []byte
 }
 
@@ -410,18 +416,17 @@ func (w *sseWriter) event(v any) error {
 	w.buf = append(w.buf[:0], "data: "...)
 	w.buf = append(w.buf, marshal(v)...)
 	w.buf = append(w.buf, "\n\n"...)
-	_, err := w.w.Write(w.buf)
-	return err
+	return w.q.write(w.buf)
 }
 
 // stream runs a generation on a goroutine and returns its events as they
-// come. Closing the reader stops the generation.
+// come (see eventQueue). Closing the reader stops the generation.
 func (s *Service) stream(t *target, req *GenerateRequest, start time.Time) io.ReadCloser {
-	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
+	q := newEventQueue(cancel)
 	go func() {
 		defer cancel()
-		w := &sseWriter{w: pw}
+		w := &sseWriter{q: q}
 		type delta struct {
 			Response string `json:"response"`
 		}
@@ -433,7 +438,7 @@ func (s *Service) stream(t *target, req *GenerateRequest, start time.Time) io.Re
 				ToolCalls []ToolCall  `json:"tool_calls,omitempty"`
 				Usage     *TokenUsage `json:"usage"`
 			}{"", g.ToolCalls, &u}); err == nil {
-				_, err = io.WriteString(pw, "data: [DONE]\n\n")
+				err = q.write([]byte("data: [DONE]\n\n"))
 			}
 		}
 		in, out := 0, 0
@@ -442,22 +447,12 @@ func (s *Service) stream(t *target, req *GenerateRequest, start time.Time) io.Re
 		}
 		s.usage.Record(t.model.ID, in, out, time.Since(start), err != nil)
 		if err != nil {
-			pw.CloseWithError(s.providerError(t, err))
+			q.finish(s.providerError(t, err))
 			return
 		}
-		pw.Close()
+		q.finish(nil)
 	}()
-	return &streamReader{PipeReader: pr, cancel: cancel}
-}
-
-type streamReader struct {
-	*io.PipeReader
-	cancel context.CancelFunc
-}
-
-func (r *streamReader) Close() error {
-	r.cancel()
-	return r.PipeReader.Close()
+	return q
 }
 
 // Served is one model id the service can run, for env.AI.models() and

@@ -54,6 +54,10 @@ type DevOptions struct {
 	// port of IP (-1: a free port). See [StartS3].
 	S3Port int
 	// --- end S3 API ---
+	// --- Workers AI (ai.go) ---
+	// AI are the --ai-* flags, layered over zerostack.toml's [ai].
+	AI AIFlags
+	// --- end Workers AI ---
 }
 
 // Dev is a running development server.
@@ -93,6 +97,7 @@ func StartDev(opts DevOptions) (*Dev, error) {
 	if d.state, err = OpenState(StateDir(cfg.Dir, opts.PersistTo), d.log); err != nil {
 		return nil, err
 	}
+	d.state.SetAIFlags(opts.AI) // Workers AI (ai.go)
 	// --- end local state ---
 	w, inputs, err := d.build()
 	if err != nil {
@@ -366,16 +371,13 @@ func (d *Dev) touchInputs() {
 // pendingBindings lists the configured bindings that this version of
 // zerostack does not serve yet, so that using one fails with a clear error.
 func pendingBindings(cfg *config.Worker) map[string]string {
-	// KV, D1 and R2 are served from the local state (state.go).
+	// KV, D1, R2 and Workers AI are served from the local state (state.go, ai.go).
 	p := map[string]string{}
 	for _, b := range cfg.Queues.Producers {
 		p[b.Binding] = "Queue"
 	}
 	for _, b := range cfg.DurableObjects.Bindings {
 		p[b.Name] = "Durable Object"
-	}
-	if cfg.AI != nil && cfg.AI.Binding != "" {
-		p[cfg.AI.Binding] = "Workers AI"
 	}
 	for _, b := range cfg.AnalyticsEngine {
 		p[b.Binding] = "Analytics Engine"

@@ -50,6 +50,8 @@ type State struct {
 	r2  *r2local.Store
 	log *slog.Logger
 
+	durable doState // Durable Objects (durable.go), opened on first use
+
 	vec vectorizeState // Vectorize (vectorize.go), opened on first use
 }
 
@@ -93,7 +95,7 @@ func (s *State) R2() *r2local.Store { return s.r2 }
 
 // Close closes every store.
 func (s *State) Close() error {
-	return errors.Join(s.kv.Close(), s.d1.Close(), s.r2.Close(), s.vec.close() /* Vectorize (vectorize.go) */)
+	return errors.Join(s.kv.Close(), s.d1.Close(), s.r2.Close(), s.vec.close() /* Vectorize (vectorize.go) */, s.durable.close() /* Durable Objects (durable.go) */)
 }
 
 // Extension returns the worker extension serving KV, D1 and R2 bindings
@@ -107,6 +109,8 @@ func (s *State) Extension() worker.Extension {
 func (s *State) Extensions() []worker.Extension {
 	exts := []worker.Extension{s.Extension()}
 	// Each service appends its extension here, one line each.
+	// Durable Objects (durable.go)
+	exts = append(exts, s.durableExtension())
 	// Vectorize (vectorize.go)
 	exts = append(exts, s.vectorizeExtension())
 	return exts
@@ -220,5 +224,11 @@ func (s *State) Bindings(ctx context.Context, cfg *config.Worker) ([]worker.Bind
 	}
 	// Vectorize (vectorize.go)
 	out = append(out, s.vectorizeBindings(cfg)...)
+	// Durable Objects (durable.go)
+	if dob, err := s.durableBindings(ctx, cfg); err != nil {
+		return nil, err
+	} else {
+		out = append(out, dob...)
+	}
 	return out, nil
 }

@@ -30,6 +30,10 @@ type Server struct {
 	TokenDelay time.Duration
 	// Dim is the embedding length (0 = 8).
 	Dim int
+	// Gate, if set, is waited on after the first streamed word: a test
+	// that reads the first event downstream before closing Gate proves
+	// the stream is not buffered.
+	Gate chan struct{}
 	// ToolCall, if set, is returned as a tool call when the request has
 	// tools.
 	ToolCall string
@@ -166,6 +170,9 @@ func (s *Server) generate(w http.ResponseWriter, chat bool, body map[string]any)
 			fmt.Fprintf(w, "data: %s\n\n", b)
 			if fl != nil {
 				fl.Flush()
+			}
+			if i == 0 && s.Gate != nil {
+				<-s.Gate
 			}
 		}
 		b, _ := json.Marshal(map[string]any{"choices": []any{}, "usage": usage})

@@ -1,0 +1,875 @@
+// durable.js: Durable Objects (Cloudflare's DurableObjectNamespace binding,
+// DurableObjectState and its storage) over the do* host functions of
+// internal/binding/durable.go. See that file for the design: one live
+// instance per object, pinned to one isolate; storage used synchronously;
+// the turn's writes committed before anything leaves the object.
+const {
+  host, callAsync, registerBinding, registerEvent, toHost, utf8Encode, utf8Decode,
+  workerExports, workerEnv,
+} = globalThis.__zs_internal;
+
+const scratch = new Uint8Array(host.scratch);
+
+// readRet returns the bytes a synchronous host call handed back (see
+// rtState.ret in durable.go).
+function readRet(n) {
+  if (n >= 0) return scratch.slice(0, n);
+  const total = -n - 1;
+  const out = new Uint8Array(total);
+  for (let off = 0; off < total;) {
+    const k = host.doTake(off);
+    if (k <= 0) break;
+    out.set(scratch.subarray(0, k), off);
+    off += k;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Serialization: the structured clone algorithm's value types written to
+// bytes, for storage values and calls that cross isolates. Tags are
+// mirrored in durable.go.
+const T = {
+  undef: 0, null: 1, true: 2, false: 3, num: 4, str: 5, big: 6, date: 7, re: 8, ab: 9, view: 10,
+  arr: 11, obj: 12, map: 13, set: 14, hole: 15, ref: 16, err: 17,
+};
+const objToString = Object.prototype.toString;
+const VIEWS = {
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView,
+};
+if (typeof Float16Array === "function") VIEWS.Float16Array = Float16Array;
+
+function cloneError(v) {
+  let what;
+  if (typeof v === "function") what = Function.prototype.toString.call(v);
+  else if (typeof v === "symbol") what = v.toString();
+  else what = `#<${v?.constructor?.name || "Object"}>`;
+  return new DOMException(`${what} could not be cloned.`, "DataCloneError");
+}
+
+class Writer {
+  constructor() {
+    this.b = new Uint8Array(128);
+    this.dv = new DataView(this.b.buffer);
+    this.n = 0;
+  }
+  ensure(k) {
+    if (this.n + k <= this.b.length) return;
+    let m = this.b.length * 2;
+    while (m < this.n + k) m *= 2;
+    const nb = new Uint8Array(m);
+    nb.set(this.b.subarray(0, this.n));
+    this.b = nb;
+    this.dv = new DataView(nb.buffer);
+  }
+  u8(x) { this.ensure(1); this.b[this.n++] = x; }
+  u32(x) { this.ensure(4); this.dv.setUint32(this.n, x); this.n += 4; }
+  f64(x) { this.ensure(8); this.dv.setFloat64(this.n, x); this.n += 8; }
+  bytes(u8) { this.u32(u8.length); this.ensure(u8.length); this.b.set(u8, this.n); this.n += u8.length; }
+  str(s) { this.bytes(utf8Encode(s)); }
+  done() { return this.b.subarray(0, this.n); }
+}
+
+function write(v, w, mem) {
+  switch (typeof v) {
+    case "undefined": w.u8(T.undef); return;
+    case "boolean": w.u8(v ? T.true : T.false); return;
+    case "number": w.u8(T.num); w.f64(v); return;
+    case "string": w.u8(T.str); w.str(v); return;
+    case "bigint": w.u8(T.big); w.str(v.toString()); return;
+    case "symbol": case "function": throw cloneError(v);
+  }
+  if (v === null) { w.u8(T.null); return; }
+  const seen = mem.get(v);
+  if (seen !== undefined) { w.u8(T.ref); w.u32(seen); return; }
+  mem.set(v, mem.size);
+  if (Array.isArray(v)) {
+    w.u8(T.arr);
+    w.u32(v.length);
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) w.u8(T.hole);
+      else write(v[i], w, mem);
+    }
+    return;
+  }
+  if (ArrayBuffer.isView(v)) {
+    w.u8(T.view);
+    let kind = "DataView";
+    for (const k in VIEWS) if (v instanceof VIEWS[k]) { kind = k; break; }
+    w.str(kind);
+    w.bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    return;
+  }
+  const tag = objToString.call(v);
+  switch (tag) {
+    case "[object Date]": w.u8(T.date); w.f64(v.getTime()); return;
+    case "[object RegExp]": w.u8(T.re); w.str(v.source); w.str(v.flags); return;
+    case "[object ArrayBuffer]": w.u8(T.ab); w.bytes(new Uint8Array(v)); return;
+    case "[object Map]":
+      w.u8(T.map); w.u32(v.size);
+      for (const [k, x] of v) { write(k, w, mem); write(x, w, mem); }
+      return;
+    case "[object Set]":
+      w.u8(T.set); w.u32(v.size);
+      for (const x of v) write(x, w, mem);
+      return;
+    case "[object Error]":
+      w.u8(T.err); w.str(String(v.name)); w.str(String(v.message)); w.str(String(v.stack ?? ""));
+      return;
+    case "[object Object]": {
+      if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) throw cloneError(v);
+      const keys = Object.keys(v);
+      w.u8(T.obj); w.u32(keys.length);
+      for (const k of keys) { w.str(k); write(v[k], w, mem); }
+      return;
+    }
+  }
+  if (v instanceof Error) {
+    w.u8(T.err); w.str(String(v.name)); w.str(String(v.message)); w.str(String(v.stack ?? ""));
+    return;
+  }
+  throw cloneError(v);
+}
+
+function serialize(v) {
+  const w = new Writer();
+  write(v, w, new Map());
+  return w.done();
+}
+
+const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
+
+class Reader {
+  constructor(u8) {
+    this.b = u8;
+    this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    this.p = 0;
+    this.mem = [];
+  }
+  u8() { return this.b[this.p++]; }
+  u32() { const x = this.dv.getUint32(this.p); this.p += 4; return x; }
+  f64() { const x = this.dv.getFloat64(this.p); this.p += 8; return x; }
+  bytes() { const n = this.u32(); const u = this.b.slice(this.p, this.p + n); this.p += n; return u; }
+  str() { const n = this.u32(); const s = utf8Decode(this.b.subarray(this.p, this.p + n)); this.p += n; return s; }
+  value() {
+    const t = this.u8();
+    switch (t) {
+      case T.undef: return undefined;
+      case T.null: return null;
+      case T.true: return true;
+      case T.false: return false;
+      case T.num: return this.f64();
+      case T.str: return this.str();
+      case T.big: return BigInt(this.str());
+      case T.ref: return this.mem[this.u32()];
+      case T.date: { const d = new Date(this.f64()); this.mem.push(d); return d; }
+      case T.re: { const r = new RegExp(this.str(), this.str()); this.mem.push(r); return r; }
+      case T.ab: { const a = this.bytes().buffer; this.mem.push(a); return a; }
+      case T.view: {
+        const kind = this.str();
+        const u = this.bytes();
+        const C = VIEWS[kind] || Uint8Array;
+        const v = C === DataView ? new DataView(u.buffer) : new C(u.buffer, 0, u.byteLength / (C.BYTES_PER_ELEMENT || 1));
+        this.mem.push(v);
+        return v;
+      }
+      case T.arr: {
+        const n = this.u32();
+        const a = new Array(n);
+        this.mem.push(a);
+        for (let i = 0; i < n; i++) {
+          if (this.b[this.p] === T.hole) { this.p++; continue; }
+          a[i] = this.value();
+        }
+        return a;
+      }
+      case T.obj: {
+        const n = this.u32();
+        const o = {};
+        this.mem.push(o);
+        for (let i = 0; i < n; i++) { const k = this.str(); o[k] = this.value(); }
+        return o;
+      }
+      case T.map: {
+        const n = this.u32();
+        const m = new Map();
+        this.mem.push(m);
+        for (let i = 0; i < n; i++) { const k = this.value(); m.set(k, this.value()); }
+        return m;
+      }
+      case T.set: {
+        const n = this.u32();
+        const s = new Set();
+        this.mem.push(s);
+        for (let i = 0; i < n; i++) s.add(this.value());
+        return s;
+      }
+      case T.err: {
+        const name = this.str(), message = this.str(), stack = this.str();
+        const E = ERRORS[name] || Error;
+        const e = new E(message);
+        if (e.name !== name) e.name = name;
+        if (stack) e.stack = stack;
+        this.mem.push(e);
+        return e;
+      }
+    }
+    throw new Error("Durable Object storage: value could not be deserialized (unknown tag " + t + ")");
+  }
+}
+
+function deserialize(u8) {
+  return new Reader(u8).value();
+}
+
+// ---------------------------------------------------------------------------
+// Ids, namespaces and stubs.
+
+const kHex = Symbol("hex");
+const kNs = Symbol("ns");
+
+class DurableObjectId {
+  constructor(ns, hex, name) {
+    this[kNs] = ns;
+    this[kHex] = hex;
+    if (name !== undefined) this.name = name;
+  }
+  toString() { return this[kHex]; }
+  equals(other) { return other instanceof DurableObjectId && other[kHex] === this[kHex]; }
+}
+Object.defineProperty(DurableObjectId.prototype, Symbol.toStringTag, { value: "DurableObjectId" });
+
+class DurableObjectNamespace {
+  constructor(script, cls, jurisdiction) {
+    this[kNs] = { script, cls };
+    this._j = jurisdiction;
+  }
+  idFromName(name) {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'idFromName' on 'DurableObjectNamespace': parameter 1 is not of type 'string'.");
+    name = String(name);
+    return new DurableObjectId(this[kNs], host.doId(this[kNs].script, this[kNs].cls, 0, name), name);
+  }
+  newUniqueId(options) {
+    const j = options?.jurisdiction ?? this._j ?? "";
+    return new DurableObjectId(this[kNs], host.doId(this[kNs].script, this[kNs].cls, 1, String(j)));
+  }
+  idFromString(s) {
+    return new DurableObjectId(this[kNs], host.doId(this[kNs].script, this[kNs].cls, 2, String(s)));
+  }
+  get(id, options) {
+    if (!(id instanceof DurableObjectId)) throw new TypeError("Failed to execute 'get' on 'DurableObjectNamespace': parameter 1 is not of type 'DurableObjectId'.");
+    if (id[kNs].script !== this[kNs].script || id[kNs].cls !== this[kNs].cls) {
+      // An id made by another namespace: check it as idFromString would.
+      host.doId(this[kNs].script, this[kNs].cls, 2, id[kHex]);
+    }
+    return makeStub(this[kNs], id);
+  }
+  getByName(name, options) {
+    return this.get(this.idFromName(name), options);
+  }
+  jurisdiction(j) {
+    host.doId(this[kNs].script, this[kNs].cls, 1, String(j)); // validates
+    return new DurableObjectNamespace(this[kNs].script, this[kNs].cls, String(j));
+  }
+}
+Object.defineProperty(DurableObjectNamespace.prototype, Symbol.toStringTag, { value: "DurableObjectNamespace" });
+
+// A stub is a Proxy: fetch and id/name are its own, every other property is
+// an RPC method of the object.
+function makeStub(ns, id) {
+  const target = {
+    id,
+    name: id.name,
+    fetch(input, init) {
+      const req = new Request(input, init);
+      return call(ns, id, { op: "fetch" }, req);
+    },
+  };
+  const methods = new Map();
+  return new Proxy(target, {
+    get(t, prop) {
+      if (typeof prop === "symbol") return undefined;
+      if (prop in t) return t[prop];
+      if (prop === "then") return undefined; // a stub is not a thenable
+      let m = methods.get(prop);
+      if (m === undefined) {
+        m = (...args) => call(ns, id, { op: "rpc", method: prop }, args);
+        methods.set(prop, m);
+      }
+      return m;
+    },
+    has(t, prop) { return prop in t; },
+  });
+}
+
+// call delivers an event to the object: in this isolate when the object
+// lives (or may start) here, else through Go.
+async function call(ns, id, ev, arg) {
+  const hex = id[kHex];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const h = host.doOpen(ns.script, ns.cls, hex);
+    if (h !== 0) {
+      if (ev.op === "fetch") return runLocal(ns.cls, hex, id.name, h, ev, arg);
+      const args = structuredClone(arg);
+      const res = await runLocal(ns.cls, hex, id.name, h, ev, args);
+      return structuredClone(res);
+    }
+    const msg = { ...ev, cls: ns.cls, id: hex, name: id.name };
+    if (ev.op === "fetch") msg.req = await requestToPlain(arg);
+    else msg.args = arg;
+    const bytes = serialize(msg);
+    const out = await callAsync("doCall", ns.script, ns.cls, hex, toHost(bytes), bytes.byteLength);
+    if (typeof out === "number") continue; // start it here
+    const r = deserialize(out);
+    if (!r.ok) throw r.error;
+    return ev.op === "fetch" ? plainToResponse(r.value) : r.value;
+  }
+  throw new Error("Durable Object could not be reached; retry.");
+}
+
+async function requestToPlain(req) {
+  const body = req.body === null ? null : new Uint8Array(await req.arrayBuffer());
+  return { method: req.method, url: req.url, headers: [...req.headers], body };
+}
+
+function plainToRequest(p) {
+  return new Request(p.url, { method: p.method, headers: p.headers, body: p.body });
+}
+
+async function responseToPlain(res) {
+  if (res.webSocket) {
+    throw new Error("zerostack: a WebSocket response cannot cross isolates yet; the Durable Object lives in another isolate than the request.");
+  }
+  const body = res.body === null ? null : new Uint8Array(await res.arrayBuffer());
+  return { status: res.status, statusText: res.statusText, headers: [...res.headers], body };
+}
+
+function plainToResponse(p) {
+  return new Response(p.body, { status: p.status, statusText: p.statusText, headers: p.headers });
+}
+
+// ---------------------------------------------------------------------------
+// Live objects of this isolate.
+
+const live = new Map(); // cls + "/" + id → LiveObject
+
+class LiveObject {
+  constructor(cls, id, name, h) {
+    this.cls = cls;
+    this.hex = id;
+    this.h = h;
+    this.pending = 0; // storage promises not yet observed (input gate)
+    this.blocker = null; // blockConcurrencyWhile's promise
+    this.waiters = [];
+    this.inflight = 0;
+    this.instance = null;
+    this.broken = null;
+    this.idObj = new DurableObjectId({ script: "", cls }, id, name);
+    this.state = new DurableObjectState(this);
+  }
+  // gateOpen resolves when no storage operation and no
+  // blockConcurrencyWhile holds events back.
+  async gateOpen() {
+    while (this.pending > 0 || this.blocker !== null) {
+      await new Promise((r) => this.waiters.push(r));
+    }
+  }
+  wake() {
+    if (this.pending > 0 || this.blocker !== null) return;
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const r of ws) r();
+  }
+  // io runs a synchronous storage operation and returns its promise,
+  // closing the input gate until the caller has seen the result.
+  io(fn) {
+    let p;
+    try {
+      p = Promise.resolve(fn());
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    this.pending++;
+    const done = () => { this.pending--; this.wake(); };
+    p.then(done, done);
+    return p;
+  }
+  commit() {
+    host.doTx(this.h, 3, 0);
+  }
+}
+
+function construct(o) {
+  const exp = workerExports();
+  const C = exp ? exp[o.cls] : undefined;
+  if (typeof C !== "function") {
+    throw new Error(`Cannot create binding for class '${o.cls}' because it is not exported by the script.`);
+  }
+  o.instance = new C(o.state, workerEnv());
+}
+
+// runLocal runs one event on the object's instance in this isolate.
+async function runLocal(cls, hex, name, h, ev, arg) {
+  const key = cls + "/" + hex;
+  let o = live.get(key);
+  if (o === undefined || o.h !== h) {
+    o = new LiveObject(cls, hex, name, h);
+    live.set(key, o);
+    try {
+      construct(o);
+    } catch (e) {
+      live.delete(key);
+      o.commit();
+      throw e;
+    }
+  }
+  o.inflight++;
+  try {
+    await o.gateOpen();
+    if (o.broken) throw o.broken;
+    let res;
+    const inst = o.instance;
+    switch (ev.op) {
+      case "fetch":
+        if (typeof inst.fetch !== "function") throw new TypeError("Handler does not export a fetch() function.");
+        res = await inst.fetch(arg);
+        if (!(res instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+        break;
+      case "rpc": {
+        const m = ev.method;
+        const fn = typeof m === "string" && !RESERVED.has(m) ? inst[m] : undefined;
+        if (typeof fn !== "function" || fn === Object.prototype[m]) {
+          throw new TypeError(`The RPC receiver does not implement the method "${m}".`);
+        }
+        res = await fn.apply(inst, arg);
+        break;
+      }
+      case "alarm":
+        res = await runAlarm(o, arg);
+        break;
+    }
+    return res;
+  } finally {
+    o.inflight--;
+    // Output gate: the turn's writes are durable before the result leaves.
+    o.commit();
+  }
+}
+
+const RESERVED = new Set(["constructor", "fetch", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "dup", "__proto__"]);
+
+async function runAlarm(o, retryCount) {
+  const at = host.doAlarm(o.h, 3, 0); // clears the alarm for the run
+  if (typeof o.instance.alarm !== "function") return "done";
+  try {
+    await o.instance.alarm({ retryCount, isRetry: retryCount > 0 });
+  } catch (e) {
+    console.error(`Durable Object alarm of ${o.cls} ${o.hex} failed (retry ${retryCount}):`, e);
+    if (retryCount < 6 && host.doAlarm(o.h, 0, 0) < 0) {
+      // Keep the alarm in storage until it succeeds, with the back-off
+      // Go applies to its timer, so that a restart retries it too.
+      host.doAlarm(o.h, 1, Date.now() + 2000 * 2 ** retryCount);
+    }
+    return "error";
+  }
+  return host.doAlarm(o.h, 0, 0) >= 0 ? "rescheduled" : "done";
+}
+
+// Events that crossed isolates (or came from alarms and eviction).
+registerEvent("durable", async (payload) => {
+  const msg = deserialize(readRet(host.doMsg(+payload)));
+  const reply = (v) => {
+    const b = serialize(v);
+    return String(host.doReply(toHost(b), b.byteLength));
+  };
+  if (msg.op === "evict") {
+    const key = msg.cls + "/" + msg.id;
+    const o = live.get(key);
+    if (o !== undefined && o.inflight === 0 && o.waiters.length === 0 && o.pending === 0 && o.blocker === null && !o.sockets?.size) {
+      live.delete(key);
+      o.commit();
+      host.doEvicted(o.h);
+      return reply("evicted");
+    }
+    if (o === undefined) {
+      return reply("gone");
+    }
+    return reply("busy");
+  }
+  // The object's namespace belongs to this Worker: open it here.
+  const h = host.doOpen(selfScript(), msg.cls, msg.id);
+  if (h === 0) return "retry";
+  try {
+    if (msg.op === "fetch") {
+      const res = await runLocal(msg.cls, msg.id, msg.name, h, msg, plainToRequest(msg.req));
+      return reply({ ok: true, value: await responseToPlain(res) });
+    }
+    if (msg.op === "alarm") {
+      const res = await runLocal(msg.cls, msg.id, msg.name, h, msg, msg.retryCount);
+      return reply(res);
+    }
+    const res = await runLocal(msg.cls, msg.id, msg.name, h, msg, msg.args);
+    return reply({ ok: true, value: res });
+  } catch (e) {
+    if (msg.op === "alarm") return reply("error");
+    return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
+  }
+});
+
+let scriptName = "";
+function selfScript() { return scriptName; }
+
+// ---------------------------------------------------------------------------
+// DurableObjectState and its storage.
+
+class DurableObjectState {
+  #o;
+  constructor(o) {
+    this.#o = o;
+    this.id = o.idObj;
+    this.storage = new DurableObjectStorage(o);
+  }
+  waitUntil(p) {
+    Promise.resolve(p).catch((e) => console.error("Uncaught (in promise)", e));
+  }
+  blockConcurrencyWhile(fn) {
+    const o = this.#o;
+    const p = (async () => fn())();
+    const gate = p.then(() => {}, (e) => {
+      // Cloudflare resets an object whose blockConcurrencyWhile callback
+      // throws: pending and later events see the error until it is
+      // constructed again.
+      o.broken = e;
+      live.delete(o.cls + "/" + o.hex);
+    });
+    o.blocker = gate;
+    gate.then(() => {
+      if (o.blocker === gate) o.blocker = null;
+      o.wake();
+      o.commit();
+    });
+    return p;
+  }
+  // The WebSocket Hibernation API, without hibernation: accepted sockets
+  // keep the object in memory and their events go to the handler methods.
+  acceptWebSocket(ws, tags = []) {
+    const o = this.#o;
+    if (typeof ws?.accept !== "function") throw new TypeError("acceptWebSocket() requires a WebSocket.");
+    ws.accept();
+    if (!o.sockets) o.sockets = new Map();
+    o.sockets.set(ws, Array.from(tags, String));
+    const deliver = async (method, ...args) => {
+      o.inflight++;
+      try {
+        await o.gateOpen();
+        const fn = o.instance?.[method];
+        if (typeof fn === "function") await fn.apply(o.instance, [ws, ...args]);
+      } catch (e) {
+        console.error(`Durable Object ${method} failed:`, e);
+      } finally {
+        o.inflight--;
+        o.commit();
+      }
+    };
+    ws.addEventListener("message", (e) => {
+      const ar = o.autoResponse;
+      if (ar && typeof e.data === "string" && e.data === ar.request) {
+        ws.send(ar.response);
+        return;
+      }
+      deliver("webSocketMessage", e.data);
+    });
+    ws.addEventListener("close", (e) => {
+      o.sockets.delete(ws);
+      deliver("webSocketClose", e.code, e.reason, e.wasClean);
+    });
+    ws.addEventListener("error", (e) => deliver("webSocketError", e.error ?? e));
+  }
+  getWebSockets(tag) {
+    const s = this.#o.sockets;
+    if (!s) return [];
+    const out = [];
+    for (const [ws, tags] of s) if (tag === undefined || tags.includes(String(tag))) out.push(ws);
+    return out;
+  }
+  getTags(ws) {
+    return [...(this.#o.sockets?.get(ws) ?? [])];
+  }
+  setWebSocketAutoResponse(pair) {
+    this.#o.autoResponse = pair ? { request: pair.request, response: pair.response } : null;
+  }
+  getWebSocketAutoResponse() {
+    return this.#o.autoResponse ?? null;
+  }
+  abort(reason) {
+    const o = this.#o;
+    live.delete(o.cls + "/" + o.hex);
+    host.doTx(o.h, 4, 0);
+    throw new Error(reason === undefined ? "Application called abort() to reset Durable Object." : String(reason));
+  }
+}
+Object.defineProperty(DurableObjectState.prototype, Symbol.toStringTag, { value: "DurableObjectState" });
+
+const MAX_KEYS = 128;
+
+function keyOf(k) {
+  if (typeof k !== "string") k = String(k);
+  return k;
+}
+
+function checkKeys(keys) {
+  if (keys.length > MAX_KEYS) throw new RangeError(`Maximum number of keys is ${MAX_KEYS}. You provided ${keys.length}.`);
+}
+
+function getOne(h, key) {
+  const n = host.doGet(h, keyOf(key));
+  return n === -1 ? undefined : deserialize(readRet(n));
+}
+
+function putOne(h, key, value) {
+  if (value === undefined) throw new TypeError("Durable Object storage put() requires a value; use delete() to remove a key.");
+  const b = serialize(value);
+  host.doPut(h, keyOf(key), toHost(b), b.byteLength);
+}
+
+function listSync(h, options = {}) {
+  options = options ?? {};
+  const out = new Map();
+  let limit = options.limit;
+  if (limit !== undefined && limit !== null) {
+    limit = Number(limit);
+    if (!(limit > 0)) throw new RangeError("List limit must be positive.");
+  } else limit = undefined;
+  let start = options.start === undefined ? "" : keyOf(options.start);
+  let startAfter = options.startAfter === undefined ? "" : keyOf(options.startAfter);
+  let end = options.end === undefined ? "" : keyOf(options.end);
+  const reverse = !!options.reverse;
+  const prefix = options.prefix === undefined ? "" : keyOf(options.prefix);
+  if (options.start !== undefined && options.startAfter !== undefined) {
+    throw new TypeError("list() cannot be called with both start and startAfter values.");
+  }
+  for (;;) {
+    const want = limit === undefined ? undefined : limit - out.size;
+    const u8 = readRet(host.doList(h, start, startAfter, end, prefix, reverse, want));
+    const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    let p = 1, last;
+    while (p < u8.length) {
+      const kl = dv.getUint32(p); p += 4;
+      const k = utf8Decode(u8.subarray(p, p + kl)); p += kl;
+      const vl = dv.getUint32(p); p += 4;
+      out.set(k, deserialize(u8.subarray(p, p + vl))); p += vl;
+      last = k;
+    }
+    if (u8[0] !== 1 || last === undefined) return out;
+    // Continue after the last key returned.
+    if (reverse) { end = last; } else { startAfter = last; start = ""; }
+  }
+}
+
+class DurableObjectStorage {
+  #o;
+  constructor(o) {
+    this.#o = o;
+    this.sql = new SqlStorage(o);
+    this.kv = new SyncKvStorage(o);
+  }
+  get(keys, options) {
+    const h = this.#o.h;
+    return this.#o.io(() => {
+      if (Array.isArray(keys)) {
+        checkKeys(keys);
+        const m = new Map();
+        for (const k of [...keys].map(keyOf).sort()) {
+          const v = getOne(h, k);
+          if (v !== undefined) m.set(k, v);
+        }
+        return m;
+      }
+      return getOne(h, keys);
+    });
+  }
+  put(keyOrEntries, value, options) {
+    const h = this.#o.h;
+    return this.#o.io(() => {
+      if (typeof keyOrEntries === "object" && keyOrEntries !== null) {
+        const entries = Object.entries(keyOrEntries);
+        checkKeys(entries);
+        for (const [k, v] of entries) putOne(h, k, v);
+        return;
+      }
+      putOne(h, keyOrEntries, value);
+    });
+  }
+  delete(keys, options) {
+    const h = this.#o.h;
+    return this.#o.io(() => {
+      if (Array.isArray(keys)) {
+        checkKeys(keys);
+        let n = 0;
+        for (const k of keys) if (host.doDelete(h, keyOf(k))) n++;
+        return n;
+      }
+      return host.doDelete(h, keyOf(keys));
+    });
+  }
+  deleteAll(options) {
+    return this.#o.io(() => { host.doDeleteAll(this.#o.h); });
+  }
+  list(options) {
+    return this.#o.io(() => listSync(this.#o.h, options));
+  }
+  getAlarm(options) {
+    return this.#o.io(() => {
+      const t = host.doAlarm(this.#o.h, 0, 0);
+      return t < 0 ? null : t;
+    });
+  }
+  setAlarm(time, options) {
+    return this.#o.io(() => {
+      const t = time instanceof Date ? time.getTime() : Number(time);
+      if (!Number.isFinite(t)) throw new TypeError("setAlarm() requires a Date or a number of milliseconds since the epoch.");
+      host.doAlarm(this.#o.h, 1, t);
+    });
+  }
+  deleteAlarm(options) {
+    return this.#o.io(() => { host.doAlarm(this.#o.h, 2, 0); });
+  }
+  sync() {
+    return this.#o.io(() => { this.#o.commit(); });
+  }
+  // transaction runs fn inside a nested transaction: its writes are kept
+  // when it resolves and undone when it throws or calls txn.rollback().
+  async transaction(fn) {
+    const o = this.#o;
+    const depth = host.doTx(o.h, 0, 0);
+    let rolledBack = false;
+    const txn = new DurableObjectStorage(o);
+    txn.rollback = () => {
+      if (!rolledBack) { rolledBack = true; host.doTx(o.h, 2, depth); }
+    };
+    try {
+      const r = await fn(txn);
+      if (!rolledBack) host.doTx(o.h, 1, depth);
+      return r;
+    } catch (e) {
+      if (!rolledBack) host.doTx(o.h, 2, depth);
+      throw e;
+    }
+  }
+  transactionSync(fn) {
+    const o = this.#o;
+    const depth = host.doTx(o.h, 0, 0);
+    try {
+      const r = fn();
+      host.doTx(o.h, 1, depth);
+      return r;
+    } catch (e) {
+      host.doTx(o.h, 2, depth);
+      throw e;
+    }
+  }
+}
+Object.defineProperty(DurableObjectStorage.prototype, Symbol.toStringTag, { value: "DurableObjectStorage" });
+
+// ctx.storage.kv: the synchronous key-value API of SQLite-backed objects.
+class SyncKvStorage {
+  #o;
+  constructor(o) { this.#o = o; }
+  get(key) { return getOne(this.#o.h, key); }
+  put(key, value) { putOne(this.#o.h, key, value); }
+  delete(key) { return host.doDelete(this.#o.h, keyOf(key)); }
+  list(options) { return listSync(this.#o.h, options).entries(); }
+}
+
+function packBindings(bindings) {
+  const w = new Writer();
+  w.u32(bindings.length);
+  for (const v of bindings) {
+    if (v === null || v === undefined) w.u8(T.null);
+    else if (typeof v === "number") { w.u8(T.num); w.f64(v); }
+    else if (typeof v === "boolean") { w.u8(T.num); w.f64(v ? 1 : 0); }
+    else if (typeof v === "string") { w.u8(T.str); w.str(v); }
+    else if (typeof v === "bigint") { w.u8(T.big); w.str(v.toString()); }
+    else if (v instanceof ArrayBuffer) { w.u8(T.ab); w.bytes(new Uint8Array(v)); }
+    else if (ArrayBuffer.isView(v)) { w.u8(T.ab); w.bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)); }
+    else throw new TypeError(`Unsupported type for SQL binding: ${objToString.call(v).slice(8, -1)}`);
+  }
+  return w.done();
+}
+
+class SqlStorage {
+  #o;
+  constructor(o) { this.#o = o; }
+  exec(query, ...bindings) {
+    const b = packBindings(bindings);
+    const u8 = readRet(host.doSql(this.#o.h, String(query), toHost(b), b.byteLength));
+    return SqlStorageCursor.from(u8);
+  }
+  get databaseSize() {
+    return host.doSize(this.#o.h);
+  }
+}
+Object.defineProperty(SqlStorage.prototype, Symbol.toStringTag, { value: "SqlStorage" });
+
+class SqlStorageCursor {
+  #cols;
+  #rows;
+  #i = 0;
+  static from(u8) {
+    const r = new Reader(u8);
+    const nc = r.u32();
+    const cols = [];
+    for (let i = 0; i < nc; i++) cols.push(r.str());
+    const nr = r.u32();
+    const rows = new Array(nr);
+    for (let i = 0; i < nr; i++) {
+      const row = new Array(nc);
+      for (let j = 0; j < nc; j++) {
+        const t = r.u8();
+        row[j] = t === T.null ? null : t === T.num ? r.f64() : t === T.str ? r.str() : r.bytes().buffer;
+      }
+      rows[i] = row;
+    }
+    const c = new SqlStorageCursor();
+    c.#cols = cols;
+    c.#rows = rows;
+    c.rowsRead = r.f64();
+    c.rowsWritten = r.f64();
+    return c;
+  }
+  get columnNames() { return this.#cols.slice(); }
+  #object(row) {
+    const o = {};
+    for (let j = 0; j < this.#cols.length; j++) o[this.#cols[j]] = row[j];
+    return o;
+  }
+  next() {
+    if (this.#i >= this.#rows.length) return { done: true, value: undefined };
+    return { done: false, value: this.#object(this.#rows[this.#i++]) };
+  }
+  toArray() {
+    const out = [];
+    while (this.#i < this.#rows.length) out.push(this.#object(this.#rows[this.#i++]));
+    return out;
+  }
+  one() {
+    const rest = this.#rows.length - this.#i;
+    if (rest === 0) throw new Error("Expected exactly one result from SQL query, but got no results.");
+    if (rest > 1) throw new Error("Expected exactly one result from SQL query, but got multiple results.");
+    return this.#object(this.#rows[this.#i++]);
+  }
+  *raw() {
+    while (this.#i < this.#rows.length) yield this.#rows[this.#i++].slice();
+  }
+  [Symbol.iterator]() { return this; }
+}
+Object.defineProperty(SqlStorageCursor.prototype, Symbol.toStringTag, { value: "SqlStorageCursor" });
+
+registerBinding("durable_object_namespace", (name, config) => {
+  return new DurableObjectNamespace(config.script, config.class);
+});
+
+// The name of the Worker this isolate runs: events from Go open objects of
+// its own classes.
+scriptName = host.doSelf();
