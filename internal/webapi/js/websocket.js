@@ -13,10 +13,14 @@
 // Behaviour and error messages follow workerd (src/workerd/api/web-socket.c++):
 // send() and close() need accept() first; messages that arrive before
 // accept() wait for it; a received Close is answered with the same code and
-// reason unless accept({allowHalfOpen: true}); send() after close() throws,
+// reason unless accept({allowHalfOpen: true}) (workerd's
+// web_socket_auto_reply_to_close, the default since 2026-04-07, applied
+// whatever the compatibility date: without it a worker that never calls
+// close() leaves its clients waiting); send() after close() throws,
 // while send() on a connection the peer dropped is ignored; close codes are
 // 1000-4999 except 1004, 1005, 1006 and 1015, and a reason needs a code and
-// at most 123 UTF-8 bytes; binaryType defaults to "arraybuffer" (workerd
+// at most 123 UTF-8 bytes (websocket_close_reason_byte_limit, 2026-03-03,
+// also applied whatever the date); binaryType defaults to "arraybuffer" (workerd
 // before the 2026-03-17 websocket_standard_binary_type date).
 import { host, callAsync, toHost, scratchU8, defineGlobal } from "./host.js";
 import { EventTarget, MessageEvent, CloseEvent, ErrorEvent, Event, markTrusted } from "./events.js";
@@ -56,8 +60,8 @@ class State {
     this.inbox = []; // events received before accept()
     this.binaryType = "arraybuffer";
     this.url = null;
-    this.protocol = null;
-    this.extensions = null;
+    this.protocol = ""; // as workerd: "" (not null) when none was negotiated
+    this.extensions = "";
     this.hibernatable = false;
   }
 }

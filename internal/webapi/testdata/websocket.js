@@ -12,8 +12,8 @@ test("WebSocketPair shape", () => {
   assertEquals(Object.keys(pair), ["0", "1"]);
   assertEquals(a.readyState, WebSocket.OPEN);
   assertEquals(a.url, null);
-  assertEquals(a.protocol, null);
-  assertEquals(a.extensions, null);
+  assertEquals(a.protocol, "");
+  assertEquals(a.extensions, "");
   assertEquals(a.binaryType, "arraybuffer");
   a.binaryType = "nonsense";
   assertEquals(a.binaryType, "arraybuffer", "invalid values are ignored");
