@@ -49,6 +49,7 @@ type State struct {
 	d1  *d1local.Manager
 	r2  *r2local.Store
 	log *slog.Logger
+	ai  aiState // Workers AI (ai.go)
 
 	durable doState // Durable Objects (durable.go), opened on first use
 
@@ -95,7 +96,7 @@ func (s *State) R2() *r2local.Store { return s.r2 }
 
 // Close closes every store.
 func (s *State) Close() error {
-	return errors.Join(s.kv.Close(), s.d1.Close(), s.r2.Close(), s.vec.close() /* Vectorize (vectorize.go) */, s.durable.close() /* Durable Objects (durable.go) */)
+	return errors.Join(s.kv.Close(), s.d1.Close(), s.r2.Close(), s.vec.close() /* Vectorize (vectorize.go) */, s.closeAI() /* Workers AI (ai.go) */, s.durable.close() /* Durable Objects (durable.go) */)
 }
 
 // Extension returns the worker extension serving KV, D1 and R2 bindings
@@ -113,6 +114,7 @@ func (s *State) Extensions() []worker.Extension {
 	exts = append(exts, s.durableExtension())
 	// Vectorize (vectorize.go)
 	exts = append(exts, s.vectorizeExtension())
+	exts = append(exts, s.aiExtension()) // Workers AI (ai.go)
 	return exts
 }
 
@@ -224,6 +226,12 @@ func (s *State) Bindings(ctx context.Context, cfg *config.Worker) ([]worker.Bind
 	}
 	// Vectorize (vectorize.go)
 	out = append(out, s.vectorizeBindings(cfg)...)
+	// Workers AI (ai.go)
+	if aib, err := s.aiBindings(cfg); err != nil {
+		return nil, err
+	} else {
+		out = append(out, aib...)
+	}
 	// Durable Objects (durable.go)
 	if dob, err := s.durableBindings(ctx, cfg); err != nil {
 		return nil, err
