@@ -36,7 +36,9 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-func (m *Model) forward(ids [][]int32, out [][]float32) {
+// forward embeds ids into out, running matrix multiplies and attention on up to par
+// goroutines.
+func (m *Model) forward(ids [][]int32, out [][]float32, par int) {
 	offs := make([]int, len(ids)+1)
 	for i, s := range ids {
 		offs[i+1] = offs[i] + len(s)
@@ -81,16 +83,16 @@ func (m *Model) forward(ids [][]int32, out [][]float32) {
 		m.layerNorm(w.h, cur, tokens, l.in, l.ln1s, l.ln1b)
 		resid := cur
 		if l.adjust != nil {
-			l.adjust.apply(m, w.a, cur, rows, nil, false)
+			l.adjust.apply(par, w.a, cur, rows, nil, false)
 			resid = w.a
 		}
-		l.qkv.apply(m, w.qkv, w.h, rows, nil, false)
-		m.attention(l, w.qkv, w.ctx, offs)
-		l.out.apply(m, w.b, w.ctx, rows, resid, false)
+		l.qkv.apply(par, w.qkv, w.h, rows, nil, false)
+		m.attention(l, w.qkv, w.ctx, offs, par)
+		l.out.apply(par, w.b, w.ctx, rows, resid, false)
 		// Feed-forward block: the stream is in w.b; the result goes to w.a.
 		m.layerNorm(w.h, w.b, tokens, l.d, l.ln2s, l.ln2b)
-		l.ffn1.apply(m, w.f, w.h, rows, nil, true)
-		l.ffn2.apply(m, w.a, w.f, rows, w.b, false)
+		l.ffn1.apply(par, w.f, w.h, rows, nil, true)
+		l.ffn2.apply(par, w.a, w.f, rows, w.b, false)
 		cur = w.a
 	}
 
@@ -114,7 +116,7 @@ func (m *Model) forward(ids [][]int32, out [][]float32) {
 			p[j] = float32(sum[j]) / div
 		}
 	}
-	m.final.apply(m, w.fin, w.pool, prow, nil, false)
+	m.final.apply(par, w.fin, w.pool, prow, nil, false)
 	for s := 0; s < n; s++ {
 		y := out[s]
 		ss := 0.0
@@ -154,7 +156,7 @@ func (m *Model) layerNorm(dst, x []float32, rows, d int, scale, bias []float32) 
 
 // attention computes each text's multi-head self-attention from qkv (rows of q|k|v, each
 // heads×headDim wide) into ctx (rows of heads×headDim).
-func (m *Model) attention(l *layer, qkv, ctx []float32, offs []int) {
+func (m *Model) attention(l *layer, qkv, ctx []float32, offs []int, par int) {
 	width := l.heads * l.headDim
 	stride := 3 * width
 	texts := len(offs) - 1
@@ -199,7 +201,7 @@ func (m *Model) attention(l *layer, qkv, ctx []float32, offs []int) {
 			}
 		}
 	}
-	m.parallelFor(texts*l.heads, task)
+	parallelFor(par, texts*l.heads, task)
 }
 
 func dot(a, b []float32) float32 {

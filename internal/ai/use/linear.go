@@ -43,8 +43,8 @@ func newLinear(ws *weightSet, wName, bName string, k, n int) *linear {
 
 // apply sets dst[r][0:n] = x[r][0:k]·W + b (+ add[r][0:n] when add is not nil) for r <
 // rows, with ReLU after when relu is set. rows must be a multiple of 4; x, dst and add
-// are row-major with strides k, n and n.
-func (l *linear) apply(m *Model, dst, x []float32, rows int, add []float32, relu bool) {
+// are row-major with strides k, n and n. Up to par goroutines share the work.
+func (l *linear) apply(par int, dst, x []float32, rows int, add []float32, relu bool) {
 	if rows%4 != 0 || len(x) < rows*l.k || len(dst) < rows*l.n || (add != nil && len(add) < rows*l.n) {
 		panic(fmt.Sprintf("use: linear.apply: %d rows, buffers %d/%d/%d for %dx%d", rows, len(dst), len(x), len(add), l.k, l.n))
 	}
@@ -83,12 +83,12 @@ func (l *linear) apply(m *Model, dst, x []float32, rows int, add []float32, relu
 		}
 		return
 	}
-	m.parallelFor(panels, do)
+	parallelFor(par, panels, do)
 }
 
-// parallelFor runs fn(0..n-1) on up to m.parallel goroutines (the caller's included).
-func (m *Model) parallelFor(n int, fn func(i int)) {
-	g := m.parallel
+// parallelFor runs fn(0..n-1) on up to par goroutines (the caller's included).
+func parallelFor(par, n int, fn func(i int)) {
+	g := par
 	if g > n {
 		g = n
 	}

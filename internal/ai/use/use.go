@@ -77,17 +77,16 @@ func DefaultDir() string {
 type Model struct {
 	tok *tokenizer
 
-	emb      []float32 // [vocab rows][embDim]
-	embRows  int
-	timing   []float32 // inverse timescales, embDim/2 of them
-	maxLen   int       // tokens beyond this are dropped (the graph's ClipToMaxLength)
-	lnEps    float32
-	l2Eps    float32
-	layers   [2]layer
-	final    linear // tanh layer
-	ws       sync.Pool
-	parallel int
-	bytes    int
+	emb     []float32 // [vocab rows][embDim]
+	embRows int
+	timing  []float32 // inverse timescales, embDim/2 of them
+	maxLen  int       // tokens beyond this are dropped (the graph's ClipToMaxLength)
+	lnEps   float32
+	l2Eps   float32
+	layers  [2]layer
+	final   linear // tanh layer
+	ws      sync.Pool
+	bytes   int
 }
 
 // layer is one transformer layer's weights.
@@ -142,7 +141,6 @@ func Load(dir string) (*Model, error) {
 	}
 	m.tok = tok
 	m.bytes = total
-	m.parallel = runtime.GOMAXPROCS(0)
 	return m, nil
 }
 
@@ -258,6 +256,45 @@ func (m *Model) EmbedTokens(ids [][]int32) ([][]float32, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	m.forward(ids, out)
+	par := runtime.GOMAXPROCS(0)
+	if len(ids) < 2 || par < 2 {
+		// One text: its matrix multiplies and attention heads are shared out.
+		m.forward(ids, out, par)
+		return out, nil
+	}
+	// Several texts: each goroutine runs whole forward passes on a contiguous group of
+	// texts with about the same number of tokens (no synchronization inside a pass).
+	bounds := splitByTokens(ids, min(par, len(ids)))
+	var wg sync.WaitGroup
+	for i := 0; i+2 < len(bounds); i++ {
+		lo, hi := bounds[i], bounds[i+1]
+		wg.Add(1)
+		go func() { defer wg.Done(); m.forward(ids[lo:hi], out[lo:hi], 1) }()
+	}
+	lo := bounds[len(bounds)-2]
+	m.forward(ids[lo:], out[lo:], 1)
+	wg.Wait()
 	return out, nil
+}
+
+// splitByTokens cuts ids into g non-empty contiguous groups (1 <= g <= len(ids)) of about
+// the same number of tokens, and returns the g+1 boundaries, from 0 to len(ids).
+func splitByTokens(ids [][]int32, g int) []int {
+	total := 0
+	for _, s := range ids {
+		total += len(s) + 1
+	}
+	bounds := []int{0}
+	acc := 0
+	for i := range ids {
+		acc += len(ids[i]) + 1
+		k := len(bounds) // the boundary this would be
+		if k == g || i+1 == len(ids) {
+			break
+		}
+		if acc*g >= total*k || len(ids)-(i+1) == g-k {
+			bounds = append(bounds, i+1)
+		}
+	}
+	return append(bounds, len(ids))
 }

@@ -115,3 +115,31 @@ func TestEmbeddingsMatchTensorFlowJS(t *testing.T) {
 	}
 	check("one at a time", one)
 }
+
+func TestSplitByTokens(t *testing.T) {
+	mk := func(lens ...int) [][]int32 {
+		ids := make([][]int32, len(lens))
+		for i, n := range lens {
+			ids[i] = make([]int32, n)
+		}
+		return ids
+	}
+	for _, c := range []struct {
+		lens []int
+		g    int
+		want []int
+	}{
+		{[]int{5}, 1, []int{0, 1}},
+		{[]int{5, 5}, 2, []int{0, 1, 2}},
+		{[]int{5, 5, 5, 5}, 2, []int{0, 2, 4}},
+		{[]int{100, 1, 1, 1}, 2, []int{0, 1, 4}},
+		{[]int{1, 1, 1, 100}, 2, []int{0, 3, 4}},
+		{[]int{0, 0, 0}, 3, []int{0, 1, 2, 3}},
+		{[]int{9, 9, 9, 9, 9, 9, 9}, 3, []int{0, 3, 5, 7}},
+	} {
+		got := splitByTokens(mk(c.lens...), c.g)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("splitByTokens(%v, %d) = %v, want %v", c.lens, c.g, got, c.want)
+		}
+	}
+}
