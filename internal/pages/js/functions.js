@@ -141,6 +141,10 @@ function makePagesWorker(files) {
             data = value;
           },
           env,
+          // Not in Cloudflare's EventContext: the guide's hello Function
+          // (L376-384) reads context.cf.colo, which throws on Cloudflare.
+          // zerostack offers request.cf there too (a harmless extension).
+          cf: request.cf,
           waitUntil: ctx.waitUntil.bind(ctx),
           passThroughOnException: () => { failOpen = true; },
         };
