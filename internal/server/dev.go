@@ -58,6 +58,12 @@ type DevOptions struct {
 	// AI are the --ai-* flags, layered over zerostack.toml's [ai].
 	AI AIFlags
 	// --- end Workers AI ---
+	// --- static assets (assets.go) ---
+	// Pages, when set, serves a Pages project (zerostack pages dev); a
+	// configuration with pages_build_output_dir or [assets] is served with
+	// its static assets without it. See pages.go and assets.go.
+	Pages *PagesOptions
+	// --- end static assets ---
 }
 
 // Dev is a running development server.
@@ -71,8 +77,9 @@ type Dev struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	inputs  map[string]time.Time
-	state   *State    // local KV/D1/R2 data (state.go)
-	s3      *S3Server // S3 API (s3.go); nil unless DevOptions.S3Port
+	state   *State       // local KV/D1/R2 data (state.go)
+	s3      *S3Server    // S3 API (s3.go); nil unless DevOptions.S3Port
+	assets  *assetsState // static assets (assets.go); nil without
 	// Warnings are the configuration warnings found at start.
 	Warnings []config.Warning
 }
@@ -88,7 +95,7 @@ func StartDev(opts DevOptions) (*Dev, error) {
 	if path == "" {
 		path = "."
 	}
-	cfg, warns, err := config.Load(path, opts.Env)
+	cfg, warns, err := d.loadConfig(path) // --- static assets (assets.go): Pages and [assets] ---
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +133,9 @@ func StartDev(opts DevOptions) (*Dev, error) {
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
 	if err != nil {
-		w.Close()
+		if w != nil { // --- static assets (assets.go): a static site has no worker ---
+			w.Close()
+		}
 		d.state.Close()
 		return nil, fmt.Errorf("dev: listen on %s:%d: %w (is another server running? choose another with --port)", ip, port, err)
 	}
@@ -209,6 +218,12 @@ func (d *Dev) Shutdown(ctx context.Context) error {
 }
 
 func (d *Dev) serve(rw http.ResponseWriter, r *http.Request) {
+	// --- static assets (assets.go) ---
+	if d.assets != nil {
+		d.serveAssets(rw, r)
+		return
+	}
+	// --- end static assets ---
 	w := d.current.Load()
 	if w == nil {
 		http.Error(rw, "zerostack is shutting down", http.StatusServiceUnavailable)
@@ -246,6 +261,11 @@ func (s *statusWriter) Flush() {
 
 // build bundles the worker and starts it.
 func (d *Dev) build() (*worker.Worker, map[string]time.Time, error) {
+	// --- static assets (assets.go) ---
+	if d.assets != nil {
+		return d.buildAssets()
+	}
+	// --- end static assets ---
 	cfg := d.cfg
 	b, err := worker.MakeBundle(worker.BundleOptions{
 		Entry:    cfg.Main,
@@ -333,7 +353,7 @@ func (d *Dev) watch() {
 
 func (d *Dev) reload() {
 	start := time.Now()
-	if cfg, warns, err := config.Load(d.cfg.File, d.opts.Env); err != nil {
+	if cfg, warns, err := d.loadConfig(d.cfg.File); err != nil { // --- static assets (assets.go) ---
 		d.log.Error("reload: configuration", "err", err)
 		d.touchInputs()
 		return
