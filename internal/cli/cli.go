@@ -33,6 +33,7 @@ func init() {
 		{"kv", "Manage Workers KV namespaces and keys in local state", runKV},
 		{"d1", "Manage D1 databases in local state (execute, migrations, export)", runD1},
 		{"r2", "Manage R2 buckets and objects in local state", runR2},
+		{"ai", "Workers AI: list models and their providers, show usage, pull model files", runAI},
 		{"pages", "Serve a Cloudflare Pages project locally (pages dev)", runPages},
 		{"version", "Print the zerostack version", func(s Streams, _ []string) int {
 			fmt.Fprintln(s.Out, "zerostack", Version)

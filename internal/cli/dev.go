@@ -49,6 +49,8 @@ func runDev(s Streams, args []string) int {
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the server stops (for performance work)")
 	persistTo := fs.String("persist-to", "", "directory for local KV, D1 and R2 data (default: .zerostack/state next to the configuration)")
 	s3Port := fs.Int("s3-port", 0, "also serve the R2 buckets over the S3 API on this port (0: off); keys: zerostack r2 token create") // S3 API
+	// Workers AI (ai.go)
+	aiFlags := registerAIFlags(fs)
 	vars := varFlags{}
 	fs.Var(vars, "var", "KEY:VALUE variable for env, overriding vars (repeatable)")
 	fs.Usage = func() {
@@ -125,6 +127,8 @@ func runDev(s Streams, args []string) int {
 		AccessLog: access,
 		PersistTo: *persistTo,
 		S3Port:    *s3Port, // S3 API
+		// Workers AI (ai.go)
+		AI: *aiFlags,
 	})
 	if err != nil {
 		var be *worker.BundleError
