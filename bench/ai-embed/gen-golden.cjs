@@ -63,7 +63,47 @@ const texts = [
   "Last sentence without punctuation",
 ];
 
+// randomTexts makes n texts from vocabulary pieces, common words, whitespace, digits,
+// punctuation and code points from many scripts (emoji included), with a fixed seed:
+// testdata/tokens.json holds @energetic-ai/embeddings' ids for them.
+function randomTexts(n) {
+  let seed = 20261127;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const pick = (a) => a[Math.floor(rnd() * a.length)];
+  const vocab = JSON.parse(fs.readFileSync(require("./model.cjs").dir + "/vocab.json", "utf8")).map((p) => p[0]);
+  const words = ["the", "cloud", "worker", "edge", "café", "naïve", "Straße", "don't", "e-mail", "U.S.", "x86_64", "ＡＢＣ", "ﬁ", "½"];
+  const ranges = [[0x20, 0x7e], [0xa0, 0x24f], [0x370, 0x3ff], [0x400, 0x4ff], [0x590, 0x6ff], [0x900, 0x97f],
+    [0x3040, 0x30ff], [0x4e00, 0x4eff], [0xac00, 0xacff], [0xff00, 0xffef], [0x1f300, 0x1f64f], [0x2000, 0x206f]];
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const parts = [];
+    const len = Math.floor(rnd() * 12);
+    for (let j = 0; j < len; j++) {
+      const r = rnd();
+      if (r < 0.35) parts.push(pick(vocab).replace(/\u2581/g, " "));
+      else if (r < 0.55) parts.push(pick(words));
+      else if (r < 0.65) parts.push(pick([" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000"]));
+      else {
+        const [a, b] = pick(ranges);
+        let s = "";
+        const k = 1 + Math.floor(rnd() * 4);
+        for (let c = 0; c < k; c++) s += String.fromCodePoint(a + Math.floor(rnd() * (b - a + 1)));
+        parts.push(s);
+      }
+    }
+    out.push(parts.join(rnd() < 0.5 ? " " : ""));
+  }
+  return out;
+}
+
 (async () => {
+  const rt = randomTexts(1000);
+  const rids = tokenize(rt);
+  const tokDst = path.join(__dirname, "../../internal/ai/use/testdata/tokens.json");
+  fs.mkdirSync(path.dirname(tokDst), { recursive: true });
+  fs.writeFileSync(tokDst, JSON.stringify(rt.map((text, i) => ({ text, ids: rids[i] }))) + "\n");
+  console.log(`wrote ${rt.length} tokenizations to ${tokDst}`);
+
   const m = await loadCPU();
   const ids = tokenize(texts);
   const out = [];

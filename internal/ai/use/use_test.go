@@ -71,6 +71,35 @@ func TestTokensMatchJavaScript(t *testing.T) {
 	}
 }
 
+// testdata/tokens.json: 1000 generated texts (vocabulary pieces, whitespace, many scripts,
+// emoji) with the ids @energetic-ai/embeddings gives them.
+func TestTokensMatchJavaScriptOnGeneratedTexts(t *testing.T) {
+	m := model(t)
+	b, err := os.ReadFile("testdata/tokens.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Text string  `json:"text"`
+		IDs  []int32 `json:"ids"`
+	}
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for _, c := range cases {
+		got := m.Tokens(c.Text)
+		if !slices.Equal(got, c.IDs) && !(len(got) == 0 && len(c.IDs) == 0) {
+			if bad++; bad <= 10 {
+				t.Errorf("Tokens(%q)\n got %v\nwant %v", c.Text, got, c.IDs)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d tokenizations differ", bad, len(cases))
+	}
+}
+
 func TestEmbeddingsMatchTensorFlowJS(t *testing.T) {
 	m := model(t)
 	gs := golden(t)
