@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/zerostack/zerostack/internal/v8"
 	"github.com/zerostack/zerostack/internal/websocket"
@@ -38,6 +41,9 @@ type hostSocket struct {
 	// that. Incoming connections do not: their requests are over.
 	outbound bool
 	release  func(func())
+	// forward is set on a socket imported from another isolate
+	// (wsImport): returning it in a 101 response serves that upgrade.
+	forward *WebSocketUpgrade
 }
 
 type outMsg struct {
@@ -63,6 +69,7 @@ func (m outMsg) sendTo(c *websocket.Conn) {
 func installWebSocket(r *Runtime) {
 	r.ws = &wsTable{socks: map[int]*hostSocket{}, done: make(chan struct{})}
 	t := r.ws
+	installWebSocketTransfer(r)
 	// wsNew() makes a host socket without a connection yet (the server
 	// end of a pair being returned in a 101 response) and returns its id.
 	r.Func("wsNew", func(c *v8.Call) (any, error) {
@@ -156,6 +163,44 @@ func installWebSocket(r *Runtime) {
 	})
 }
 
+// exported holds WebSocket upgrades on their way from one isolate to
+// another (a Durable Object's 101 response to a stub.fetch() from another
+// isolate), by token. A token not imported within exportTTL is cancelled.
+var (
+	exported  sync.Map // int64 → *WebSocketUpgrade
+	exportSeq atomic.Int64
+)
+
+const exportTTL = time.Minute
+
+func installWebSocketTransfer(r *Runtime) {
+	t := r.ws
+	// wsExport(hid) hands host socket hid (see coupleToHost) to another
+	// isolate and returns the token to pass there.
+	r.Func("wsExport", func(c *v8.Call) (any, error) {
+		u := r.WebSocketUpgrade(int(c.Int(0)))
+		tok := exportSeq.Add(1)
+		exported.Store(tok, u)
+		time.AfterFunc(exportTTL, func() {
+			if v, ok := exported.LoadAndDelete(tok); ok {
+				v.(*WebSocketUpgrade).Cancel()
+			}
+		})
+		return tok, nil
+	})
+	// wsImport(token) makes a host socket in this isolate for an exported
+	// upgrade and returns its id: returning it in a 101 response serves it.
+	r.Func("wsImport", func(c *v8.Call) (any, error) {
+		v, ok := exported.LoadAndDelete(c.Int(0))
+		if !ok {
+			return nil, &v8.TypeError{Msg: "This WebSocket was already used or has expired."}
+		}
+		t.next++
+		t.socks[t.next] = &hostSocket{forward: v.(*WebSocketUpgrade)}
+		return t.next, nil
+	})
+}
+
 // wsHead is what wsConnect resolves to.
 type wsHead struct {
 	Status     int    `json:"status"`
@@ -193,6 +238,9 @@ func (r *Runtime) closeWebSockets() {
 		if hs.conn != nil {
 			hs.conn.Close(websocket.CloseGoingAway, "")
 		}
+		if hs.forward != nil {
+			hs.forward.Cancel()
+		}
 		t.drop(id)
 	}
 	if t.deliver != nil {
@@ -216,6 +264,10 @@ type WebSocketUpgrade struct {
 // coupleToHost) for a 101 response. It must be called on the isolate thread.
 func (r *Runtime) WebSocketUpgrade(hid int) *WebSocketUpgrade {
 	u := &WebSocketUpgrade{r: r, hid: hid}
+	if hs := r.ws.socks[hid]; hs != nil && hs.forward != nil {
+		r.ws.drop(hid)
+		return hs.forward
+	}
 	if hs := r.ws.socks[hid]; hs != nil && hs.conn != nil {
 		// A connection from fetch() returned as is: Go carries it.
 		u.proxy = hs.conn

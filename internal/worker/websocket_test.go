@@ -333,3 +333,37 @@ export default { async fetch(req, env) {
 		t.Fatalf("proxied close %q", e)
 	}
 }
+
+// TestWebSocketTransfer passes a socket through exportWebSocket and
+// importWebSocket (what a Durable Object's 101 response to a stub in
+// another isolate does) before returning it.
+func TestWebSocketTransfer(t *testing.T) {
+	_, srv := newTestWorker(t, `
+export default { async fetch(req) {
+  const [client, server] = Object.values(new WebSocketPair());
+  server.accept();
+  server.addEventListener("message", (e) => server.send("far:" + e.data));
+  const token = globalThis.__wsTransfer.exp(client);
+  const near = globalThis.__wsTransfer.imp(token);
+  let err = "";
+  try { near.accept(); } catch (e) { err = e.message; }
+  try { globalThis.__wsTransfer.imp(token); } catch (e) { err += " | " + e.message; }
+  server.send(err);
+  return new Response(null, { status: 101, webSocket: near });
+} };
+`, func(c *Config) {
+		c.Extensions = append(c.Extensions, Extension{Name: "transfer", Script: `globalThis.__wsTransfer = { exp: __zs_internal.exportWebSocket, imp: __zs_internal.importWebSocket };`})
+	})
+	c := dialWS(t, srv.URL, nil)
+	if m := c.next(t); !strings.Contains(m, "return it in a Response") || !strings.Contains(m, "already used or has expired") {
+		t.Fatalf("errors: %q", m)
+	}
+	c.SendText("x")
+	if m := c.next(t); m != "t:far:x" {
+		t.Fatalf("echo through the transfer: %q", m)
+	}
+	c.Conn.Close(1000, "")
+	if e := c.end(t); e != "1000  true" {
+		t.Fatalf("close: %q", e)
+	}
+}

@@ -8,6 +8,7 @@ import { requestFromHost, responseFromHost } from "./request.js";
 import { extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode } from "./body.js";
 import { bodyForHost, pumpToHost } from "./fetch.js";
 import { registerBinding, registerEvent, ExecutionContext, workerExports, workerEnv } from "./worker.js";
+import { exportWebSocket, importWebSocket } from "./websocket.js";
 
 Object.defineProperty(globalThis, "__zs_internal", {
   value: Object.freeze({
@@ -16,6 +17,7 @@ Object.defineProperty(globalThis, "__zs_internal", {
     extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode,
     bodyForHost, pumpToHost, registerBinding, registerEvent, ExecutionContext,
     workerExports, workerEnv,
+    exportWebSocket, importWebSocket,
   }),
   configurable: true,
   enumerable: false,

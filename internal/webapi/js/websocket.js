@@ -63,6 +63,8 @@ class State {
     this.protocol = ""; // as workerd: "" (not null) when none was negotiated
     this.extensions = "";
     this.hibernatable = false;
+    this.imported = false; // a Durable Object's socket from another isolate
+    this.attachment = undefined; // structured clone, or undefined
   }
 }
 
@@ -124,6 +126,9 @@ export class WebSocket extends EventTarget {
       throw new TypeError("Websockets obtained from the 'new WebSocket()' constructor cannot call accept");
     }
     if (s.released) throw new TypeError("Can't accept() WebSocket that was already used in a response.");
+    if (s.imported) {
+      throw new TypeError("zerostack: this WebSocket comes from a Durable Object running in another isolate; return it in a Response (accept() on it is not supported yet).");
+    }
     if (s.accepted) {
       if (s.hibernatable) throw new TypeError("Can't accept() WebSocket after enabling hibernation.");
       return;
@@ -186,6 +191,17 @@ export class WebSocket extends EventTarget {
     s.closedOutgoing = true;
     transmit(this, s, { kind: "close", code: code ?? 1005, reason: reason ?? "" });
     maybeForget(s);
+  }
+
+  // serializeAttachment keeps a structured clone of value with the socket
+  // (for the Hibernation API); deserializeAttachment returns a copy of it,
+  // or null when none was set.
+  serializeAttachment(value) {
+    st(this).attachment = structuredClone(value);
+  }
+  deserializeAttachment() {
+    const a = st(this).attachment;
+    return a === undefined ? null : structuredClone(a);
   }
 
   get readyState() {
@@ -379,6 +395,22 @@ export function socketForHost(hid, protocol, extensions) {
   s.url = null;
   s.protocol = protocol;
   s.extensions = extensions;
+  return ws;
+}
+
+// exportWebSocket prepares ws, the client end of a pair that a Durable
+// Object returned in a 101 response, to cross to another isolate: it
+// returns a token for importWebSocket there (valid for a minute, once).
+export function exportWebSocket(ws) {
+  return host.wsExport(coupleToHost(ws));
+}
+
+// importWebSocket makes the WebSocket of an exported token: the caller can
+// return it in a 101 response, which then serves the exporting isolate's
+// socket.
+export function importWebSocket(token) {
+  const ws = socketForHost(host.wsImport(token), "", "");
+  st(ws).imported = true;
   return ws;
 }
 
