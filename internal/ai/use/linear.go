@@ -15,6 +15,7 @@ type linear struct {
 	k, n int
 	w    []float32
 	b    []float32
+	orig []float32 // tests only: the unpacked weights
 }
 
 // newLinear packs the weights named wName ([k][n] in row-major order, as TF stores both

@@ -1,0 +1,60 @@
+package use
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func randomLinear(k, n int) *linear {
+	w := make([]float32, k*n)
+	b := make([]float32, n)
+	for i := range w {
+		w[i] = rand.Float32() - 0.5
+	}
+	for i := range b {
+		b[i] = rand.Float32() - 0.5
+	}
+	ws := &weightSet{all: map[string]tensor{"w": {shape: []int{k, n}, data: append([]float32(nil), w...)}, "b": {shape: []int{n}, data: b}}}
+	l := newLinear(ws, "w", "b", k, n)
+	if ws.err != nil {
+		panic(ws.err)
+	}
+	l.orig = w
+	return l
+}
+
+// TestLinearMatchesNaive checks the packed kernel (assembly where the CPU has it) against
+// a plain triple loop, with ReLU and a residual input.
+func TestLinearMatchesNaive(t *testing.T) {
+	for _, c := range []struct{ rows, k, n int }{{4, 1, 16}, {4, 3, 32}, {8, 256, 512}, {12, 512, 1536}, {4, 1536, 512}} {
+		l := randomLinear(c.k, c.n)
+		x := make([]float32, c.rows*c.k)
+		add := make([]float32, c.rows*c.n)
+		for i := range x {
+			x[i] = rand.Float32() - 0.5
+		}
+		for i := range add {
+			add[i] = rand.Float32() - 0.5
+		}
+		for _, relu := range []bool{false, true} {
+			for _, par := range []int{1, 3} {
+				got := make([]float32, c.rows*c.n)
+				l.apply(par, got, x, c.rows, add, relu)
+				for r := 0; r < c.rows; r++ {
+					for j := 0; j < c.n; j++ {
+						want := float64(l.b[j]) + float64(add[r*c.n+j])
+						for i := 0; i < c.k; i++ {
+							want += float64(x[r*c.k+i]) * float64(l.orig[i*c.n+j])
+						}
+						if relu && want < 0 {
+							want = 0
+						}
+						if d := float64(got[r*c.n+j]) - want; d > 1e-3 || d < -1e-3 {
+							t.Fatalf("%dx%dx%d relu=%v par=%d: [%d][%d] = %f, want %f", c.rows, c.k, c.n, relu, par, r, j, got[r*c.n+j], want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
