@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zerostack/zerostack/internal/ai"
+	"github.com/zerostack/zerostack/internal/ai/use"
 	"github.com/zerostack/zerostack/internal/binding"
 	"github.com/zerostack/zerostack/internal/config"
 	"github.com/zerostack/zerostack/internal/worker"
@@ -28,9 +29,16 @@ type aiState struct {
 	usage *ai.Usage
 }
 
-// loadEncoder loads the embedded sentence encoder (set by the file that
-// wires package ai/use; nil leaves the embedded provider uninstalled).
-var loadEncoder func() (ai.SentenceEncoder, error)
+// loadEncoder loads the embedded sentence encoder: Universal Sentence
+// Encoder Lite (package ai/use) from where `make deps` installs it, or
+// $ZEROSTACK_USE_MODEL_DIR. Tests may replace it.
+var loadEncoder = func() (ai.SentenceEncoder, error) {
+	m, err := use.Load(use.DefaultDir())
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
 
 // loadLlama opens a llama.cpp provider (set by the file that wires package
 // ai/llama; nil leaves GGUF models to OpenAI-compatible servers).

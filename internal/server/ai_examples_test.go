@@ -301,3 +301,57 @@ export default {
 		t.Errorf("toString %q", out.ToString)
 	}
 }
+
+// TestAIEmbeddedModel runs the real embedded encoder (installed by `make
+// deps`) through env.AI: paraphrases score higher than unrelated
+// sentences, and sentiment comes out right by nearest centroid.
+func TestAIEmbeddedModel(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte("name = \"ai-embedded\"\nmain = \"index.js\"\n[ai]\nbinding = \"AI\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "index.js"), []byte(`
+function cos(a, b) {
+  let d = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { d += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return d / Math.sqrt(na * nb);
+}
+export default {
+  async fetch(request, env) {
+    const { data, shape } = await env.AI.run("@cf/baai/bge-base-en-v1.5", { text: [
+      "How do I reset my password?",
+      "I forgot my password and need to change it.",
+      "The weather in Paris is sunny today.",
+      "What is the best way to cook pasta?",
+    ] });
+    const pos = await env.AI.run("@cf/huggingface/distilbert-sst-2-int8", { text: "I absolutely loved this movie, the acting was superb and I would watch it again." });
+    const neg = await env.AI.run("@cf/huggingface/distilbert-sst-2-int8", { text: "This was a horrible waste of time, boring and badly made." });
+    return Response.json({ shape, paraphrase: cos(data[0], data[1]), unrelated: [cos(data[0], data[2]), cos(data[0], data[3])], pos, neg });
+  },
+};
+`), 0o644)
+	d, _ := startAI(t, dir, &aitest.Server{})
+	r := do(t, "GET", d.URL()+"/", "", nil)
+	if r.status != 200 {
+		t.Fatalf("%d %s (is the model installed? run make deps)", r.status, r.body)
+	}
+	var out struct {
+		Shape      []int
+		Paraphrase float64
+		Unrelated  []float64
+		Pos, Neg   []ai.LabelScore
+	}
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Shape) != 2 || out.Shape[0] != 4 || out.Shape[1] != 512 {
+		t.Errorf("shape %v, want [4 512]", out.Shape)
+	}
+	for _, u := range out.Unrelated {
+		if out.Paraphrase <= u+0.1 {
+			t.Errorf("paraphrase similarity %.3f not clearly above unrelated %.3f", out.Paraphrase, u)
+		}
+	}
+	if len(out.Pos) != 2 || out.Pos[1].Label != "POSITIVE" || out.Pos[1].Score <= 0.5 || out.Neg[0].Label != "NEGATIVE" || out.Neg[0].Score <= 0.5 {
+		t.Errorf("sentiment: positive text %+v, negative text %+v", out.Pos, out.Neg)
+	}
+	t.Logf("paraphrase %.3f, unrelated %.3f; sentiment %+v / %+v", out.Paraphrase, out.Unrelated, out.Pos, out.Neg)
+}
