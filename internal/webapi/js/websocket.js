@@ -64,7 +64,6 @@ class State {
     this.extensions = "";
     this.hibernatable = false;
     this.imported = false; // a Durable Object's socket from another isolate
-    this.attachment = undefined; // structured clone, or undefined
   }
 }
 
@@ -191,17 +190,6 @@ export class WebSocket extends EventTarget {
     s.closedOutgoing = true;
     transmit(this, s, { kind: "close", code: code ?? 1005, reason: reason ?? "" });
     maybeForget(s);
-  }
-
-  // serializeAttachment keeps a structured clone of value with the socket
-  // (for the Hibernation API); deserializeAttachment returns a copy of it,
-  // or null when none was set.
-  serializeAttachment(value) {
-    st(this).attachment = structuredClone(value);
-  }
-  deserializeAttachment() {
-    const a = st(this).attachment;
-    return a === undefined ? null : structuredClone(a);
   }
 
   get readyState() {
