@@ -234,7 +234,7 @@ func (d *Dispatcher) loop() {
 				firstSeen = now
 			}
 			if rest := d.cfg.MaxBatchTimeout - now.Sub(firstSeen); rest > 0 {
-				n, err := d.countVisible(ctx)
+				n, err := d.store.CountVisible(ctx, d.cfg.Queue, d.cfg.MaxBatchSize)
 				if err == nil && n < d.cfg.MaxBatchSize {
 					if !d.sleep(min(rest, PollInterval)) {
 						return
@@ -268,17 +268,6 @@ func (d *Dispatcher) loop() {
 			d.run(ctx, batch)
 		}()
 	}
-}
-
-// countVisible counts visible messages, up to a full batch.
-func (d *Dispatcher) countVisible(ctx context.Context) (int, error) {
-	ps, err := d.store.Peek(ctx, d.cfg.Queue, d.cfg.MaxBatchSize*4)
-	if err != nil {
-		return 0, err
-	}
-	// Peek includes delayed and leased messages; NextVisible said at
-	// least one is visible, and a full backlog is what matters here.
-	return len(ps), nil
 }
 
 // run delivers one batch and settles it.

@@ -154,6 +154,9 @@ type Store interface {
 	// NextVisible reports when the queue's next message becomes visible
 	// (zero time and false if it has none waiting).
 	NextVisible(ctx context.Context, queue string) (time.Time, bool, error)
+	// CountVisible counts the messages a Lease would deliver now, up to
+	// limit.
+	CountVisible(ctx context.Context, queue string, limit int) (int, error)
 	// Peek returns up to max messages without leasing them, oldest first.
 	Peek(ctx context.Context, queue string, max int) ([]Delivery, error)
 	// Purge deletes every message of the queue and returns how many.

@@ -363,6 +363,13 @@ func (s *Store) NextVisible(ctx context.Context, queue string) (time.Time, bool,
 	return time.UnixMilli(v.Int64), true, nil
 }
 
+// CountVisible implements [queues.Store].
+func (s *Store) CountVisible(ctx context.Context, queue string, limit int) (int, error) {
+	var n int
+	err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM messages WHERE queue = ? AND visible_ms <= ? LIMIT ?)", queue, ms(s.now()), limit).Scan(&n)
+	return n, err
+}
+
 // Peek implements [queues.Store].
 func (s *Store) Peek(ctx context.Context, queue string, max int) ([]queues.Delivery, error) {
 	rows, err := s.db.R.QueryContext(ctx, "SELECT id, body, content_type, sent_ms, attempts FROM messages WHERE queue = ? ORDER BY seq LIMIT ?", queue, max)
