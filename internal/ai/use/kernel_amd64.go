@@ -2,21 +2,34 @@ package use
 
 import "golang.org/x/sys/cpu"
 
-// hasAVX2FMA selects the assembly kernel (AVX2 + FMA3, every x86-64 CPU since 2013).
-var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
-
 //go:noescape
 func kernel4x16AVX2(k int, a *float32, lda int, b *float32, c *float32, ldc int)
 
-// kernel4x16 computes c[r][0:16] += Σ_i a[r][i]·b[i][0:16] for r < 4 (see kernel4x16Go).
-func kernel4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int) {
-	if !hasAVX2FMA || k == 0 {
-		kernel4x16Go(k, a, lda, b, c, ldc)
-		return
+//go:noescape
+func kernel4x64AVX512(k int, a *float32, lda int, b *float32, c *float32, ldc int)
+
+// kernels lists the matrix-multiply kernels this CPU runs, best first: AVX-512 (4 rows ×
+// 64 columns), AVX2 + FMA3 (4 × 16; every x86-64 CPU since 2013), then portable Go.
+func kernels() []kernel {
+	var ks []kernel
+	if cpu.X86.HasAVX512F {
+		ks = append(ks, kernel{name: "avx512", width: 64, fn: asmKernel(64, kernel4x64AVX512)})
 	}
-	// Bounds the assembly relies on, checked here once.
-	_ = a[3*lda+k-1]
-	_ = b[k*panel-1]
-	_ = c[3*ldc+panel-1]
-	kernel4x16AVX2(k, &a[0], lda, &b[0], &c[0], ldc)
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		ks = append(ks, kernel{name: "avx2", width: 16, fn: asmKernel(16, kernel4x16AVX2)})
+	}
+	return append(ks, goKernel)
+}
+
+// asmKernel wraps an assembly kernel with the bounds checks it relies on.
+func asmKernel(width int, f func(k int, a *float32, lda int, b *float32, c *float32, ldc int)) func(k int, a []float32, lda int, b []float32, c []float32, ldc int) {
+	return func(k int, a []float32, lda int, b []float32, c []float32, ldc int) {
+		if k == 0 {
+			return
+		}
+		_ = a[3*lda+k-1]
+		_ = b[k*width-1]
+		_ = c[3*ldc+width-1]
+		f(k, &a[0], lda, &b[0], &c[0], ldc)
+	}
 }

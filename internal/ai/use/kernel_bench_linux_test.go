@@ -10,8 +10,14 @@ import (
 // texts of 27 tokens, in GFLOP/s of wall time and of the thread's CPU time (the latter
 // holds up on a shared machine).
 func BenchmarkLinear(b *testing.B) {
+	for _, kern := range kernels() {
+		b.Run(kern.name, func(b *testing.B) { benchLinear(b, kern) })
+	}
+}
+
+func benchLinear(b *testing.B, kern kernel) {
 	const rows, k, n = 432, 512, 1536
-	l := randomLinear(k, n)
+	l := randomLinear(kern, k, n)
 	x := make([]float32, rows*k)
 	dst := make([]float32, rows*n)
 	var r0, r1 syscall.Rusage

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func randomLinear(k, n int) *linear {
+func randomLinear(kern kernel, k, n int) *linear {
 	w := make([]float32, k*n)
 	b := make([]float32, n)
 	for i := range w {
@@ -14,7 +14,7 @@ func randomLinear(k, n int) *linear {
 	for i := range b {
 		b[i] = rand.Float32() - 0.5
 	}
-	ws := &weightSet{all: map[string]tensor{"w": {shape: []int{k, n}, data: append([]float32(nil), w...)}, "b": {shape: []int{n}, data: b}}}
+	ws := &weightSet{kern: kern, all: map[string]tensor{"w": {shape: []int{k, n}, data: append([]float32(nil), w...)}, "b": {shape: []int{n}, data: b}}}
 	l := newLinear(ws, "w", "b", k, n)
 	if ws.err != nil {
 		panic(ws.err)
@@ -23,11 +23,17 @@ func randomLinear(k, n int) *linear {
 	return l
 }
 
-// TestLinearMatchesNaive checks the packed kernel (assembly where the CPU has it) against
-// a plain triple loop, with ReLU and a residual input.
+// TestLinearMatchesNaive checks every kernel this CPU runs (assembly and Go) against a
+// plain triple loop, with ReLU and a residual input.
 func TestLinearMatchesNaive(t *testing.T) {
-	for _, c := range []struct{ rows, k, n int }{{4, 1, 16}, {4, 3, 32}, {8, 256, 512}, {12, 512, 1536}, {4, 1536, 512}} {
-		l := randomLinear(c.k, c.n)
+	for _, kern := range kernels() {
+		t.Run(kern.name, func(t *testing.T) { testLinear(t, kern) })
+	}
+}
+
+func testLinear(t *testing.T, kern kernel) {
+	for _, c := range []struct{ rows, k, n int }{{4, 1, 64}, {4, 3, 128}, {8, 256, 512}, {12, 512, 1536}, {4, 1536, 512}} {
+		l := randomLinear(kern, c.k, c.n)
 		x := make([]float32, c.rows*c.k)
 		add := make([]float32, c.rows*c.n)
 		for i := range x {

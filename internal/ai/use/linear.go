@@ -6,21 +6,33 @@ import (
 	"sync/atomic"
 )
 
-// panel is the column width the matrix-multiply kernel computes at once.
-const panel = 16
+// kernel is a matrix-multiply micro-kernel: fn(k, a, lda, b, c, ldc) adds to the 4 rows
+// × width columns of c (rows ldc apart) the product of 4 rows of a (lda apart, k floats
+// each) and a packed panel b (k rows of width consecutive floats).
+type kernel struct {
+	name  string
+	width int
+	fn    func(k int, a []float32, lda int, b []float32, c []float32, ldc int)
+}
 
-// linear is y = x·W + b with W of shape [k][n], stored packed: n/panel panels, each k rows
-// of panel consecutive floats, so that the kernel streams a panel contiguously.
+// goKernel is the portable kernel, on every architecture.
+var goKernel = kernel{name: "go", width: 16, fn: kernel4x16Go}
+
+// linear is y = x·W + b with W of shape [k][n], stored packed for its kernel: n/width
+// panels, each k rows of width consecutive floats, so the kernel streams a panel
+// contiguously.
 type linear struct {
 	k, n int
 	w    []float32
 	b    []float32
+	kern kernel
 	orig []float32 // tests only: the unpacked weights
 }
 
 // newLinear packs the weights named wName ([k][n] in row-major order, as TF stores both
-// MatMul kernels and 1×1 Conv2D filters) and bName ([n]).
+// MatMul kernels and 1×1 Conv2D filters) and bName ([n]) for the kernel ws.kern.
 func newLinear(ws *weightSet, wName, bName string, k, n int) *linear {
+	panel := ws.kern.width
 	w := ws.get(wName, k, n)
 	b := ws.get(bName, n)
 	if ws.err != nil {
@@ -39,7 +51,7 @@ func newLinear(ws *weightSet, wName, bName string, k, n int) *linear {
 			copy(dst[r*panel:(r+1)*panel], orig[r*n+p*panel:r*n+(p+1)*panel])
 		}
 	}
-	return &linear{k: k, n: n, w: w, b: b}
+	return &linear{k: k, n: n, w: w, b: b, kern: ws.kern}
 }
 
 // apply sets dst[r][0:n] = x[r][0:k]·W + b (+ add[r][0:n] when add is not nil) for r <
@@ -49,6 +61,7 @@ func (l *linear) apply(par int, dst, x []float32, rows int, add []float32, relu 
 	if rows%4 != 0 || len(x) < rows*l.k || len(dst) < rows*l.n || (add != nil && len(add) < rows*l.n) {
 		panic(fmt.Sprintf("use: linear.apply: %d rows, buffers %d/%d/%d for %dx%d", rows, len(dst), len(x), len(add), l.k, l.n))
 	}
+	panel := l.kern.width
 	panels := l.n / panel
 	do := func(p int) {
 		c0 := p * panel
@@ -65,7 +78,7 @@ func (l *linear) apply(par int, dst, x []float32, rows int, add []float32, relu 
 		}
 		wp := l.w[p*l.k*panel : (p+1)*l.k*panel]
 		for r := 0; r < rows; r += 4 {
-			kernel4x16(l.k, x[r*l.k:], l.k, wp, dst[r*l.n+c0:], l.n)
+			l.kern.fn(l.k, x[r*l.k:], l.k, wp, dst[r*l.n+c0:], l.n)
 		}
 		if relu {
 			for r := 0; r < rows; r++ {
@@ -122,16 +135,17 @@ func parallelFor(par, n int, fn func(i int)) {
 // with a's rows lda apart, c's rows ldc apart and b a packed panel (16 floats per i).
 func kernel4x16Go(k int, a []float32, lda int, b []float32, c []float32, ldc int) {
 	a0, a1, a2, a3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
-	b = b[:k*panel]
+	const w = 16
+	b = b[:k*w]
 	for r, ar := range [4][]float32{a0, a1, a2, a3} {
-		var acc [panel]float32
-		copy(acc[:], c[r*ldc:r*ldc+panel])
+		var acc [w]float32
+		copy(acc[:], c[r*ldc:r*ldc+w])
 		for i, av := range ar {
-			bp := b[i*panel : i*panel+panel : i*panel+panel]
+			bp := b[i*w : i*w+w : i*w+w]
 			for j := range acc {
 				acc[j] += av * bp[j]
 			}
 		}
-		copy(c[r*ldc:r*ldc+panel], acc[:])
+		copy(c[r*ldc:r*ldc+w], acc[:])
 	}
 }

@@ -87,6 +87,7 @@ type Model struct {
 	final   linear // tanh layer
 	ws      sync.Pool
 	bytes   int
+	kernel  string
 }
 
 // layer is one transformer layer's weights.
@@ -153,8 +154,8 @@ const (
 )
 
 func build(all map[string]tensor) (*Model, error) {
-	ws := &weightSet{all: all}
-	m := &Model{}
+	ws := &weightSet{all: all, kern: kernels()[0]}
+	m := &Model{kernel: ws.kern.name}
 	embT, ok := all["module/Embeddings_en"]
 	if !ok || len(embT.shape) != 2 {
 		return nil, fmt.Errorf("model.json has no 2-D weight module/Embeddings_en")
@@ -212,6 +213,9 @@ func (m *Model) Tokens(text string) []int32 { return m.tok.encode(text) }
 
 // MaxTokens is how many tokens of a text the model reads; the rest are ignored.
 func (m *Model) MaxTokens() int { return m.maxLen }
+
+// Kernel names the matrix-multiply kernel in use: "avx512", "avx2" or "go".
+func (m *Model) Kernel() string { return m.kernel }
 
 // WeightBytes is the size of the weight shards Load read.
 func (m *Model) WeightBytes() int { return m.bytes }

@@ -209,9 +209,10 @@ func halfToFloat(h uint16) float32 {
 
 // weightSet looks weights up by name and checks their shapes, collecting the first error.
 type weightSet struct {
-	all map[string]tensor
-	err error
-	tmp []float32
+	all  map[string]tensor
+	err  error
+	tmp  []float32
+	kern kernel // the matrix-multiply kernel newLinear packs for
 }
 
 // scratch returns a temporary buffer of n floats, reused between calls.
