@@ -813,8 +813,8 @@ func (h *DurableHost) fire(ns, id string) {
 	res, err := h.deliver(script, class, id, msg, nil)
 	outcome := ""
 	if err == nil {
-		if b, ok := res.([]byte); ok {
-			outcome = string(b)
+		if b, ok := res.([]byte); ok && len(b) >= 5 && b[0] == tagString {
+			outcome = string(b[5:]) // a serialized string: tag, u32 length, bytes
 		}
 	}
 	if err == nil && outcome != "error" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestDurableCounter(t *testing.T) {
@@ -94,5 +95,115 @@ func TestDurableConcurrency(t *testing.T) {
 	r := do(t, "GET", u+"/rpc/get?name=shared", "", nil)
 	if strings.TrimSpace(r.body) != fmt.Sprint(clients*each) {
 		t.Fatalf("total = %s, want %d", r.body, clients*each)
+	}
+}
+
+// TestDurableChat runs the guide's chat room with several real WebSocket
+// clients that see each other's messages, and the hibernation-API room.
+func TestDurableChat(t *testing.T) {
+	d := startExample(t, "durable-chat", nil)
+	u := d.URL()
+	a := dialPeer(t, u+"/ws/lobby")
+	b := dialPeer(t, u+"/ws/lobby")
+	other := dialPeer(t, u+"/ws/elsewhere")
+	a.conn.SendText(`{"user":"a","text":"hi"}`)
+	for _, p := range []*wsPeer{a, b} {
+		if m := p.next(t); m != `{"user":"a","text":"hi"}` {
+			t.Fatalf("broadcast: %q", m)
+		}
+	}
+	b.conn.SendText(`{"user":"b","text":"yo"}`)
+	for _, p := range []*wsPeer{a, b} {
+		if m := p.next(t); m != `{"user":"b","text":"yo"}` {
+			t.Fatalf("broadcast: %q", m)
+		}
+	}
+	select {
+	case m := <-other.msgs:
+		t.Fatalf("another room got %q", m)
+	default:
+	}
+	h := decodeJSON(t, do(t, "GET", u+"/history/lobby", "", nil).body)
+	if msgs := h["messages"].([]any); len(msgs) != 2 || msgs[1].(map[string]any)["text"] != "yo" {
+		t.Fatalf("history: %v", h)
+	}
+
+	ann := dialPeer(t, u+"/hws/r1?user=ann")
+	bob := dialPeer(t, u+"/hws/r1?user=bob")
+	ann.conn.SendText("ping")
+	if m := ann.next(t); m != "pong" {
+		t.Fatalf("auto-response: %q", m)
+	}
+	bob.conn.SendText("hello")
+	for _, p := range []*wsPeer{ann, bob} {
+		if m := p.next(t); m != "1 bob: hello" {
+			t.Fatalf("hibernation room: %q", m)
+		}
+	}
+	if c := decodeJSON(t, do(t, "GET", u+"/hws/r1/count", "", nil).body); c["sockets"] != 2.0 || c["tagged"] != 1.0 {
+		t.Fatalf("getWebSockets: %v", c)
+	}
+	bob.conn.Close(1000, "bye")
+	if m := ann.next(t); m != "left: bob" {
+		t.Fatalf("webSocketClose: %q", m)
+	}
+}
+
+// TestDurableEditor runs the guide's document editor: state loaded under
+// blockConcurrencyWhile survives eviction and a restart.
+func TestDurableEditor(t *testing.T) {
+	d := startExample(t, "durable-editor", nil)
+	u := d.URL()
+	ops := []string{
+		`{"type":"insert","position":0,"text":"hello world","userId":"u1"}`,
+		`{"type":"delete","position":5,"length":6,"userId":"u2"}`,
+		`{"type":"insert","position":5,"text":", DO","userId":"u1"}`,
+	}
+	var last map[string]any
+	for _, op := range ops {
+		r := do(t, "POST", u, op, nil)
+		if r.status != 200 {
+			t.Fatalf("op: %d %s", r.status, r.body)
+		}
+		last = decodeJSON(t, r.body)
+	}
+	if last["content"] != "hello, DO" || last["version"] != 3.0 || last["broadcasts"] != 3.0 {
+		t.Fatalf("document: %v", last)
+	}
+	if r := decodeJSON(t, do(t, "GET", u+"?doc=other", "", nil).body); r["content"] != "" {
+		t.Fatalf("other document: %v", r)
+	}
+}
+
+// TestDurableAlarm: an alarm that reschedules itself fires the asked number
+// of times; a failing one is retried with isRetry set.
+func TestDurableAlarm(t *testing.T) {
+	d := startExample(t, "durable-alarm", nil)
+	u := d.URL()
+	if r := do(t, "GET", u+"/start?every=20&times=3", "", nil); r.body != `{"armed":true}` {
+		t.Fatalf("start: %d %s", r.status, r.body)
+	}
+	if r := do(t, "GET", u+"/start?name=f&every=10&times=1&fail", "", nil); r.body != `{"armed":true}` {
+		t.Fatalf("start: %d %s", r.status, r.body)
+	}
+	wait := func(name string, ticks float64) map[string]any {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			s := decodeJSON(t, do(t, "GET", u+"/status?name="+name, "", nil).body)
+			if s["ticks"] == ticks || time.Now().After(deadline) {
+				return s
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	s := wait("t", 3)
+	if s["ticks"] != 3.0 || s["alarm"] != nil || len(s["runs"].([]any)) != 3 {
+		t.Fatalf("self-rescheduling alarm: %v", s)
+	}
+	s = wait("f", 1)
+	runs := s["runs"].([]any)
+	if s["ticks"] != 1.0 || len(runs) != 2 || runs[0].(map[string]any)["isRetry"] != false ||
+		runs[1].(map[string]any)["isRetry"] != true || runs[1].(map[string]any)["retryCount"] != 1.0 {
+		t.Fatalf("retried alarm: %v", s)
 	}
 }

@@ -5,7 +5,7 @@
 // the turn's writes committed before anything leaves the object.
 const {
   host, callAsync, registerBinding, registerEvent, toHost, utf8Encode, utf8Decode,
-  workerExports, workerEnv,
+  workerExports, workerEnv, exportWebSocket, importWebSocket,
 } = globalThis.__zs_internal;
 
 const scratch = new Uint8Array(host.scratch);
@@ -339,13 +339,17 @@ function plainToRequest(p) {
 
 async function responseToPlain(res) {
   if (res.webSocket) {
-    throw new Error("zerostack: a WebSocket response cannot cross isolates yet; the Durable Object lives in another isolate than the request.");
+    // The socket's traffic is carried by Go from here on.
+    return { status: res.status, statusText: res.statusText, headers: [...res.headers], body: null, ws: exportWebSocket(res.webSocket) };
   }
   const body = res.body === null ? null : new Uint8Array(await res.arrayBuffer());
   return { status: res.status, statusText: res.statusText, headers: [...res.headers], body };
 }
 
 function plainToResponse(p) {
+  if (p.ws !== undefined) {
+    return new Response(null, { status: 101, statusText: p.statusText, headers: p.headers, webSocket: importWebSocket(p.ws) });
+  }
   return new Response(p.body, { status: p.status, statusText: p.statusText, headers: p.headers });
 }
 
@@ -873,3 +877,39 @@ registerBinding("durable_object_namespace", (name, config) => {
 // The name of the Worker this isolate runs: events from Go open objects of
 // its own classes.
 scriptName = host.doSelf();
+
+// WebSocket attachments and the auto-response pair of the Hibernation API,
+// unless the WebSocket implementation defines them itself.
+const attachments = new WeakMap();
+if (typeof WebSocket === "function" && !("serializeAttachment" in WebSocket.prototype)) {
+  Object.defineProperties(WebSocket.prototype, {
+    serializeAttachment: {
+      value: function serializeAttachment(v) {
+        const b = serialize(v);
+        if (b.byteLength > 16384) throw new RangeError(`A WebSocket attachment cannot be larger than 16384 bytes; this one is ${b.byteLength}.`);
+        attachments.set(this, b);
+      },
+      writable: true, configurable: true,
+    },
+    deserializeAttachment: {
+      value: function deserializeAttachment() {
+        const b = attachments.get(this);
+        return b === undefined ? null : deserialize(b);
+      },
+      writable: true, configurable: true,
+    },
+  });
+}
+if (typeof globalThis.WebSocketRequestResponsePair !== "function") {
+  class WebSocketRequestResponsePair {
+    #request;
+    #response;
+    constructor(request, response) {
+      this.#request = String(request);
+      this.#response = String(response);
+    }
+    get request() { return this.#request; }
+    get response() { return this.#response; }
+  }
+  Object.defineProperty(globalThis, "WebSocketRequestResponsePair", { value: WebSocketRequestResponsePair, writable: true, configurable: true });
+}
