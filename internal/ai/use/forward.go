@@ -194,17 +194,14 @@ func (m *Model) attention(l *layer, qkv, ctx []float32, offs []int, par int) {
 			clear(c)
 			for j, e := range scores {
 				wj := e / total
-				vj := qkv[(lo+j)*stride+2*width+h*dh : (lo+j)*stride+2*width+h*dh+dh]
-				for d, v := range vj {
-					c[d] += wj * v
-				}
+				axpy(wj, qkv[(lo+j)*stride+2*width+h*dh:(lo+j)*stride+2*width+h*dh+dh], c)
 			}
 		}
 	}
 	parallelFor(par, texts*l.heads, task)
 }
 
-func dot(a, b []float32) float32 {
+func dotGo(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float32
 	i := 0
@@ -218,4 +215,11 @@ func dot(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+func axpyGo(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += alpha * v
+	}
 }

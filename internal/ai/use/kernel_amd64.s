@@ -143,3 +143,50 @@ loop512:
 	VMOVUPS Z15, 192(R15)
 	VZEROUPPER
 	RET
+
+// func dotAVX2(a, b *float32, n int) float32
+// The dot product of a[0:n] and b[0:n]; n is a positive multiple of 16.
+TEXT ·dotAVX2(SB), NOSPLIT, $0-28
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+dotloop:
+	VMOVUPS 0(SI), Y2
+	VMOVUPS 32(SI), Y3
+	VFMADD231PS 0(DI), Y2, Y0
+	VFMADD231PS 32(DI), Y3, Y1
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNZ dotloop
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func axpyAVX2(alpha float32, x, y *float32, n int)
+// y[0:n] += alpha * x[0:n]; n is a positive multiple of 16.
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSS alpha+0(FP), Y0
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DI
+	MOVQ n+24(FP), CX
+axpyloop:
+	VMOVUPS 0(SI), Y1
+	VMOVUPS 32(SI), Y2
+	VFMADD213PS 0(DI), Y0, Y1
+	VFMADD213PS 32(DI), Y0, Y2
+	VMOVUPS Y1, 0(DI)
+	VMOVUPS Y2, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JNZ axpyloop
+	VZEROUPPER
+	RET

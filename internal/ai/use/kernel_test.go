@@ -1,6 +1,7 @@
 package use
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -60,6 +61,30 @@ func testLinear(t *testing.T, kern kernel) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+func TestDotAndAxpy(t *testing.T) {
+	for _, n := range []int{1, 7, 16, 64, 128, 130} {
+		a := make([]float32, n)
+		b := make([]float32, n)
+		for i := range a {
+			a[i], b[i] = rand.Float32()-0.5, rand.Float32()-0.5
+		}
+		var want float64
+		for i := range a {
+			want += float64(a[i]) * float64(b[i])
+		}
+		if got := dot(a, b); math.Abs(float64(got)-want) > 1e-4 {
+			t.Errorf("dot n=%d: %f, want %f", n, got, want)
+		}
+		y := append([]float32(nil), b...)
+		axpy(0.5, a, y)
+		for i := range y {
+			if w := b[i] + 0.5*a[i]; math.Abs(float64(y[i]-w)) > 1e-6 {
+				t.Fatalf("axpy n=%d: y[%d] = %f, want %f", n, i, y[i], w)
 			}
 		}
 	}
