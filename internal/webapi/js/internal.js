@@ -7,6 +7,7 @@ import { headersFromWire, headersToWire } from "./headers.js";
 import { requestFromHost, responseFromHost } from "./request.js";
 import { extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode } from "./body.js";
 import { bodyForHost, pumpToHost } from "./fetch.js";
+import { serialize, deserialize } from "./serialize.js";
 import { registerBinding, registerEvent, ExecutionContext, workerExports, workerEnv } from "./worker.js";
 import { exportWebSocket, importWebSocket } from "./websocket.js";
 
@@ -16,7 +17,7 @@ Object.defineProperty(globalThis, "__zs_internal", {
     headersFromWire, headersToWire, requestFromHost, responseFromHost,
     extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode,
     bodyForHost, pumpToHost, registerBinding, registerEvent, ExecutionContext,
-    workerExports, workerEnv,
+    workerExports, workerEnv, serialize, deserialize,
     exportWebSocket, importWebSocket,
   }),
   configurable: true,
