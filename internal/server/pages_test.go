@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -317,5 +319,53 @@ run_worker_first = ["/admin/*", "!/admin/public/*"]
 	}
 	if r := fetch(t, "GET", d.URL()+"/app.js", map[string]string{"Accept-Encoding": "gzip"}); r.header.Get("Content-Type") != "application/javascript" {
 		t.Errorf("/app.js headers: %v", r.header)
+	}
+}
+
+// TestExamplePagesReact builds the React (Vite) example with its own npm
+// script, serves it and loads a client-side route in headless Chromium
+// (Debian's chromium, driven by playwright-core): the page must render the
+// todos that its API Function returns. Chromium comes from `make tools`.
+func TestExamplePagesReact(t *testing.T) {
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("%s is missing (install it with `make tools`): %v", chromium, err)
+	}
+	dir := filepath.Join(examplesDir(t), "pages-react")
+	npmInstall(t, dir)
+	build := exec.Command("npm", "run", "build")
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("npm run build: %v\n%s", err, out)
+	}
+	d := startExample(t, "pages-react", nil)
+	if r := fetch(t, "GET", d.URL()+"/api/todos", nil); r.status != 200 || !strings.Contains(r.body, "Build the React app with Vite") {
+		t.Fatalf("/api/todos: %d %q", r.status, r.body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "e2e/browser.mjs", d.URL()+"/todos/today", chromium)
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("browser: %v\n%s", err, stderr.String())
+	}
+	var got struct {
+		Status int      `json:"status"`
+		Errors []string `json:"errors"`
+		Title  string   `json:"title"`
+		Route  string   `json:"route"`
+		Error  *string  `json:"error"`
+		Todos  []string `json:"todos"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("browser output %q: %v", out, err)
+	}
+	want := []string{"Build the React app with Vite", "Serve it with zerostack pages dev"}
+	if got.Status != 200 || got.Title != "zerostack Pages + React" || got.Route != "route: /todos/today" ||
+		got.Error != nil || len(got.Errors) != 0 || strings.Join(got.Todos, "|") != strings.Join(want, "|") {
+		t.Fatalf("rendered page: %+v", got)
 	}
 }
