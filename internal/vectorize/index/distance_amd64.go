@@ -36,3 +36,45 @@ func l2sq(a, b []float32) float32 {
 	}
 	return l2sqGo(a, b)
 }
+
+//go:noescape
+func dot4AVX2(q, a, b, c, d *float32, n int, out *[4]float32)
+
+//go:noescape
+func l2sq4AVX2(q, a, b, c, d *float32, n int, out *[4]float32)
+
+//go:noescape
+func prefetch(p *float32)
+
+// hasBatch reports whether [distMany] has a batched kernel for dim.
+func hasBatch(dim int) bool { return useAVX2 && dim%8 == 0 && dim > 0 }
+
+// distMany sets out[i] to the internal distance (see [distFunc]) between q
+// and the vector at vecs[slots[i]*dim:], four vectors per kernel call.
+// The caller has checked [hasBatch]; out is at least len(slots) long.
+func distMany(m Metric, q, vecs []float32, dim int, slots []uint32, out []float32) {
+	var r [4]float32
+	i := 0
+	for ; i+4 <= len(slots); i += 4 {
+		a := &vecs[int(slots[i])*dim]
+		b := &vecs[int(slots[i+1])*dim]
+		c := &vecs[int(slots[i+2])*dim]
+		d := &vecs[int(slots[i+3])*dim] // slots are valid, so whole vectors are in range
+		if m == Euclidean {
+			l2sq4AVX2(&q[0], a, b, c, d, dim, &r)
+			out[i], out[i+1], out[i+2], out[i+3] = r[0], r[1], r[2], r[3]
+		} else {
+			dot4AVX2(&q[0], a, b, c, d, dim, &r)
+			out[i], out[i+1], out[i+2], out[i+3] = -r[0], -r[1], -r[2], -r[3]
+		}
+	}
+	for ; i < len(slots); i++ {
+		j := int(slots[i]) * dim
+		v := vecs[j : j+dim]
+		if m == Euclidean {
+			out[i] = l2sq(q, v)
+		} else {
+			out[i] = -dot(q, v)
+		}
+	}
+}

@@ -9,3 +9,12 @@ func dot(a, b []float32) float32 { return dotGo(a, b) }
 // l2sq returns the squared euclidean distance between a and b over len(a)
 // elements; b must be at least as long.
 func l2sq(a, b []float32) float32 { return l2sqGo(a, b) }
+
+// hasBatch reports whether [distMany] has a batched kernel for dim.
+func hasBatch(dim int) bool { return false }
+
+func distMany(m Metric, q, vecs []float32, dim int, slots []uint32, out []float32) {
+	panic("index: distMany without a batched kernel")
+}
+
+func prefetch(p *float32) {}

@@ -46,3 +46,30 @@ func BenchmarkDot768(b *testing.B) {
 		}
 	})
 }
+
+func TestDistManyMatchesSingle(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, dim := range []int{8, 16, 24, 384, 768, 1536} {
+		if !hasBatch(dim) {
+			t.Skipf("no batched kernel on this CPU/build (the single kernels are tested above)")
+		}
+		const n = 11
+		vecs := make([]float32, 0, n*dim)
+		for range n {
+			vecs = append(vecs, randVec(r, dim)...)
+		}
+		q := randVec(r, dim)
+		slots := []uint32{3, 0, 10, 7, 7, 1, 2, 9, 4}
+		out := make([]float32, len(slots))
+		for _, m := range []Metric{Cosine, Euclidean, DotProduct} {
+			distMany(m, q, vecs, dim, slots, out)
+			f := distFunc(m)
+			for i, s := range slots {
+				want := f(q, vecs[int(s)*dim:int(s+1)*dim])
+				if math.Abs(float64(out[i]-want)) > 1e-3*math.Max(1, math.Abs(float64(want))) {
+					t.Fatalf("dim %d %v slot %d: %v, want %v", dim, m, s, out[i], want)
+				}
+			}
+		}
+	}
+}

@@ -1,10 +1,13 @@
 package index
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // HNSWOptions tunes an [HNSW] index. Zero fields take the defaults.
@@ -100,8 +103,10 @@ type HNSW struct {
 	maxLevel int
 	hasEntry bool
 	live     int
-	// inserting is the slot being inserted, which must not link to itself.
-	inserting uint32
+	// locks guard link rows while a parallel AddBatch runs (nil otherwise);
+	// entryMu guards entry and maxLevel then.
+	locks   []sync.Mutex
+	entryMu sync.Mutex
 
 	pool sync.Pool // *scratch
 }
@@ -178,6 +183,9 @@ type scratch struct {
 	buf     []cand
 	sel     []cand // insert's chosen neighbours
 	sel2    []cand // link's pruned neighbours
+	nbuf    []uint32
+	todo    []uint32  // unvisited neighbours of the node being expanded
+	dists   []float32 // their distances
 	q       []float32
 }
 
@@ -269,6 +277,16 @@ func (h *HNSW) randomLevel() int {
 // insert adds id with vector v. The caller holds the write lock and id is
 // absent.
 func (h *HNSW) insert(id uint32, v []float32) {
+	s := h.place(id, v)
+	sc := h.getScratch()
+	h.connect(s, sc)
+	h.pool.Put(sc)
+}
+
+// place stores id's vector in a slot (reusing a tombstone when there is
+// one) with a fresh random level and empty links, and returns the slot. The
+// caller holds the write lock and id is absent; [HNSW.connect] links it.
+func (h *HNSW) place(id uint32, v []float32) uint32 {
 	level := h.randomLevel()
 	s, reused := h.takeSlot()
 	if reused {
@@ -281,7 +299,6 @@ func (h *HNSW) insert(id uint32, v []float32) {
 	h.ids[s] = id
 	h.levels[s] = uint8(level)
 	h.deleted[s] = false
-	h.inserting = s
 	if level > 0 {
 		need := level * (h.m + 1)
 		if cap(h.upper[s]) >= need {
@@ -295,20 +312,94 @@ func (h *HNSW) insert(id uint32, v []float32) {
 	}
 	h.slotOf[id] = s
 	h.live++
+	return s
+}
 
+// AddBatch stores len(ids) vectors, vecs holding them one after another
+// (len(ids)*Dim() elements), with the same meaning as calling [HNSW.Add]
+// for each in order (a later duplicate id replaces an earlier one). The
+// graph links are built by workers goroutines in parallel (workers <= 0
+// means runtime.GOMAXPROCS(0)); searches wait until the batch is done. It
+// returns an error, storing nothing, when the lengths do not match.
+func (h *HNSW) AddBatch(ids []uint32, vecs []float32, workers int) error {
+	if len(vecs) != len(ids)*h.dim {
+		return fmt.Errorf("index: %d values for %d vectors of %d dimensions: want %d", len(vecs), len(ids), h.dim, len(ids)*h.dim)
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	slots := make([]uint32, 0, len(ids))
+	for i, id := range ids {
+		if s, ok := h.slotOf[id]; ok {
+			h.deleteSlot(id, s)
+		}
+		slots = append(slots, h.place(id, vecs[i*h.dim:(i+1)*h.dim]))
+	}
+	if workers == 1 || len(slots) < 2*workers {
+		sc := h.getScratch()
+		for _, s := range slots {
+			if !h.deleted[s] {
+				h.connect(s, sc)
+			}
+		}
+		h.pool.Put(sc)
+	} else {
+		h.locks = make([]sync.Mutex, len(h.ids))
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sc := h.getScratch()
+				defer h.pool.Put(sc)
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= len(slots) {
+						return
+					}
+					if !h.deleted[slots[i]] {
+						h.connect(slots[i], sc)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		h.locks = nil
+	}
+	h.maybeCompact()
+	return nil
+}
+
+// connect links placed slot s into the graph. During a parallel
+// [HNSW.AddBatch] several connect calls run at once: h.locks guards each
+// node's link rows and h.entryMu the entry point; vectors and levels are
+// not written meanwhile.
+func (h *HNSW) connect(s uint32, sc *scratch) {
+	level := int(h.levels[s])
+	h.entryMu.Lock()
 	if !h.hasEntry {
 		h.entry, h.maxLevel, h.hasEntry = s, level, true
+		h.entryMu.Unlock()
 		return
 	}
-	q := h.vec(s)
-	sc := h.getScratch()
-	defer h.pool.Put(sc)
-	ep := cand{d: h.dist(q, h.vec(h.entry)), slot: h.entry}
-	for lc := h.maxLevel; lc > level; lc-- {
-		ep = h.greedy(q, ep, lc)
+	entry, top := h.entry, h.maxLevel
+	if level <= top {
+		h.entryMu.Unlock()
+	} else {
+		// A new top node holds the entry point until it is linked, as
+		// hnswlib does; this happens for about one node in M^level.
+		defer h.entryMu.Unlock()
 	}
-	for lc := min(level, h.maxLevel); lc >= 0; lc-- {
-		h.searchLayer(sc, q, ep, h.opt.EfConstruction, lc, true, nil)
+	q := h.vec(s)
+	ep := cand{d: h.dist(q, h.vec(entry)), slot: entry}
+	for lc := top; lc > level; lc-- {
+		ep = h.greedy(sc, q, ep, lc)
+	}
+	for lc := min(level, top); lc >= 0; lc-- {
+		h.searchLayer(sc, q, ep, h.opt.EfConstruction, lc, s, nil)
 		w := sc.top.sortedInto(sc.buf[:0])
 		sc.buf = w
 		if len(w) == 0 {
@@ -316,19 +407,45 @@ func (h *HNSW) insert(id uint32, v []float32) {
 		}
 		sel := h.selectNeighbors(w, h.m, sc.sel[:0])
 		sc.sel = sel
+		h.lock(s)
 		row := h.row(s, lc)
 		row[0] = uint32(len(sel))
 		for i, c := range sel {
 			row[1+i] = c.slot
 		}
+		h.unlock(s)
 		for _, c := range sel {
 			h.link(c.slot, s, lc, c.d, sc)
 		}
 		ep = w[0]
 	}
-	if level > h.maxLevel {
+	if level > top {
 		h.entry, h.maxLevel = s, level
 	}
+}
+
+func (h *HNSW) lock(s uint32) {
+	if h.locks != nil {
+		h.locks[s].Lock()
+	}
+}
+
+func (h *HNSW) unlock(s uint32) {
+	if h.locks != nil {
+		h.locks[s].Unlock()
+	}
+}
+
+// neighborsOf returns s's links on layer lc (nil when s is not on it),
+// copied under s's lock during a parallel batch.
+func (h *HNSW) neighborsOf(sc *scratch, s uint32, lc int) []uint32 {
+	if h.locks == nil {
+		return neighbors(h.row(s, lc))
+	}
+	h.locks[s].Lock()
+	sc.nbuf = append(sc.nbuf[:0], neighbors(h.row(s, lc))...)
+	h.locks[s].Unlock()
+	return sc.nbuf
 }
 
 // takeSlot returns a tombstoned slot to reuse (never the entry point) or a
@@ -396,6 +513,8 @@ func (h *HNSW) unlink(s uint32) {
 // link adds a link from n to s on layer lc (d is their distance), pruning
 // n's links with the heuristic when they overflow.
 func (h *HNSW) link(n, s uint32, lc int, d float32, sc *scratch) {
+	h.lock(n)
+	defer h.unlock(n)
 	row := h.row(n, lc)
 	if row == nil {
 		return
@@ -464,10 +583,10 @@ func (h *HNSW) selectNeighbors(cs []cand, m int, out []cand) []cand {
 }
 
 // greedy walks layer lc from ep to the nearest node it can reach.
-func (h *HNSW) greedy(q []float32, ep cand, lc int) cand {
+func (h *HNSW) greedy(sc *scratch, q []float32, ep cand, lc int) cand {
 	for changed := true; changed; {
 		changed = false
-		for _, n := range neighbors(h.row(ep.slot, lc)) {
+		for _, n := range h.neighborsOf(sc, ep.slot, lc) {
 			if int(h.levels[n]) < lc {
 				continue // a stale link left by slot reuse
 			}
@@ -480,12 +599,12 @@ func (h *HNSW) greedy(q []float32, ep cand, lc int) cand {
 }
 
 // searchLayer is the beam search on layer lc from ep, keeping the ef best
-// admitted nodes in sc.top. For a query (build false), tombstones and nodes
-// accept rejects are walked through but never admitted. While building,
-// every node but the one being inserted is admitted, tombstones included,
-// as hnswlib does: links through tombstones keep the graph connected until
-// their slots are reused.
-func (h *HNSW) searchLayer(sc *scratch, q []float32, ep cand, ef, lc int, build bool, accept func(uint32) bool) {
+// admitted nodes in sc.top. For a query (self == noSlot), tombstones and
+// nodes accept rejects are walked through but never admitted. While
+// building, every node but self (the one being inserted) is admitted,
+// tombstones included, as hnswlib does: links through tombstones keep the
+// graph connected until their slots are reused.
+func (h *HNSW) searchLayer(sc *scratch, q []float32, ep cand, ef, lc int, self uint32, accept func(uint32) bool) {
 	sc.reset(len(h.ids))
 	visited, gen := sc.visited, sc.gen
 	sc.cands = sc.cands[:0]
@@ -493,23 +612,58 @@ func (h *HNSW) searchLayer(sc *scratch, q []float32, ep cand, ef, lc int, build 
 	visited[ep.slot] = gen
 	sc.cands.push(ep)
 	lower := float32(math.Inf(1))
-	if h.admitIn(ep.slot, build, accept) {
+	if h.admitIn(ep.slot, self, accept) {
 		sc.top.push(ep)
 		lower = ep.d
 	}
 	dim := h.dim
 	vecs := h.vecs
+	batch := hasBatch(dim)
+	if batch && len(sc.dists) < h.m0 {
+		sc.dists = make([]float32, h.m0)
+	}
 	for len(sc.cands) > 0 {
 		c := sc.cands.pop()
 		if c.d > lower && len(sc.top) >= ef {
 			break
 		}
 		var nb []uint32
-		if lc == 0 {
+		if lc == 0 && h.locks == nil {
 			i := int(c.slot) * (h.m0 + 1)
 			nb = h.links0[i+1 : i+1+int(h.links0[i])]
 		} else {
-			nb = neighbors(h.row(c.slot, lc))
+			nb = h.neighborsOf(sc, c.slot, lc)
+		}
+		if batch {
+			// Gather the unvisited neighbours and ask for their first
+			// cache lines, then compute four distances per kernel call:
+			// the vectors' cache misses overlap instead of queueing.
+			todo := sc.todo[:0]
+			for _, n := range nb {
+				if visited[n] == gen {
+					continue
+				}
+				visited[n] = gen
+				if lc > 0 && int(h.levels[n]) < lc {
+					continue // a stale link left by slot reuse
+				}
+				prefetch(&vecs[int(n)*dim])
+				todo = append(todo, n)
+			}
+			sc.todo = todo
+			ds := sc.dists[:len(todo)]
+			distMany(h.metric, q, vecs, dim, todo, ds)
+			for j, n := range todo {
+				d := ds[j]
+				if len(sc.top) < ef || d < lower {
+					sc.cands.push(cand{d: d, slot: n})
+					if h.admitIn(n, self, accept) {
+						sc.top.pushBounded(cand{d: d, slot: n}, ef)
+						lower = sc.top[0].d
+					}
+				}
+			}
+			continue
 		}
 		for _, n := range nb {
 			if visited[n] == gen {
@@ -523,7 +677,7 @@ func (h *HNSW) searchLayer(sc *scratch, q []float32, ep cand, ef, lc int, build 
 			d := h.dist(q, vecs[i:i+dim:i+dim])
 			if len(sc.top) < ef || d < lower {
 				sc.cands.push(cand{d: d, slot: n})
-				if h.admitIn(n, build, accept) {
+				if h.admitIn(n, self, accept) {
 					sc.top.pushBounded(cand{d: d, slot: n}, ef)
 					lower = sc.top[0].d
 				}
@@ -532,9 +686,12 @@ func (h *HNSW) searchLayer(sc *scratch, q []float32, ep cand, ef, lc int, build 
 	}
 }
 
-func (h *HNSW) admitIn(s uint32, build bool, accept func(uint32) bool) bool {
-	if build {
-		return s != h.inserting
+// noSlot is the self of a query's searchLayer.
+const noSlot = math.MaxUint32
+
+func (h *HNSW) admitIn(s, self uint32, accept func(uint32) bool) bool {
+	if self != noSlot {
+		return s != self
 	}
 	return h.admit(s, accept)
 }
@@ -588,9 +745,9 @@ func (h *HNSW) SearchEf(q []float32, k, ef int, accept func(id uint32) bool) []R
 	}
 	ep := cand{d: h.dist(q, h.vec(h.entry)), slot: h.entry}
 	for lc := h.maxLevel; lc > 0; lc-- {
-		ep = h.greedy(q, ep, lc)
+		ep = h.greedy(sc, q, ep, lc)
 	}
-	h.searchLayer(sc, q, ep, ef, 0, false, accept)
+	h.searchLayer(sc, q, ep, ef, 0, noSlot, accept)
 	return h.results(sc, k)
 }
 

@@ -236,3 +236,41 @@ func TestHNSWConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestHNSWAddBatchParallel(t *testing.T) {
+	for _, m := range []Metric{Cosine, Euclidean} {
+		r := rand.New(rand.NewPCG(21, uint64(m)))
+		const n, dim = 4000, 24
+		all := clustered(r, n+100, dim, 30, 0.5)
+		ids := make([]uint32, 0, n)
+		flatVecs := make([]float32, 0, n*dim)
+		f := NewFlat(dim, m)
+		for i, v := range all[:n] {
+			id := uint32(i)
+			if i%10 == 9 {
+				id = uint32(i - 1) // a later duplicate replaces the earlier one
+			}
+			ids = append(ids, id)
+			flatVecs = append(flatVecs, v...)
+			f.Add(id, v)
+		}
+		h := NewHNSW(dim, m, HNSWOptions{M: 8, EfConstruction: 64})
+		h.Add(1, all[n]) // replaced by the batch
+		if err := h.AddBatch(ids, flatVecs, 4); err != nil {
+			t.Fatal(err)
+		}
+		if h.Len() != f.Len() {
+			t.Fatalf("Len = %d, want %d", h.Len(), f.Len())
+		}
+		var sum float64
+		for _, q := range all[n:] {
+			sum += recall(h.Search(q, 10, nil), f.Search(q, 10, nil))
+		}
+		if rc := sum / 100; rc < 0.95 {
+			t.Fatalf("%v: recall@10 after a parallel batch = %.3f, want >= 0.95", m, rc)
+		}
+		if err := h.AddBatch([]uint32{1, 2}, make([]float32, dim), 2); err == nil {
+			t.Fatal("AddBatch accepted vecs of the wrong length")
+		}
+	}
+}
