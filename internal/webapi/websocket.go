@@ -412,22 +412,24 @@ func (h jsHandler) Message(c *websocket.Conn, text bool, data []byte) {
 }
 
 func (h jsHandler) Close(c *websocket.Conn, code int, reason string, clean bool) {
-	h.r.Loop.Enqueue(func() {
-		hs := h.r.ws.socks[h.hid]
-		if hs == nil {
-			return
-		}
-		h.r.wsCall(h.hid, 4, code, reason, clean)
-		// JavaScript answers a Close with its own (unless it allows half-open
-		// connections, and then it may still send and close later).
-		if hs.closing || !clean {
-			h.r.ws.drop(h.hid)
-		} else if hs.release != nil {
-			// Nothing more can arrive.
-			hs.release(noop)
-			hs.release = nil
-		}
-	})
+	h.r.Loop.Enqueue(func() { h.deliverClose(code, reason, clean) })
+}
+
+func (h jsHandler) deliverClose(code int, reason string, clean bool) {
+	hs := h.r.ws.socks[h.hid]
+	if hs == nil {
+		return
+	}
+	h.r.wsCall(h.hid, 4, code, reason, clean)
+	// JavaScript answers a Close with its own (unless it allows half-open
+	// connections, and then it may still send and close later).
+	if hs.closing || !clean {
+		h.r.ws.drop(h.hid)
+	} else if hs.release != nil {
+		// Nothing more can arrive.
+		hs.release(noop)
+		hs.release = nil
+	}
 }
 
 func (h jsHandler) Error(c *websocket.Conn, err error) {
@@ -460,3 +462,54 @@ func (p proxyHandler) Close(c *websocket.Conn, code int, reason string, clean bo
 }
 
 func (p proxyHandler) Error(c *websocket.Conn, err error) { p.to.Abort() }
+
+// Hibernation. A Durable Object that accepted WebSockets with
+// ctx.acceptWebSocket can be evicted while its connections stay open: the
+// object host parks each socket (ParkWebSocket) with a handler of its own,
+// keeping the connection (and whatever it keeps beside it: tags, the
+// serialized attachment) in Go. When a message arrives, that handler wakes
+// the object in some isolate, adopts the connection there (AdoptWebSocket),
+// has JavaScript make a fresh WebSocket for it (__zs_internal.adoptWebSocket)
+// and delivers the message (DeliverWebSocketMessage). The reader goroutine
+// waits in the handler meanwhile, so nothing is lost or reordered.
+
+// ParkWebSocket detaches host socket hid from the runtime without closing
+// its connection: JavaScript's WebSocket for it gets no more events, and the
+// connection's events go to h from now on. It returns the connection, or nil
+// when hid has no connection (not upgraded yet, or over). Call it on the
+// isolate thread, after JavaScript gave up the socket (forgetWebSocket).
+func (r *Runtime) ParkWebSocket(hid int, h websocket.Handler) *websocket.Conn {
+	hs := r.ws.socks[hid]
+	if hs == nil || hs.conn == nil || len(hs.pending) > 0 {
+		return nil
+	}
+	conn := hs.conn
+	hs.conn = nil
+	r.ws.drop(hid)
+	conn.SetHandler(h)
+	return conn
+}
+
+// AdoptWebSocket makes conn a host socket of r and returns its id; its
+// events are delivered to the WebSocket that js/websocket.js's
+// adoptWebSocket(hid) makes. Call it on the isolate thread.
+func (r *Runtime) AdoptWebSocket(conn *websocket.Conn) int {
+	t := r.ws
+	t.next++
+	t.socks[t.next] = &hostSocket{conn: conn, accepted: true}
+	conn.Start(jsHandler{r, t.next})
+	return t.next
+}
+
+// DeliverWebSocketMessage delivers a message that arrived while the socket
+// was parked to host socket hid, on the isolate thread.
+func (r *Runtime) DeliverWebSocketMessage(hid int, text bool, data []byte) {
+	r.wsMessage(hid, text, data)
+}
+
+// DeliverWebSocketClose delivers the end of a parked socket's incoming side
+// (see [websocket.Handler]'s Close) to host socket hid, on the isolate
+// thread.
+func (r *Runtime) DeliverWebSocketClose(hid int, code int, reason string, clean bool) {
+	jsHandler{r, hid}.deliverClose(code, reason, clean)
+}

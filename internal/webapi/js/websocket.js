@@ -402,6 +402,29 @@ export function importWebSocket(token) {
   return ws;
 }
 
+// adoptWebSocket makes the WebSocket, already accepted, of host socket hid
+// that Go adopted into this isolate (Runtime.AdoptWebSocket): a hibernated
+// Durable Object's connection, woken by a message.
+export function adoptWebSocket(hid) {
+  const ws = socketForHost(hid, "", "");
+  st(ws).accepted = true;
+  return ws;
+}
+
+// forgetWebSocket detaches ws from its host socket before Go parks the
+// connection (Runtime.ParkWebSocket): ws gets no more events and its sends
+// are ignored. It returns the host socket id, 0 when ws has none (a local
+// pair, or not yet returned in a response).
+export function forgetWebSocket(ws) {
+  const s = st(ws);
+  const hid = s.hid;
+  if (hid === 0) return 0;
+  byHid.delete(hid);
+  s.hid = 0;
+  s.aborted = true;
+  return hid;
+}
+
 // deliver is called by Go with what a host socket received: kind 1 text
 // (a: the string), 2 binary in scratch (a: length), 3 binary staged in Go
 // (a: length, b: token for host.take), 4 close (a: code, b: reason,
