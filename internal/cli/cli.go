@@ -35,6 +35,7 @@ func init() {
 		{"r2", "Manage R2 buckets and objects in local state", runR2},
 		{"ai", "Workers AI: list models and their providers, show usage, pull model files", runAI},
 		{"pages", "Serve a Cloudflare Pages project locally (pages dev)", runPages},
+		{"do", "Inspect Durable Objects in local state: namespaces, objects, storage", runDO},
 		{"version", "Print the zerostack version", func(s Streams, _ []string) int {
 			fmt.Fprintln(s.Out, "zerostack", Version)
 			return 0
