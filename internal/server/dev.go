@@ -155,6 +155,11 @@ func StartDev(opts DevOptions) (*Dev, error) {
 		d.wg.Add(1)
 		go d.watch()
 	}
+	// --- Queues (queues.go) ---
+	if err := d.state.StartConsumers(cfg, d.Worker); err != nil {
+		d.Shutdown(context.Background())
+		return nil, err
+	}
 	// --- Cron Triggers (scheduled.go) ---
 	if err := d.startCrons(); err != nil {
 		d.srv.Close()
@@ -205,6 +210,7 @@ func (d *Dev) Shutdown(ctx context.Context) error {
 	close(d.stop)
 	err := d.srv.Shutdown(ctx)
 	d.wg.Wait()
+	d.state.StopConsumers() // Queues (queues.go)
 	if w := d.current.Swap(nil); w != nil {
 		w.Close()
 	}
@@ -371,6 +377,9 @@ func (d *Dev) reload() {
 	}
 	d.inputs = inputs
 	old := d.current.Swap(w)
+	if err := d.state.StartConsumers(d.cfg, d.Worker); err != nil { // Queues (queues.go)
+		d.log.Error("reload: queue consumers", "err", err)
+	}
 	d.log.Info("reloaded", "worker", d.cfg.Name, "took", time.Since(start).Round(time.Millisecond))
 	if old != nil {
 		// Let requests in flight on the old version finish.
@@ -393,9 +402,6 @@ func (d *Dev) touchInputs() {
 func pendingBindings(cfg *config.Worker) map[string]string {
 	// KV, D1, R2 and Workers AI are served from the local state (state.go, ai.go).
 	p := map[string]string{}
-	for _, b := range cfg.Queues.Producers {
-		p[b.Binding] = "Queue"
-	}
 	for _, b := range cfg.DurableObjects.Bindings {
 		p[b.Name] = "Durable Object"
 	}

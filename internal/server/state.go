@@ -54,6 +54,8 @@ type State struct {
 	durable doState // Durable Objects (durable.go), opened on first use
 
 	vec vectorizeState // Vectorize (vectorize.go), opened on first use
+
+	qs queuesState // Queues (queues.go), opened on first use
 }
 
 // OpenState opens (creating if needed) the state in dir.
@@ -96,7 +98,7 @@ func (s *State) R2() *r2local.Store { return s.r2 }
 
 // Close closes every store.
 func (s *State) Close() error {
-	return errors.Join(s.kv.Close(), s.d1.Close(), s.r2.Close(), s.vec.close() /* Vectorize (vectorize.go) */, s.closeAI() /* Workers AI (ai.go) */, s.durable.close() /* Durable Objects (durable.go) */)
+	return errors.Join(s.kv.Close(), s.d1.Close(), s.r2.Close(), s.vec.close() /* Vectorize (vectorize.go) */, s.closeAI() /* Workers AI (ai.go) */, s.durable.close() /* Durable Objects (durable.go) */, s.qs.close() /* Queues (queues.go) */)
 }
 
 // Extension returns the worker extension serving KV, D1 and R2 bindings
@@ -114,7 +116,8 @@ func (s *State) Extensions() []worker.Extension {
 	exts = append(exts, s.durableExtension())
 	// Vectorize (vectorize.go)
 	exts = append(exts, s.vectorizeExtension())
-	exts = append(exts, s.aiExtension()) // Workers AI (ai.go)
+	exts = append(exts, s.aiExtension())     // Workers AI (ai.go)
+	exts = append(exts, s.queuesExtension()) // Queues (queues.go)
 	return exts
 }
 
@@ -226,6 +229,7 @@ func (s *State) Bindings(ctx context.Context, cfg *config.Worker) ([]worker.Bind
 	}
 	// Vectorize (vectorize.go)
 	out = append(out, s.vectorizeBindings(cfg)...)
+	out = append(out, s.queueBindings(cfg)...) // Queues (queues.go)
 	// Workers AI (ai.go)
 	if aib, err := s.aiBindings(cfg); err != nil {
 		return nil, err

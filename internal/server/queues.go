@@ -1,0 +1,193 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/zerostack/zerostack/internal/binding"
+	"github.com/zerostack/zerostack/internal/config"
+	"github.com/zerostack/zerostack/internal/queues"
+	"github.com/zerostack/zerostack/internal/queues/queueslocal"
+	"github.com/zerostack/zerostack/internal/worker"
+)
+
+// queuesState is the Queues part of a [State]: the store in
+// <state>/queues/queues.sqlite (opened on first use), the producer binding,
+// and the push-consumer dispatchers running in this process, by queue.
+type queuesState struct {
+	once  sync.Once
+	store *queueslocal.Store
+	err   error
+
+	bindOnce sync.Once
+	bind     *binding.Queues
+
+	mu          sync.Mutex
+	dispatchers map[string]*queues.Dispatcher
+}
+
+// Queues returns the local queue store, opening it on first use.
+func (s *State) Queues() (*queueslocal.Store, error) {
+	s.qs.once.Do(func() {
+		dir := filepath.Join(s.dir, "queues")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			s.qs.err = fmt.Errorf("state: %w", err)
+			return
+		}
+		s.qs.store, s.qs.err = queueslocal.Open(filepath.Join(dir, "queues.sqlite"), queueslocal.Options{Logger: s.log})
+	})
+	return s.qs.store, s.qs.err
+}
+
+func (q *queuesState) close() error {
+	q.mu.Lock()
+	ds := q.dispatchers
+	q.dispatchers = nil
+	q.mu.Unlock()
+	for _, d := range ds {
+		d.Close()
+	}
+	if q.store == nil {
+		return nil
+	}
+	return q.store.Close()
+}
+
+// queueBinding returns the Queues binding host shared by every worker
+// version served from this state.
+func (s *State) queueBinding() *binding.Queues {
+	s.qs.bindOnce.Do(func() {
+		s.qs.bind = binding.NewQueues(func() (queues.Store, error) { return s.Queues() }, s.notifyQueue, s.log)
+	})
+	return s.qs.bind
+}
+
+// queuesExtension serves [[queues.producers]] bindings and queue() events.
+func (s *State) queuesExtension() worker.Extension { return s.queueBinding().Extension() }
+
+// queueBindings returns env entries for cfg's queue producers.
+func (s *State) queueBindings(cfg *config.Worker) []worker.Binding {
+	var out []worker.Binding
+	for _, p := range cfg.Queues.Producers {
+		out = append(out, binding.Queue(p.Binding, p.Queue, p.DeliveryDelay))
+	}
+	return out
+}
+
+// notifyQueue wakes the dispatcher of queue, if this process runs one.
+func (s *State) notifyQueue(queue string) {
+	s.qs.mu.Lock()
+	d := s.qs.dispatchers[queue]
+	s.qs.mu.Unlock()
+	if d != nil {
+		d.Notify()
+	}
+}
+
+// ConsumerConfig turns a [[queues.consumers]] entry into the dispatcher's
+// settings.
+func ConsumerConfig(c config.QueueConsumer) queues.ConsumerConfig {
+	cc := queues.ConsumerConfig{
+		Queue:           c.Queue,
+		MaxBatchSize:    c.MaxBatchSize,
+		MaxBatchTimeout: time.Duration(c.MaxBatchTimeout) * time.Second,
+		MaxRetries:      c.MaxRetries,
+		DeadLetterQueue: c.DeadLetterQueue,
+		RetryDelay:      time.Duration(c.RetryDelay) * time.Second,
+	}
+	if c.MaxConcurrency != nil {
+		cc.MaxConcurrency = *c.MaxConcurrency
+	}
+	return cc
+}
+
+// StartConsumers starts a dispatcher for each push consumer in cfg,
+// delivering to the worker that current returns at delivery time (so that
+// a reloaded worker consumes the next batch), and stops the dispatchers of
+// queues cfg no longer consumes. HTTP pull consumers get no dispatcher.
+func (s *State) StartConsumers(cfg *config.Worker, current func() *worker.Worker) error {
+	want := map[string]queues.ConsumerConfig{}
+	for _, c := range cfg.Queues.Consumers {
+		if c.Type == "http_pull" {
+			continue
+		}
+		cc := ConsumerConfig(c)
+		if err := queues.ValidateConsumer(cc); err != nil {
+			return fmt.Errorf("%s: %w", cfg.File, err)
+		}
+		want[c.Queue] = cc
+	}
+	s.qs.mu.Lock()
+	defer s.qs.mu.Unlock()
+	if len(want) == 0 && len(s.qs.dispatchers) == 0 {
+		return nil
+	}
+	store, err := s.Queues()
+	if err != nil {
+		return err
+	}
+	bind := s.queueBinding()
+	if s.qs.dispatchers == nil {
+		s.qs.dispatchers = map[string]*queues.Dispatcher{}
+	}
+	for q, d := range s.qs.dispatchers {
+		if cc, ok := want[q]; !ok || !sameConsumer(cc, d.Config()) {
+			d.Close()
+			delete(s.qs.dispatchers, q)
+		}
+	}
+	for q, cc := range want {
+		if _, ok := s.qs.dispatchers[q]; ok {
+			continue
+		}
+		deliver := func(_ context.Context, b queues.Batch) queues.Outcome {
+			w := current()
+			if w == nil {
+				return queues.Outcome{Error: "the worker is not running"}
+			}
+			return bind.Deliver(w, b)
+		}
+		d, err := queues.NewDispatcher(store, cc, deliver, s.log)
+		if err != nil {
+			return err
+		}
+		d.Sent = s.notifyQueue
+		d.Start()
+		s.qs.dispatchers[q] = d
+		s.log.Debug("queue consumer started", "queue", q, "max_batch_size", d.Config().MaxBatchSize, "max_batch_timeout", cc.MaxBatchTimeout)
+	}
+	return nil
+}
+
+// sameConsumer reports whether a running dispatcher (whose zero settings
+// were filled with defaults) serves settings cc.
+func sameConsumer(cc, running queues.ConsumerConfig) bool {
+	if cc.MaxBatchSize == 0 {
+		cc.MaxBatchSize = running.MaxBatchSize
+	}
+	cc.Visibility = running.Visibility
+	return cc == running
+}
+
+// Dispatcher returns the running dispatcher of queue (nil if none).
+func (s *State) Dispatcher(queue string) *queues.Dispatcher {
+	s.qs.mu.Lock()
+	defer s.qs.mu.Unlock()
+	return s.qs.dispatchers[queue]
+}
+
+// StopConsumers stops every dispatcher and waits for batches in flight, so
+// that no batch is cut short by the worker stopping under it.
+func (s *State) StopConsumers() {
+	s.qs.mu.Lock()
+	ds := s.qs.dispatchers
+	s.qs.dispatchers = nil
+	s.qs.mu.Unlock()
+	for _, d := range ds {
+		d.Close()
+	}
+}
