@@ -34,10 +34,10 @@ echo "# end load $(cut -d' ' -f1-3 /proc/loadavg)"
 node - "$OUT/results.jsonl" <<'JS'
 const rows = require("fs").readFileSync(process.argv[2], "utf8").trim().split("\n").map(JSON.parse);
 const f = (x, d = 1) => x.toFixed(d);
-console.log("| runner | load ms | one/s | CPU ms/emb | batch16/s | CPU ms/emb |");
-console.log("|---|---:|---:|---:|---:|---:|");
+console.log("| runner | load ms | one/s | CPU ms/emb | batch16/s | CPU ms/emb | RSS MiB at end |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) {
-  console.log(`| ${r.runner} | ${f(r.load_ms, 0)} | ${f(r.one.per_s)} | ${f(r.one.cpu_ms, 2)} | ${f(r.batch16.per_s)} | ${f(r.batch16.cpu_ms, 2)} |`);
+  console.log(`| ${r.runner} | ${f(r.load_ms, 0)} | ${f(r.one.per_s)} | ${f(r.one.cpu_ms, 2)} | ${f(r.batch16.per_s)} | ${f(r.batch16.cpu_ms, 2)} | ${f(r.rss_end_mb, 0)} |`);
 }
 // Ratios: each Go run against the node-wasm run of the same round.
 console.log("\n| round | go/node-wasm one (wall) | batch16 (wall) | one (CPU) | batch16 (CPU) |");

@@ -54,5 +54,6 @@ async function run(embed, size) {
   const load_ms = Date.now() - t0;
   const one = await run(embed, 1);
   const batch16 = await run(embed, 16);
-  console.log(JSON.stringify({ runner: "node-" + mode, load_ms, one, batch16 }));
+  const rss_end_mb = process.memoryUsage().rss / 2 ** 20;
+  console.log(JSON.stringify({ runner: "node-" + mode, load_ms, one, batch16, rss_end_mb }));
 })().catch((e) => { console.error(e); process.exit(1); });
