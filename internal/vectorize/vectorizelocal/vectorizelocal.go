@@ -1,36 +1,60 @@
 // Package vectorizelocal is the embedded backend of zerostack's Vectorize
 // service (Cloudflare Vectorize): every index's vectors, namespaces and
 // metadata live in one SQLite file (the source of truth, written before a
-// call returns), and each index is searched through an in-memory
-// nearest-neighbour index from package index, built from the file when the
-// index is first used.
+// call returns), and each index is searched through in-memory
+// nearest-neighbour indexes from package index, built when the index is
+// first used.
 //
 // # Durability
 //
 // A mutation commits its SQLite transaction (WAL, synchronous=NORMAL; see
 // package sqlitedb) before it returns, and only then changes the in-memory
-// index. An acknowledged vector therefore survives SIGKILL; on the next use
-// the in-memory index is rebuilt from the file.
+// index. An acknowledged vector therefore survives SIGKILL; the in-memory
+// index is rebuilt from the file on the next start.
 //
 // # Search
 //
-// Indexes of fewer than [Options.ExactThreshold] vectors (default 10,000)
-// are searched exactly ([index.Flat]). Namespaces and metadata filters are
-// applied during the search through the index's accept callback, so topK
-// matches come back whenever topK vectors match. When a filter is selective
-// (a sample says fewer than ExactThreshold vectors match), the matching
-// vectors are collected first and searched exactly ([index.Index.SearchIn]).
+// Indexes of fewer than [Options.HNSWThreshold] vectors (default 10,000)
+// are searched exactly ([index.Flat]). Larger ones get an HNSW graph
+// ([index.HNSW], M 16, efConstruction 200, efSearch 64), built by a
+// background goroutine: a write lands in an exact "tail" first and is moved
+// into the graph in batches, so inserts never wait for graph construction
+// and a write is visible to the very next query either way. A query
+// searches the graph and the tail and merges the two.
+//
+// Namespaces and metadata filters are applied during the search through
+// the indexes' accept callback, so topK matches come back whenever topK
+// vectors match. When a filter is selective (a sample says fewer than
+// [Options.ExactThreshold] vectors match), the matching vectors are
+// collected first and searched exactly; if a graph search still returns
+// fewer than topK, an exact scan of every match settles it.
+//
+// # Restart
+//
+// When a large index's graph is complete, and when the store closes, the
+// graph is written to <dir>/snapshots/<index>.hnsw (written to a temporary
+// file, fsynced, renamed) with the mutation sequence number it reflects.
+// Loading then reads the graph file and, from SQLite, only the ids,
+// namespaces and metadata, plus the values of vectors written after the
+// snapshot; it does not rebuild the graph. A missing, stale or damaged
+// snapshot only costs time: the graph is rebuilt in the background while
+// queries are served exactly.
 //
 // # Memory
 //
-// Per vector, in memory: 4×dimensions bytes in the index (a 768-dimension
-// vector takes 3 KiB), about 120 bytes of bookkeeping (id, namespace, map
-// entry), and its metadata twice: the compact JSON and the decoded form
-// used by filters (roughly 3–5× the JSON). Values returned by getByIds and
-// returnValues are read from the file, exactly as they were written.
+// Per vector, in memory: 4×dimensions bytes of values (3 KiB at 768) in
+// the exact index or, for large indexes, in the graph together with about
+// 4×(2M+1) ≈ 132 bytes of links (3,264 bytes per 768-dimension vector at
+// M 16; see package index); about 120 bytes of bookkeeping (id, namespace,
+// map entry); and its metadata twice: the compact JSON and the decoded form
+// filters use (roughly 3–5× the JSON). While a graph is being built, the
+// vectors not yet in it are held a second time. Values returned by getByIds
+// and returnValues are read from the file, exactly as they were written.
+// So 1M vectors of 768 dimensions without metadata take about 3.4 GB.
 package vectorizelocal
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -39,9 +63,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"math/bits"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -63,12 +90,22 @@ type Options struct {
 	// Sync is the durability level of the SQLite file (see sqlitedb).
 	Sync sqlitedb.Sync
 	// MaxVectors bounds the vectors of one index; inserts beyond it fail
-	// with an error wrapping vectorize.ErrTooManyVectors. Default
+	// with a *vectorize.Error (code vectorize.CodeIndexFull). Default
 	// vectorize.DefaultMaxVectors (5,000,000).
 	MaxVectors int
-	// ExactThreshold is the candidate count below which searches are exact
-	// scans; default 10,000.
+	// ExactThreshold is the candidate count below which filtered searches
+	// are exact scans of the matching vectors; default 10,000.
 	ExactThreshold int
+	// HNSWThreshold is the vector count from which an index gets an HNSW
+	// graph; default 10,000.
+	HNSWThreshold int
+	// HNSW tunes the graphs (zero fields take package index's defaults).
+	HNSW index.HNSWOptions
+	// DrainBatch is how many vectors the background builder adds to a
+	// graph at a time (searches wait while it adds); default 512.
+	DrainBatch int
+	// NoSnapshots turns off graph snapshots (every start rebuilds).
+	NoSnapshots bool
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -76,34 +113,56 @@ type Options struct {
 // Store is the SQLite-backed vectorize.Store and vectorize.Indexes.
 type Store struct {
 	db   *sqlitedb.DB
+	dir  string // snapshots live in dir/snapshots
 	opts Options
 	log  *slog.Logger
 
 	mu      sync.Mutex
 	indexes map[string]*vindex // loaded indexes by name
+	closed  bool
 }
 
 // vindex is a loaded index.
+//
+// Small indexes keep every vector in flat (exact search). From
+// [Options.HNSWThreshold] vectors on, the index also has an HNSW graph:
+// vectors are written to flat first (the "tail", searched exactly) and a
+// background goroutine moves them into the graph in batches, so that
+// inserts never wait for graph construction. A query searches the graph
+// and the tail and merges the results; a slot is in exactly one of them
+// for queries (slot.inMain says which).
 type vindex struct {
-	mu    sync.RWMutex // guards everything below; writers hold it across their SQLite transaction
-	info  vectorize.Index
-	midx  []vectorize.MetadataIndex
-	idx   index.Index
-	byID  map[string]uint32
-	slots []slot
-	free  []uint32
-	live  int
+	mu     sync.RWMutex // guards everything below; writers hold it across their SQLite transaction
+	info   vectorize.Index
+	midx   []vectorize.MetadataIndex
+	metric index.Metric
+	flat   *index.Flat  // all vectors (small) or the tail (large)
+	hnsw   *index.HNSW  // nil while small
+	byID   map[string]uint32
+	slots  []slot
+	free   []uint32
+	live   int
+	tail   []uint32 // slots put into flat since the graph exists, in order (may hold stale entries)
 
+	seq        int64 // sequence number of the last mutation (rows carry the seq that wrote them)
+	snapSeq    int64 // seq the graph snapshot on disk reflects; 0 when none
+	changed    int   // vectors written or deleted since the last snapshot
 	mutation   string
 	mutationMs int64
 	deleted    bool
+
+	kick chan struct{} // wakes the drain goroutine
+	stop chan struct{} // closed to stop it
+	done chan struct{} // closed when it stopped
 }
 
 type slot struct {
-	id    string // "" when free
-	ns    string
-	meta  map[string]any
-	mjson json.RawMessage
+	id     string // "" when free
+	ns     string
+	meta   map[string]any
+	mjson  json.RawMessage
+	gen    uint32 // bumped by every write to the slot
+	inMain bool   // in the HNSW graph (else in flat)
 }
 
 const schema = `
@@ -115,7 +174,8 @@ CREATE TABLE IF NOT EXISTS vz_indexes (
 	created_ms INTEGER NOT NULL,
 	modified_ms INTEGER NOT NULL,
 	mutation TEXT NOT NULL DEFAULT '',
-	mutation_ms INTEGER NOT NULL DEFAULT 0
+	mutation_ms INTEGER NOT NULL DEFAULT 0,
+	seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS vz_metadata_indexes (
 	idx TEXT NOT NULL REFERENCES vz_indexes(name) ON DELETE CASCADE,
@@ -126,6 +186,8 @@ CREATE TABLE IF NOT EXISTS vz_metadata_indexes (
 CREATE TABLE IF NOT EXISTS vz_vectors (
 	idx TEXT NOT NULL REFERENCES vz_indexes(name) ON DELETE CASCADE,
 	id TEXT NOT NULL,
+	slot INTEGER NOT NULL,
+	seq INTEGER NOT NULL,
 	ns TEXT NOT NULL,
 	meta BLOB,
 	vals BLOB NOT NULL,
@@ -133,7 +195,8 @@ CREATE TABLE IF NOT EXISTS vz_vectors (
 );
 `
 
-// Open opens or creates the Vectorize database file at path.
+// Open opens or creates the Vectorize database file at path; graph
+// snapshots go in a snapshots directory next to it.
 func Open(path string, opts Options) (*Store, error) {
 	db, err := sqlitedb.Open(path, &sqlitedb.Options{Sync: opts.Sync})
 	if err != nil {
@@ -152,17 +215,34 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.ExactThreshold <= 0 {
 		opts.ExactThreshold = 10_000
 	}
+	if opts.HNSWThreshold <= 0 {
+		opts.HNSWThreshold = 10_000
+	}
+	if opts.DrainBatch <= 0 {
+		opts.DrainBatch = 512
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Store{db: db, opts: opts, log: opts.Logger, indexes: map[string]*vindex{}}, nil
+	return &Store{db: db, dir: filepath.Dir(path), opts: opts, log: opts.Logger, indexes: map[string]*vindex{}}, nil
 }
 
-// Close closes the database. In-memory indexes are dropped.
+// Close stops the background graph builders, writes a snapshot of every
+// loaded graph that changed since its last one, and closes the database.
 func (s *Store) Close() error {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	loaded := s.indexes
 	s.indexes = map[string]*vindex{}
 	s.mu.Unlock()
+	for _, vi := range loaded {
+		vi.stopDrain()
+		s.snapshot(vi)
+	}
 	return s.db.Close()
 }
 
@@ -200,27 +280,33 @@ func (s *Store) CreateIndex(ctx context.Context, name, description string, cfg v
 
 func (s *Store) readIndex(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, name string) (vectorize.Index, string, int64, error) {
-	var ix vectorize.Index
-	var metric, mutation string
-	var created, modified, mutMs int64
-	err := q.QueryRowContext(ctx, `SELECT name, description, dimensions, metric, created_ms, modified_ms, mutation, mutation_ms
-		FROM vz_indexes WHERE name = ?`, name).Scan(&ix.Name, &ix.Description, &ix.Config.Dimensions, &metric, &created, &modified, &mutation, &mutMs)
+}, name string) (ix vectorize.Index, r indexRow, err error) {
+	var metric string
+	var created, modified int64
+	err = q.QueryRowContext(ctx, `SELECT name, description, dimensions, metric, created_ms, modified_ms, mutation, mutation_ms, seq
+		FROM vz_indexes WHERE name = ?`, name).Scan(&ix.Name, &ix.Description, &ix.Config.Dimensions, &metric, &created, &modified, &r.mutation, &r.mutationMs, &r.seq)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ix, "", 0, notFound(name)
+		return ix, r, notFound(name)
 	}
 	if err != nil {
-		return ix, "", 0, fmt.Errorf("vectorize get index: %w", err)
+		return ix, r, fmt.Errorf("vectorize get index: %w", err)
 	}
 	ix.Config.Metric = vectorize.Metric(metric)
 	ix.CreatedOn = time.UnixMilli(created).UTC()
 	ix.ModifiedOn = time.UnixMilli(modified).UTC()
-	return ix, mutation, mutMs, nil
+	return ix, r, nil
+}
+
+// indexRow is the mutable part of an index's record.
+type indexRow struct {
+	mutation   string
+	mutationMs int64
+	seq        int64
 }
 
 // GetIndex implements vectorize.Indexes.
 func (s *Store) GetIndex(ctx context.Context, name string) (vectorize.Index, error) {
-	ix, _, _, err := s.readIndex(ctx, s.db.R, name)
+	ix, _, err := s.readIndex(ctx, s.db.R, name)
 	return ix, err
 }
 
@@ -278,11 +364,13 @@ func (s *Store) DeleteIndex(ctx context.Context, name string) error {
 		return fmt.Errorf("vectorize delete index: %w", err)
 	}
 	if vi := s.indexes[name]; vi != nil {
+		vi.stopDrain()
 		vi.mu.Lock()
 		vi.deleted = true
 		vi.mu.Unlock()
 		delete(s.indexes, name)
 	}
+	os.Remove(s.snapshotPath(name))
 	return nil
 }
 
@@ -305,7 +393,7 @@ func (s *Store) CreateMetadataIndex(ctx context.Context, name string, m vectoriz
 	if len(vi.midx) >= vectorize.MaxMetadataIndexes {
 		return vectorize.Mutation{}, fmt.Errorf("%w: an index can have at most %d metadata indexes", vectorize.ErrInvalid, vectorize.MaxMetadataIndexes)
 	}
-	mut, err := s.mutate(ctx, vi, func(tx *sql.Tx) error {
+	mut, err := s.mutate(ctx, vi, func(tx *sql.Tx, _ int64) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO vz_metadata_indexes (idx, property, type) VALUES (?, ?, ?)`, name, m.PropertyName, string(m.IndexType))
 		return err
 	})
@@ -345,7 +433,7 @@ func (s *Store) DeleteMetadataIndex(ctx context.Context, name, property string) 
 	if at < 0 {
 		return vectorize.Mutation{}, fmt.Errorf("%w: index %q has no metadata index on %q", vectorize.ErrInvalid, name, property)
 	}
-	mut, err := s.mutate(ctx, vi, func(tx *sql.Tx) error {
+	mut, err := s.mutate(ctx, vi, func(tx *sql.Tx, _ int64) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM vz_metadata_indexes WHERE idx = ? AND property = ?`, name, property)
 		return err
 	})
@@ -368,10 +456,13 @@ func sortMeta(m []vectorize.MetadataIndex) {
 func (s *Store) load(ctx context.Context, name string) (*vindex, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errors.New("vectorize: store is closed")
+	}
 	if vi := s.indexes[name]; vi != nil {
 		return vi, nil
 	}
-	ix, mutation, mutMs, err := s.readIndex(ctx, s.db.R, name)
+	ix, row, err := s.readIndex(ctx, s.db.R, name)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +471,9 @@ func (s *Store) load(ctx context.Context, name string) (*vindex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vectorize load %s: %w", name, err)
 	}
-	vi := &vindex{info: ix, idx: index.NewFlat(ix.Config.Dimensions, m), byID: map[string]uint32{}, mutation: mutation, mutationMs: mutMs}
+	dim := ix.Config.Dimensions
+	vi := &vindex{info: ix, metric: m, flat: index.NewFlat(dim, m), byID: map[string]uint32{},
+		mutation: row.mutation, mutationMs: row.mutationMs, seq: row.seq}
 	rows, err := s.db.R.QueryContext(ctx, `SELECT property, type FROM vz_metadata_indexes WHERE idx = ? ORDER BY property`, name)
 	if err != nil {
 		return nil, fmt.Errorf("vectorize load %s: %w", name, err)
@@ -396,58 +489,150 @@ func (s *Store) load(ctx context.Context, name string) (*vindex, error) {
 		vi.midx = append(vi.midx, mi)
 	}
 	rows.Close()
-	rows, err = s.db.R.QueryContext(ctx, `SELECT id, ns, meta, vals FROM vz_vectors WHERE idx = ?`, name)
+	// A graph snapshot saves rebuilding the graph: vectors written up to
+	// its seq are in it, only later ones are read and go to the tail.
+	snapSeq := int64(-1)
+	if g, seq, ok := s.readSnapshot(name, dim, m, row.seq); ok {
+		vi.hnsw, vi.snapSeq, snapSeq = g, seq, seq
+	}
+	rows, err = s.db.R.QueryContext(ctx, `SELECT id, slot, seq, ns, meta, CASE WHEN seq > ? THEN vals END FROM vz_vectors WHERE idx = ?`, snapSeq, name)
 	if err != nil {
 		return nil, fmt.Errorf("vectorize load %s: %w", name, err)
 	}
 	defer rows.Close()
-	buf := make([]float32, ix.Config.Dimensions)
+	buf := make([]float32, dim)
 	for rows.Next() {
 		var id, ns string
+		var sl uint32
+		var seq int64
 		var meta, vals []byte
-		if err := rows.Scan(&id, &ns, &meta, &vals); err != nil {
+		if err := rows.Scan(&id, &sl, &seq, &ns, &meta, &vals); err != nil {
 			return nil, fmt.Errorf("vectorize load %s: %w", name, err)
 		}
-		if err := decodeValues(vals, buf); err != nil {
+		md, err := vectorize.DecodeMetadata(meta)
+		if err != nil {
 			return nil, fmt.Errorf("vectorize load %s: vector %q: %w", name, id, err)
+		}
+		for int(sl) >= len(vi.slots) {
+			vi.slots = append(vi.slots, slot{})
 		}
 		var mj json.RawMessage
 		if len(meta) > 0 {
 			mj = json.RawMessage(meta)
 		}
-		if err := vi.put(vectorize.Vector{ID: id, Namespace: ns, Metadata: mj, Values: buf}); err != nil {
-			return nil, fmt.Errorf("vectorize load %s: %w", name, err)
+		vi.slots[sl] = slot{id: id, ns: ns, meta: md, mjson: mj}
+		vi.byID[id] = sl
+		vi.live++
+		if seq <= snapSeq {
+			vi.slots[sl].inMain = true
+			continue
 		}
+		if err := decodeValues(vals, buf); err != nil {
+			return nil, fmt.Errorf("vectorize load %s: vector %q: %w", name, id, err)
+		}
+		if vi.hnsw != nil {
+			vi.hnsw.Delete(sl) // an older version may be in the snapshot
+			vi.tail = append(vi.tail, sl)
+		}
+		vi.flat.Add(sl, buf)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("vectorize load %s: %w", name, err)
 	}
-	s.log.Debug("vectorize index loaded", "index", name, "vectors", vi.live, "took", time.Since(start))
+	for sl := range vi.slots {
+		if vi.slots[sl].id == "" {
+			vi.free = append(vi.free, uint32(sl))
+			if vi.hnsw != nil {
+				vi.hnsw.Delete(uint32(sl)) // deleted after the snapshot
+			}
+		}
+	}
+	if vi.hnsw != nil {
+		// Slots beyond the last live one that the snapshot still holds.
+		for sl := len(vi.slots); sl < len(vi.slots)+vi.hnsw.Len(); sl++ {
+			vi.hnsw.Delete(uint32(sl))
+		}
+	}
+	s.startDrain(vi)
+	if vi.hnsw == nil && vi.live >= s.opts.HNSWThreshold {
+		vi.grow()
+	}
+	if len(vi.tail) > 0 {
+		vi.wake()
+	}
+	s.log.Info("vectorize index loaded", "index", name, "vectors", vi.live, "fromSnapshot", snapSeq >= 0, "took", time.Since(start).Round(time.Millisecond))
 	s.indexes[name] = vi
 	return vi, nil
 }
 
-// put stores v in memory (replacing a vector with the same id). The caller
-// holds vi.mu for writing (or owns vi exclusively).
-func (vi *vindex) put(v vectorize.Vector) error {
+// grow gives a small index its graph: every vector becomes tail, to be
+// moved into the graph by the drain goroutine. The caller holds vi.mu for
+// writing (or owns vi).
+func (vi *vindex) grow() {
+	vi.hnsw = index.NewHNSW(vi.info.Config.Dimensions, vi.metric, index.HNSWOptions{})
+	vi.tail = vi.tail[:0]
+	for sl := range vi.slots {
+		if vi.slots[sl].id != "" {
+			vi.tail = append(vi.tail, uint32(sl))
+		}
+	}
+	vi.wake()
+}
+
+func (vi *vindex) wake() {
+	select {
+	case vi.kick <- struct{}{}:
+	default:
+	}
+}
+
+// planSlots returns the slot each vector of batch will take: its current
+// one, else a free one, else a new one. It changes nothing.
+func (vi *vindex) planSlots(batch []vectorize.Vector) []uint32 {
+	out := make([]uint32, len(batch))
+	free := len(vi.free)
+	next := uint32(len(vi.slots))
+	for i, v := range batch {
+		if sl, ok := vi.byID[v.ID]; ok {
+			out[i] = sl
+		} else if free > 0 {
+			free--
+			out[i] = vi.free[free]
+		} else {
+			out[i] = next
+			next++
+		}
+	}
+	return out
+}
+
+// put stores v in memory at slot sl (as planned by planSlots, in order).
+// The caller holds vi.mu for writing.
+func (vi *vindex) put(v vectorize.Vector, sl uint32) error {
 	meta, err := vectorize.DecodeMetadata(v.Metadata)
 	if err != nil {
 		return err
 	}
-	sl, ok := vi.byID[v.ID]
-	if !ok {
-		if n := len(vi.free); n > 0 {
-			sl = vi.free[n-1]
+	if _, ok := vi.byID[v.ID]; !ok {
+		if n := len(vi.free); n > 0 && vi.free[n-1] == sl {
 			vi.free = vi.free[:n-1]
-		} else {
-			sl = uint32(len(vi.slots))
+		}
+		for int(sl) >= len(vi.slots) {
 			vi.slots = append(vi.slots, slot{})
 		}
 		vi.byID[v.ID] = sl
 		vi.live++
 	}
-	vi.slots[sl] = slot{id: v.ID, ns: v.Namespace, meta: meta, mjson: v.Metadata}
-	vi.idx.Add(sl, v.Values)
+	st := &vi.slots[sl]
+	if st.inMain {
+		vi.hnsw.Delete(sl)
+	}
+	*st = slot{id: v.ID, ns: v.Namespace, meta: meta, mjson: v.Metadata, gen: st.gen + 1}
+	vi.flat.Add(sl, v.Values)
+	if vi.hnsw != nil {
+		vi.tail = append(vi.tail, sl)
+	}
+	vi.changed++
 	return nil
 }
 
@@ -457,26 +642,241 @@ func (vi *vindex) remove(id string) bool {
 		return false
 	}
 	delete(vi.byID, id)
-	vi.idx.Delete(sl)
-	vi.slots[sl] = slot{}
+	st := &vi.slots[sl]
+	if st.inMain {
+		vi.hnsw.Delete(sl)
+	} else {
+		vi.flat.Delete(sl)
+	}
+	*st = slot{gen: st.gen + 1}
 	vi.free = append(vi.free, sl)
 	vi.live--
+	vi.changed++
 	return true
 }
 
-// mutate runs fn and records a new mutation id in one transaction. The
-// caller holds vi.mu for writing.
-func (s *Store) mutate(ctx context.Context, vi *vindex, fn func(tx *sql.Tx) error) (vectorize.Mutation, error) {
+// startDrain starts vi's background graph builder.
+func (s *Store) startDrain(vi *vindex) {
+	vi.kick = make(chan struct{}, 1)
+	vi.stop = make(chan struct{})
+	vi.done = make(chan struct{})
+	go s.drainLoop(vi)
+}
+
+func (vi *vindex) stopDrain() {
+	if vi.stop == nil {
+		return
+	}
+	select {
+	case <-vi.stop:
+	default:
+		close(vi.stop)
+	}
+	<-vi.done
+}
+
+// drainLoop moves tail vectors into the graph, DrainBatch at a time, and
+// snapshots the graph when the tail is empty and enough has changed.
+func (s *Store) drainLoop(vi *vindex) {
+	defer close(vi.done)
+	for {
+		select {
+		case <-vi.kick:
+		case <-vi.stop:
+			return
+		}
+		for {
+			select {
+			case <-vi.stop:
+				return
+			default:
+			}
+			n, err := s.drainOnce(vi)
+			if err != nil {
+				s.log.Error("vectorize: graph build", "index", vi.info.Name, "err", err)
+				break
+			}
+			if n == 0 {
+				vi.mu.RLock()
+				due := vi.hnsw != nil && vi.changed >= max(10_000, vi.live/10)
+				vi.mu.RUnlock()
+				if due {
+					s.snapshot(vi)
+				}
+				break
+			}
+		}
+	}
+}
+
+// drainOnce moves up to DrainBatch tail vectors into the graph and returns
+// how many it took from the tail.
+func (s *Store) drainOnce(vi *vindex) (int, error) {
+	vi.mu.Lock()
+	if vi.hnsw == nil || vi.deleted {
+		vi.mu.Unlock()
+		return 0, nil
+	}
+	g := vi.hnsw
+	dim := vi.info.Config.Dimensions
+	var ids []uint32
+	var gens []uint32
+	vecs := make([]float32, 0, s.opts.DrainBatch*dim)
+	taken := 0
+	seen := map[uint32]bool{}
+	for taken < len(vi.tail) && len(ids) < s.opts.DrainBatch {
+		sl := vi.tail[taken]
+		taken++
+		st := &vi.slots[sl]
+		if st.id == "" || st.inMain || seen[sl] {
+			continue
+		}
+		v, ok := vi.flat.Vector(sl)
+		if !ok {
+			continue
+		}
+		seen[sl] = true
+		ids = append(ids, sl)
+		gens = append(gens, st.gen)
+		vecs = append(vecs, v...)
+	}
+	vi.tail = vi.tail[taken:]
+	if len(vi.tail) == 0 {
+		vi.tail = nil // let the backing array go
+	}
+	vi.mu.Unlock()
+	if len(ids) == 0 {
+		return taken, nil
+	}
+	// Searches skip these slots in the graph until they are marked inMain
+	// below; until then the tail still serves them.
+	if err := g.AddBatch(ids, vecs, 0); err != nil {
+		return taken, err
+	}
+	vi.mu.Lock()
+	defer vi.mu.Unlock()
+	for i, sl := range ids {
+		st := &vi.slots[sl]
+		if st.gen == gens[i] && st.id != "" && vi.hnsw == g {
+			vi.flat.Delete(sl)
+			st.inMain = true
+		} else {
+			g.Delete(sl) // rewritten or deleted meanwhile: the graph's copy is stale
+		}
+	}
+	return taken, nil
+}
+
+// snapshotPath is where an index's graph snapshot lives.
+func (s *Store) snapshotPath(name string) string {
+	return filepath.Join(s.dir, "snapshots", name+".hnsw")
+}
+
+var snapshotMagic = [8]byte{'Z', 'S', 'V', 'Z', 'S', 'N', 'P', '1'}
+
+// snapshot writes vi's graph when it holds every vector (empty tail) and
+// changed since the last snapshot. Writes wait while it runs; queries do
+// not. Failures are logged: a snapshot only saves time at the next start.
+func (s *Store) snapshot(vi *vindex) {
+	if s.opts.NoSnapshots {
+		return
+	}
+	vi.mu.RLock()
+	defer vi.mu.RUnlock()
+	if vi.hnsw == nil || vi.deleted || vi.seq == vi.snapSeq {
+		return
+	}
+	for _, sl := range vi.tail {
+		if st := &vi.slots[sl]; st.id != "" && !st.inMain {
+			return // not complete yet
+		}
+	}
+	start := time.Now()
+	path := s.snapshotPath(vi.info.Name)
+	err := func() error {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		f, err := os.CreateTemp(filepath.Dir(path), ".snapshot-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		w := bufio.NewWriterSize(f, 1<<20)
+		var hdr [16]byte
+		copy(hdr[:8], snapshotMagic[:])
+		binary.LittleEndian.PutUint64(hdr[8:], uint64(vi.seq))
+		if _, err := w.Write(hdr[:]); err != nil {
+			return err
+		}
+		if _, err := vi.hnsw.WriteTo(w); err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		return os.Rename(f.Name(), path)
+	}()
+	if err != nil {
+		s.log.Warn("vectorize: graph snapshot not written (the next start rebuilds the graph)", "index", vi.info.Name, "err", err)
+		return
+	}
+	vi.snapSeq = vi.seq
+	vi.changed = 0
+	s.log.Debug("vectorize: graph snapshot written", "index", vi.info.Name, "vectors", vi.live, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// readSnapshot loads an index's graph snapshot if it is usable: readable,
+// of the index's shape, and not newer than the file (seq ≤ the index's).
+func (s *Store) readSnapshot(name string, dim int, m index.Metric, seq int64) (*index.HNSW, int64, bool) {
+	if s.opts.NoSnapshots {
+		return nil, 0, false
+	}
+	f, err := os.Open(s.snapshotPath(name))
+	if err != nil {
+		return nil, 0, false
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	var hdr [16]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil || [8]byte(hdr[:8]) != snapshotMagic {
+		s.log.Warn("vectorize: ignoring a damaged graph snapshot", "index", name)
+		return nil, 0, false
+	}
+	snap := int64(binary.LittleEndian.Uint64(hdr[8:]))
+	if snap > seq {
+		s.log.Warn("vectorize: ignoring a graph snapshot newer than the data", "index", name)
+		return nil, 0, false
+	}
+	g, err := index.ReadHNSW(r)
+	if err != nil || g.Dim() != dim || g.Metric() != m {
+		s.log.Warn("vectorize: ignoring an unusable graph snapshot", "index", name, "err", err)
+		return nil, 0, false
+	}
+	return g, snap, true
+}
+
+// mutate runs fn with the next sequence number and records a new mutation
+// id in one transaction. The caller holds vi.mu for writing.
+func (s *Store) mutate(ctx context.Context, vi *vindex, fn func(tx *sql.Tx, seq int64) error) (vectorize.Mutation, error) {
 	if vi.deleted {
 		return vectorize.Mutation{}, notFound(vi.info.Name)
 	}
 	id := newMutationID()
 	now := s.opts.Now().UnixMilli()
+	seq := vi.seq + 1
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		if err := fn(tx); err != nil {
+		if err := fn(tx, seq); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE vz_indexes SET mutation = ?, mutation_ms = ?, modified_ms = ? WHERE name = ?`, id, now, now, vi.info.Name)
+		_, err := tx.ExecContext(ctx, `UPDATE vz_indexes SET mutation = ?, mutation_ms = ?, modified_ms = ?, seq = ? WHERE name = ?`, id, now, now, seq, vi.info.Name)
 		return err
 	})
 	if err != nil {
@@ -485,7 +885,7 @@ func (s *Store) mutate(ctx context.Context, vi *vindex, fn func(tx *sql.Tx) erro
 		}
 		return vectorize.Mutation{}, fmt.Errorf("vectorize write: %w", err)
 	}
-	vi.mutation, vi.mutationMs = id, now
+	vi.mutation, vi.mutationMs, vi.seq = id, now, seq
 	return vectorize.Mutation{MutationID: id}, nil
 }
 
@@ -516,6 +916,7 @@ func decodeValues(b []byte, dst []float32) error {
 	}
 	return nil
 }
+
 
 // Insert implements vectorize.Store.
 func (s *Store) Insert(ctx context.Context, name string, vs []vectorize.Vector) (vectorize.Mutation, error) {
@@ -572,24 +973,25 @@ func (s *Store) write(ctx context.Context, name string, vs []vectorize.Vector, u
 	}
 	if vi.live+added > s.opts.MaxVectors {
 		return vectorize.Mutation{}, &vectorize.Error{Op: op, Code: vectorize.CodeIndexFull,
-			Message: fmt.Sprintf("index %q would hold %d vectors, more than its limit of %d (raise the limit in zerostack's configuration, or delete vectors first)", name, vi.live+added, s.opts.MaxVectors)}
+			Message: fmt.Sprintf("index %q would hold %d vectors, more than its limit of %d (raise the limit with %s, or delete vectors first)", name, vi.live+added, s.opts.MaxVectors, "ZEROSTACK_VECTORIZE_MAX_VECTORS")}
 	}
-	mut, err := s.mutate(ctx, vi, func(tx *sql.Tx) error {
+	slots := vi.planSlots(batch)
+	mut, err := s.mutate(ctx, vi, func(tx *sql.Tx, seq int64) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO vz_vectors (idx, id, ns, meta, vals) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (idx, id) DO UPDATE SET ns = excluded.ns, meta = excluded.meta, vals = excluded.vals`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO vz_vectors (idx, id, slot, seq, ns, meta, vals) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (idx, id) DO UPDATE SET slot = excluded.slot, seq = excluded.seq, ns = excluded.ns, meta = excluded.meta, vals = excluded.vals`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
-		for _, v := range batch {
+		for i, v := range batch {
 			var meta any
 			if v.Metadata != nil {
 				meta = []byte(v.Metadata)
 			}
-			if _, err := stmt.ExecContext(ctx, name, v.ID, v.Namespace, meta, encodeValues(v.Values)); err != nil {
+			if _, err := stmt.ExecContext(ctx, name, v.ID, slots[i], seq, v.Namespace, meta, encodeValues(v.Values)); err != nil {
 				return err
 			}
 		}
@@ -598,11 +1000,17 @@ func (s *Store) write(ctx context.Context, name string, vs []vectorize.Vector, u
 	if err != nil {
 		return mut, err
 	}
-	for _, v := range batch {
-		if err := vi.put(v); err != nil {
+	for i, v := range batch {
+		if err := vi.put(v, slots[i]); err != nil {
 			// Validated above; a failure here means memory and file disagree.
-			s.log.Error("vectorize: in-memory index update failed; reload the index", "index", name, "err", err)
+			s.log.Error("vectorize: in-memory index update failed; restart to reload the index", "index", name, "err", err)
 		}
+	}
+	if vi.hnsw == nil && vi.live >= s.opts.HNSWThreshold {
+		vi.grow()
+		s.log.Info("vectorize: building a graph index in the background", "index", name, "vectors", vi.live)
+	} else if vi.hnsw != nil && len(batch) > 0 {
+		vi.wake()
 	}
 	mut.Count = len(batch)
 	mut.IDs = make([]string, len(batch))
@@ -623,7 +1031,7 @@ func (s *Store) DeleteByIDs(ctx context.Context, name string, ids []string) (vec
 	}
 	vi.mu.Lock()
 	defer vi.mu.Unlock()
-	mut, err := s.mutate(ctx, vi, func(tx *sql.Tx) error {
+	mut, err := s.mutate(ctx, vi, func(tx *sql.Tx, _ int64) error {
 		for _, id := range ids {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM vz_vectors WHERE idx = ? AND id = ?`, name, id); err != nil {
 				return err
@@ -642,6 +1050,7 @@ func (s *Store) DeleteByIDs(ctx context.Context, name string, ids []string) (vec
 	}
 	return mut, nil
 }
+
 
 // GetByIDs implements vectorize.Store.
 func (s *Store) GetByIDs(ctx context.Context, name string, ids []string) ([]vectorize.Vector, error) {
@@ -740,36 +1149,77 @@ func (s *Store) Query(ctx context.Context, name string, q vectorize.Query) (vect
 
 // search runs q (validated, with its vector) under vi's read lock.
 func (s *Store) search(vi *vindex, q vectorize.Query) []index.Result {
-	if q.Filter == nil && q.Namespace == "" {
-		return vi.idx.Search(q.Vector, q.TopK, nil)
-	}
-	accept := func(sl uint32) bool {
-		st := &vi.slots[sl]
+	filtered := q.Filter != nil || q.Namespace != ""
+	match := func(st *slot) bool {
 		return st.id != "" && (q.Namespace == "" || st.ns == q.Namespace) && q.Filter.Match(st.meta)
 	}
-	if vi.live <= s.opts.ExactThreshold || vi.selective(accept, s.opts.ExactThreshold) {
-		var cands []uint32
-		for sl := range vi.slots {
-			if accept(uint32(sl)) {
-				cands = append(cands, uint32(sl))
-			}
+	if vi.hnsw == nil {
+		if !filtered {
+			return vi.flat.Search(q.Vector, q.TopK, nil)
 		}
-		return vi.idx.SearchIn(q.Vector, q.TopK, cands)
+		return vi.flat.Search(q.Vector, q.TopK, func(sl uint32) bool { return match(&vi.slots[sl]) })
 	}
-	res := vi.idx.Search(q.Vector, q.TopK, accept)
-	if len(res) < q.TopK {
-		// Fewer than topK found: make sure by an exact scan of every match.
-		var cands []uint32
+	// Graph and tail: a slot counts in the graph only once it is marked
+	// inMain (vectors being added are still served by the tail).
+	inMain := func(sl uint32) bool {
+		st := &vi.slots[sl]
+		return st.inMain && (!filtered || match(st))
+	}
+	inTail := func(sl uint32) bool {
+		st := &vi.slots[sl]
+		return !st.inMain && (!filtered || match(st))
+	}
+	exact := func() []index.Result {
+		var main, tail []uint32
 		for sl := range vi.slots {
-			if accept(uint32(sl)) {
-				cands = append(cands, uint32(sl))
+			st := &vi.slots[sl]
+			if !match(st) {
+				continue
+			}
+			if st.inMain {
+				main = append(main, uint32(sl))
+			} else {
+				tail = append(tail, uint32(sl))
 			}
 		}
-		if len(cands) > len(res) {
-			return vi.idx.SearchIn(q.Vector, q.TopK, cands)
+		return merge(vi.metric, q.TopK, vi.hnsw.SearchIn(q.Vector, q.TopK, main), vi.flat.SearchIn(q.Vector, q.TopK, tail))
+	}
+	if filtered && vi.selective(func(sl uint32) bool { return match(&vi.slots[sl]) }, s.opts.ExactThreshold) {
+		return exact()
+	}
+	var tail []index.Result
+	if vi.flat.Len() > 0 {
+		tail = vi.flat.Search(q.Vector, q.TopK, inTail)
+	}
+	res := merge(vi.metric, q.TopK, vi.hnsw.Search(q.Vector, q.TopK, inMain), tail)
+	if filtered && len(res) < q.TopK {
+		// Fewer than topK found: make sure by an exact scan of every match.
+		if all := exact(); len(all) > len(res) {
+			return all
 		}
 	}
 	return res
+}
+
+// merge returns the best k of two result lists, each sorted best first.
+func merge(m index.Metric, k int, a, b []index.Result) []index.Result {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]index.Result, 0, min(k, len(a)+len(b)))
+	for len(out) < k && (len(a) > 0 || len(b) > 0) {
+		if len(b) == 0 || len(a) > 0 && (m.Better(a[0].Score, b[0].Score) || a[0].Score == b[0].Score && a[0].ID < b[0].ID) {
+			out = append(out, a[0])
+			a = a[1:]
+		} else {
+			out = append(out, b[0])
+			b = b[1:]
+		}
+	}
+	return out
 }
 
 // selective estimates, from a sample of slots, whether fewer than limit
@@ -783,7 +1233,7 @@ func (vi *vindex) selective(accept func(uint32) bool, limit int) bool {
 	step := n / sample
 	hits := 0
 	for i := 0; i < sample; i++ {
-		// Spread the sample across the slots with a multiplicative stride.
+		// Spread the sample across the slots with a scrambled offset.
 		sl := uint32((uint64(i)*uint64(step) + uint64(bits.RotateLeft32(uint32(i)*2654435761, 7))%uint64(step)) % uint64(n))
 		if accept(sl) {
 			hits++
@@ -791,6 +1241,7 @@ func (vi *vindex) selective(accept func(uint32) bool, limit int) bool {
 	}
 	return hits*n/sample < limit
 }
+
 
 // Loaded reports the names of the indexes held in memory (for diagnostics).
 func (s *Store) Loaded() []string {
