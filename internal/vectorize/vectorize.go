@@ -235,8 +235,8 @@ type Query struct {
 	// the topK limit then stays MaxTopK, so that programs written without
 	// returnMetadata keep the limit Cloudflare gives them.
 	DefaultedMetadata bool
-	Filter         *Filter        // nil: no filter
-	Namespace      string         // "": all namespaces
+	Filter            *Filter // nil: no filter
+	Namespace         string  // "": all namespaces
 }
 
 // Match is one query result.

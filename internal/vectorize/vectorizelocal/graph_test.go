@@ -335,4 +335,3 @@ func crashChild(t *testing.T, dir string) {
 		out.Flush()
 	}
 }
-

@@ -136,8 +136,8 @@ type vindex struct {
 	info   vectorize.Index
 	midx   []vectorize.MetadataIndex
 	metric index.Metric
-	flat   *index.Flat  // all vectors (small) or the tail (large)
-	hnsw   *index.HNSW  // nil while small
+	flat   *index.Flat // all vectors (small) or the tail (large)
+	hnsw   *index.HNSW // nil while small
 	byID   map[string]uint32
 	slots  []slot
 	free   []uint32
@@ -917,7 +917,6 @@ func decodeValues(b []byte, dst []float32) error {
 	return nil
 }
 
-
 // Insert implements vectorize.Store.
 func (s *Store) Insert(ctx context.Context, name string, vs []vectorize.Vector) (vectorize.Mutation, error) {
 	return s.write(ctx, name, vs, false)
@@ -1050,7 +1049,6 @@ func (s *Store) DeleteByIDs(ctx context.Context, name string, ids []string) (vec
 	}
 	return mut, nil
 }
-
 
 // GetByIDs implements vectorize.Store.
 func (s *Store) GetByIDs(ctx context.Context, name string, ids []string) ([]vectorize.Vector, error) {
@@ -1241,7 +1239,6 @@ func (vi *vindex) selective(accept func(uint32) bool, limit int) bool {
 	}
 	return hits*n/sample < limit
 }
-
 
 // Loaded reports the names of the indexes held in memory (for diagnostics).
 func (s *Store) Loaded() []string {
