@@ -53,6 +53,7 @@ type tokenizer struct {
 	nodes    []trieNode
 	children map[childKey]int32
 	stepLen  []int // per id: the piece's length as the JS backward pass measures it (UTF-16 units)
+	maxPiece int   // the longest piece, in code points
 }
 
 // newTokenizer builds a tokenizer from vocab.json's bytes: a JSON array of [piece, score]
@@ -111,7 +112,9 @@ func utf16Len(s string) int {
 
 func (t *tokenizer) insert(piece string, score float64, id int32) {
 	n := int32(0)
+	length := 0
 	for _, r := range piece {
+		length++
 		c, ok := t.children[childKey{n, r}]
 		if !ok {
 			c = int32(len(t.nodes))
@@ -122,17 +125,41 @@ func (t *tokenizer) insert(piece string, score float64, id int32) {
 	}
 	// A later duplicate overwrites an earlier one, as in the JS trie.
 	t.nodes[n].id, t.nodes[n].score = id, score
-}
-
-// latticeEdge is one candidate piece ending at some position.
-type latticeEdge struct {
-	start int32
-	id    int32
-	score float64
+	t.maxPiece = max(t.maxPiece, length)
 }
 
 // encode returns the token ids of text.
-func (t *tokenizer) encode(text string) []int32 {
+func (t *tokenizer) encode(text string) []int32 { return t.encodeLimit(text, 0) }
+
+// encodeLimit returns the first limit token ids of text (all of them when limit is 0),
+// the same ids as encode's, tokenizing only a prefix of a long text when that suffices:
+// no piece holds U+2581 past its first character, so no piece spans a space, the lattice
+// is cut at every space, and the forward pass is causal — the ids before a space do not
+// depend on what follows it (unknown-id merging only drops a later id).
+func (t *tokenizer) encodeLimit(text string, limit int) []int32 {
+	symbols := t.symbols(text)
+	if limit > 0 {
+		if cut := t.maxPiece * (limit + 1); cut < len(symbols) {
+			for p := cut; p < len(symbols); p++ {
+				if symbols[p] == separator {
+					if ids := t.viterbi(symbols[:p]); len(ids) > limit {
+						return ids[:limit]
+					}
+					break
+				}
+			}
+		}
+	}
+	ids := t.viterbi(symbols)
+	if limit > 0 && len(ids) > limit {
+		ids = ids[:limit]
+	}
+	return ids
+}
+
+// symbols normalizes text and splits it into code points, spaces made U+2581 and one
+// U+2581 in front (none for an empty text).
+func (t *tokenizer) symbols(text string) []rune {
 	text = norm.NFKC.String(text)
 	if text == "" {
 		return nil
@@ -145,10 +172,26 @@ func (t *tokenizer) encode(text string) []int32 {
 		}
 		symbols = append(symbols, r)
 	}
+	return symbols
+}
+
+// viterbi segments symbols. The forward pass visits start positions in increasing order
+// and relaxes each candidate's end at once: by then every candidate ending at the start
+// has been seen, and each end sees its candidates in increasing start order — the order
+// the JS lattice visits them (for…in over integer keys, one piece per start and end).
+func (t *tokenizer) viterbi(symbols []rune) []int32 {
 	n := len(symbols)
-	// ends[e] lists the edges ending at e in increasing start order, which is the order
-	// JS visits them (for…in over integer keys, one piece per start and end).
-	ends := make([][]latticeEdge, n+1)
+	if n == 0 {
+		return nil
+	}
+	best := make([]float64, n+1)
+	words := make([]int32, n+1)
+	relax := func(e int, id int32, score float64) {
+		if best[e] == 0 || score >= best[e] {
+			best[e] = score
+			words[e] = id
+		}
+	}
 	for i := 0; i < n; i++ {
 		found := false
 		node := int32(0)
@@ -159,23 +202,12 @@ func (t *tokenizer) encode(text string) []int32 {
 			}
 			node = c
 			if nd := &t.nodes[c]; nd.id >= 0 {
-				ends[j+1] = append(ends[j+1], latticeEdge{start: int32(i), id: nd.id, score: nd.score})
+				relax(j+1, nd.id, nd.score+best[i])
 				found = true
 			}
 		}
 		if !found {
-			ends[i+1] = append(ends[i+1], latticeEdge{start: int32(i), id: unknownID, score: 0})
-		}
-	}
-	best := make([]float64, n+1)
-	words := make([]int32, n+1)
-	for e := 0; e <= n; e++ {
-		for _, edge := range ends[e] {
-			score := edge.score + best[edge.start]
-			if best[e] == 0 || score >= best[e] {
-				best[e] = score
-				words[e] = edge.id
-			}
+			relax(i+1, unknownID, 0+best[i])
 		}
 	}
 	var rev []int32

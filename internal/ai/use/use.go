@@ -230,10 +230,7 @@ func (m *Model) Embed(texts []string) ([][]float32, error) {
 	}
 	ids := make([][]int32, len(texts))
 	for i, t := range texts {
-		ids[i] = m.tok.encode(t)
-		if len(ids[i]) > m.maxLen {
-			ids[i] = ids[i][:m.maxLen]
-		}
+		ids[i] = m.tok.encodeLimit(t, m.maxLen)
 	}
 	return m.EmbedTokens(ids)
 }

@@ -225,12 +225,14 @@ func TestEmptyAndLongTexts(t *testing.T) {
 		t.Error("two empty texts embed differently")
 	}
 	// Only the first MaxTokens tokens count: the long text and a longer one agree.
-	more, err := m.Embed([]string{long + long})
+	more, err := m.Embed([]string{long + long, strings.Repeat(long, 400)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := cosine(embs[1], more[0]); c < 0.99999 {
-		t.Errorf("text past %d tokens changed the embedding: cosine %f", m.MaxTokens(), c)
+	for _, e := range more {
+		if c := cosine(embs[1], e); c < 0.99999 {
+			t.Errorf("text past %d tokens changed the embedding: cosine %f", m.MaxTokens(), c)
+		}
 	}
 	none, err := m.Embed(nil)
 	if err != nil || len(none) != 0 {
@@ -337,7 +339,8 @@ func TestDefaultDirHonoursEnv(t *testing.T) {
 // FuzzTokenizer checks that any text tokenizes without panicking into in-vocabulary ids
 // with no two unknown ids in a row, and embeds.
 func FuzzTokenizer(f *testing.F) {
-	for _, s := range []string{"", " ", "Hello world", "東京", "😀🎉", "\t\n\r", ":) :-(", "a\u0301", "ﬁ ½ ①", "\x00\xff\xfe", strings.Repeat("ab ", 100)} {
+	for _, s := range []string{"", " ", "Hello world", "東京", "😀🎉", "\t\n\r", ":) :-(", "a\u0301", "ﬁ ½ ①", "\x00\xff\xfe", strings.Repeat("ab ", 100),
+		strings.Repeat("東", 300) + " then words after many unknowns", strings.Repeat("supercalifragilistic ", 40)} {
 		f.Add(s)
 	}
 	m := model(f)
@@ -349,6 +352,15 @@ func FuzzTokenizer(f *testing.F) {
 			}
 			if i > 0 && id == 0 && ids[i-1] == 0 {
 				t.Fatalf("Tokens(%q) has two unknown ids in a row: %v", s, ids)
+			}
+		}
+		for _, limit := range []int{1, 5, 128} {
+			want := ids
+			if len(want) > limit {
+				want = want[:limit]
+			}
+			if got := m.tok.encodeLimit(s, limit); !slices.Equal(got, want) && len(got)+len(want) > 0 {
+				t.Fatalf("encodeLimit(%q, %d) = %v, want %v", s, limit, got, want)
 			}
 		}
 		if len(s) < 2000 {
