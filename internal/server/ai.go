@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zerostack/zerostack/internal/ai"
+	"github.com/zerostack/zerostack/internal/ai/llama"
 	"github.com/zerostack/zerostack/internal/ai/use"
 	"github.com/zerostack/zerostack/internal/binding"
 	"github.com/zerostack/zerostack/internal/config"
@@ -40,9 +41,8 @@ var loadEncoder = func() (ai.SentenceEncoder, error) {
 	return m, nil
 }
 
-// loadLlama opens a llama.cpp provider (set by the file that wires package
-// ai/llama; nil leaves GGUF models to OpenAI-compatible servers).
-var loadLlama func(pc ai.ProviderConfig, path string) (ai.Provider, error)
+// loadLlama opens a llama.cpp provider for a GGUF file (package ai/llama).
+var loadLlama = llama.Open
 
 // SetAIFlags sets the `zerostack dev` flags layered over zerostack.toml
 // (--ai-provider, --ai-openai-url, --ai-openai-model, --ai-gguf); call it
