@@ -13,7 +13,7 @@ help: ## List the targets
 build: ## Build bin/zerostack
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/zerostack
 
-deps: ## Install the npm packages of the examples and of tools/workerd (the differential tests' anchor), as pinned
+deps: ## Install the npm packages of the examples and of tools/* (workerd, the differential tests' anchor; ai, the embedded embedding model), as pinned
 	@for d in $(EXAMPLES_NPM); do \
 		if [ ! -d $$d/node_modules ]; then echo "npm ci in $$d"; (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; fi; \
 	done
