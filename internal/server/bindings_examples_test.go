@@ -257,6 +257,14 @@ func TestExampleMultiBinding(t *testing.T) {
 	if err != nil || len(l.Objects) != 1 || l.Objects[0].Size != int64(len("file contents")) {
 		t.Fatalf("r2: %v %+v", err, l)
 	}
+	qs, err := d.State().Queues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := qs.Peek(ctx, "upload-jobs", 10)
+	if err != nil || len(msgs) != 1 || msgs[0].ContentType != "v8" {
+		t.Fatalf("queue: %v %+v", err, msgs)
+	}
 }
 
 func md5hex(s string) string {

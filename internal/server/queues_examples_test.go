@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 )
@@ -58,5 +62,77 @@ func TestExampleQueueUploads(t *testing.T) {
 		if info, err := store.Info(context.Background(), q); err == nil && info.Backlog != 0 {
 			t.Fatalf("%s backlog %+v", q, info)
 		}
+	}
+}
+
+// TestExampleQueueWebhooks runs the guide's webhook delivery consumer
+// against a webhook server started here: a healthy endpoint is called
+// once, a flaky one is retried with back-off until it succeeds, one that
+// keeps failing after attemptCount 5 is dead-lettered by the code, and an
+// unreachable one is retried max_retries times and then dead-lettered by
+// the queue.
+func TestExampleQueueWebhooks(t *testing.T) {
+	var mu sync.Mutex
+	calls := map[string][]string{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		calls[r.URL.Path] = append(calls[r.URL.Path], string(b))
+		n := len(calls[r.URL.Path])
+		mu.Unlock()
+		switch {
+		case r.URL.Path == "/ok", r.URL.Path == "/flaky" && n >= 3:
+			w.WriteHeader(200)
+		default:
+			w.WriteHeader(500)
+		}
+	}))
+	defer srv.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	unreachable := closed.URL + "/gone"
+	closed.Close()
+
+	d := startExample(t, "queue-webhooks", nil)
+	send := func(url string, attempt int) {
+		body := fmt.Sprintf(`{"url":%q,"payload":{"to":%q},"attemptCount":%d}`, url, url, attempt)
+		if r := do(t, "POST", d.URL()+"/", body, nil); r.status != 202 {
+			t.Fatalf("enqueue: %d %s", r.status, r.body)
+		}
+	}
+	send(srv.URL+"/ok", 0)
+	send(srv.URL+"/flaky", 0)
+	send(srv.URL+"/fail", 5)
+	send(unreachable, 0)
+
+	var dead []map[string]any
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := do(t, "GET", d.URL()+"/", "", nil)
+		json.Unmarshal([]byte(r.body), &dead)
+		mu.Lock()
+		flaky := len(calls["/flaky"])
+		mu.Unlock()
+		if len(dead) == 2 && flaky == 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(calls["/ok"]) != 1 || calls["/ok"][0] != `{"to":"`+srv.URL+`/ok"}` {
+		t.Fatalf("ok endpoint: %q", calls["/ok"])
+	}
+	if len(calls["/flaky"]) != 3 || len(calls["/fail"]) != 1 {
+		t.Fatalf("calls: %v", calls)
+	}
+	urls := map[string]bool{}
+	for _, m := range dead {
+		urls[m["url"].(string)] = true
+	}
+	if len(dead) != 2 || !urls[srv.URL+"/fail"] || !urls[unreachable] {
+		t.Fatalf("dead letters: %v", dead)
+	}
+	if st := d.State().Dispatcher("webhooks").Stats(); st.DeadLettered != 1 || st.Delivered != 1+3+1+4 {
+		t.Fatalf("webhooks consumer: %+v", st)
 	}
 }

@@ -1,11 +1,11 @@
-// The guide's multi-binding handler (L747-781) without the queue: the
-// QUEUE binding and its send() are left out (zerostack has no queues yet),
-// and so are the AI and VECTORIZE bindings the handler declares but never
-// uses. Everything else is unchanged.
+// The guide's multi-binding handler (L747-781). The AI and VECTORIZE
+// bindings it declares but never uses are left out of wrangler.toml;
+// everything else is unchanged.
 interface Env {
   DB: D1Database              // SQL database
   KV: KVNamespace            // Key-value store
   BUCKET: R2Bucket           // Object storage
+  QUEUE: Queue               // Message queue
 }
 
 export default {
@@ -24,6 +24,12 @@ export default {
     // Store files in R2
     const file = await request.blob()
     await env.BUCKET.put(`uploads/${Date.now()}`, file)
+    
+    // Queue background job
+    await env.QUEUE.send({ 
+      type: 'process_upload',
+      timestamp: Date.now() 
+    })
     
     return Response.json({ success: true })
   }
