@@ -13,9 +13,15 @@
 // ClipToMaxLength does. forward.go is this forward pass written out from model.json's
 // graph; tokenizer.go is the tokenizer the JavaScript packages run before it.
 //
-// Memory: the weights take about 27 MB once loaded (float32, the matrices repacked for
-// the matrix-multiply kernel, the originals dropped); each Embed call needs scratch of
-// about 20 KB per token (reused across calls through a pool).
+// Speed: the matrix multiplies run in AVX-512 or AVX2+FMA assembly where the CPU has it
+// (portable Go elsewhere, much slower); a batch of texts is shared out between the cores,
+// a single text's matrix multiplies and attention heads too. Batches are cheaper per text
+// than single texts (bench/README.md has the figures against TF.js).
+//
+// Memory: the weights take about 27 MB once loaded (float32, kept in the buffer the shards
+// were read into, the matrices repacked in place for the kernel); an Embed call needs
+// about 21 KB of scratch per token in flight — at most 1024 tokens per core at a time,
+// whatever the batch — reused across calls through a pool.
 package use
 
 import (
@@ -222,8 +228,9 @@ func (m *Model) WeightBytes() int { return m.bytes }
 
 // Embed returns one 512-float, unit-length embedding per text, in order. An empty text
 // gets the model's embedding of no tokens (the same vector for every empty text); a text
-// longer than MaxTokens tokens is embedded from its first MaxTokens tokens. Texts are
-// embedded together in one batch; the result for a text does not depend on the others.
+// longer than MaxTokens tokens is embedded from its first MaxTokens tokens. The texts are
+// embedded as batches (the faster way: pass many texts per call); the result for a text
+// does not depend on the others.
 func (m *Model) Embed(texts []string) ([][]float32, error) {
 	if m == nil || m.tok == nil {
 		return nil, errors.New("use: Embed on a Model that Load did not return")
@@ -260,7 +267,7 @@ func (m *Model) EmbedTokens(ids [][]int32) ([][]float32, error) {
 	par := runtime.GOMAXPROCS(0)
 	if len(ids) < 2 || par < 2 {
 		// One text: its matrix multiplies and attention heads are shared out.
-		m.forward(ids, out, par)
+		m.forwardChunked(ids, out, par)
 		return out, nil
 	}
 	// Several texts: each goroutine runs whole forward passes on a contiguous group of
@@ -270,12 +277,30 @@ func (m *Model) EmbedTokens(ids [][]int32) ([][]float32, error) {
 	for i := 0; i+2 < len(bounds); i++ {
 		lo, hi := bounds[i], bounds[i+1]
 		wg.Add(1)
-		go func() { defer wg.Done(); m.forward(ids[lo:hi], out[lo:hi], 1) }()
+		go func() { defer wg.Done(); m.forwardChunked(ids[lo:hi], out[lo:hi], 1) }()
 	}
 	lo := bounds[len(bounds)-2]
-	m.forward(ids[lo:], out[lo:], 1)
+	m.forwardChunked(ids[lo:], out[lo:], 1)
 	wg.Wait()
 	return out, nil
+}
+
+// chunkTokens bounds the tokens of one forward pass, and so its scratch memory (~21 KB a
+// token): batching gains nothing past a few hundred tokens.
+const chunkTokens = 1024
+
+// forwardChunked runs forward over consecutive chunks of texts of at most chunkTokens
+// tokens each (or one text).
+func (m *Model) forwardChunked(ids [][]int32, out [][]float32, par int) {
+	for start := 0; start < len(ids); {
+		end, n := start+1, len(ids[start])
+		for end < len(ids) && n+len(ids[end]) <= chunkTokens {
+			n += len(ids[end])
+			end++
+		}
+		m.forward(ids[start:end], out[start:end], par)
+		start = end
+	}
 }
 
 // splitByTokens cuts ids into g non-empty contiguous groups (1 <= g <= len(ids)) of about

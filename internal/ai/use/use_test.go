@@ -240,6 +240,28 @@ func TestEmptyAndLongTexts(t *testing.T) {
 	}
 }
 
+// More tokens than one forward pass takes (chunkTokens) go through in several passes.
+func TestManyTexts(t *testing.T) {
+	m := model(t)
+	texts := make([]string, 300)
+	for i := range texts {
+		texts[i] = strings.Repeat("word ", 1+i%40) + "number " + string(rune('a'+i%26))
+	}
+	embs, err := m.Embed(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 77, 299} {
+		one, err := m.Embed(texts[i : i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := cosine(one[0], embs[i]); c < 0.99999 {
+			t.Errorf("text %d: cosine %f between alone and in a batch of 300", i, c)
+		}
+	}
+}
+
 func TestEmbedTokensRejectsUnknownIDs(t *testing.T) {
 	m := model(t)
 	for _, bad := range []int32{-1, 8002, 1 << 30} {
