@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"os"
 )
 
 // The on-disk forms (little endian throughout) are:
@@ -121,10 +122,57 @@ type decoder struct {
 	crc hash.Hash32
 	err error
 	tmp []byte
+	// left is how many bytes remain to be read when the source can tell
+	// (a file, a bytes.Reader), else -1. Once the header's sizes are
+	// checked against it, exact is set and arrays are allocated at once
+	// rather than grown.
+	left  int64
+	exact bool
 }
 
 func newDecoder(r io.Reader) *decoder {
-	return &decoder{r: bufio.NewReaderSize(r, 1<<20), crc: crc32.New(castagnoli), tmp: make([]byte, 1<<16)}
+	return &decoder{r: bufio.NewReaderSize(r, 1<<20), crc: crc32.New(castagnoli), tmp: make([]byte, 1<<16), left: remaining(r)}
+}
+
+// remaining returns how many bytes r has left, or -1 when it cannot tell.
+func remaining(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, bytes.Buffer, strings.Reader
+		return int64(r.Len())
+	case *os.File:
+		fi, err := r.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return -1
+		}
+		pos, err := r.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return -1
+		}
+		return fi.Size() - pos
+	}
+	return -1
+}
+
+// fits checks that n more bytes (after those read so far) can be in the
+// source, and if the source's size is known, lets arrays be allocated
+// whole.
+func (d *decoder) fits(n int64, what string) error {
+	if d.left < 0 {
+		return nil
+	}
+	if n > d.left {
+		return corrupt("%s need %d bytes, the file has %d", what, n, d.left)
+	}
+	d.exact = true
+	return nil
+}
+
+// capFor returns the capacity to allocate for n elements.
+func (d *decoder) capFor(n int) int {
+	if d.exact {
+		return n
+	}
+	return min(n, 1<<16)
 }
 
 func (d *decoder) read(n int) []byte {
@@ -140,6 +188,9 @@ func (d *decoder) read(n int) []byte {
 		return nil
 	}
 	d.crc.Write(b)
+	if d.left >= 0 {
+		d.left -= int64(n)
+	}
 	return b
 }
 
@@ -167,7 +218,7 @@ func (d *decoder) u64() uint64 {
 // u32s reads n values in chunks, so that memory grows only as data
 // actually arrives (a corrupt count cannot allocate gigabytes up front).
 func (d *decoder) u32s(n int) []uint32 {
-	out := make([]uint32, 0, min(n, 1<<16))
+	out := make([]uint32, 0, d.capFor(n))
 	for len(out) < n && d.err == nil {
 		k := min(n-len(out), len(d.tmp)/4)
 		b := d.read(4 * k)
@@ -179,7 +230,7 @@ func (d *decoder) u32s(n int) []uint32 {
 }
 
 func (d *decoder) f32s(n int) []float32 {
-	out := make([]float32, 0, min(n, 1<<16))
+	out := make([]float32, 0, d.capFor(n))
 	for len(out) < n && d.err == nil {
 		k := min(n-len(out), len(d.tmp)/4)
 		b := d.read(4 * k)
@@ -191,7 +242,7 @@ func (d *decoder) f32s(n int) []float32 {
 }
 
 func (d *decoder) u8s(n int) []uint8 {
-	out := make([]uint8, 0, min(n, 1<<16))
+	out := make([]uint8, 0, d.capFor(n))
 	for len(out) < n && d.err == nil {
 		k := min(n-len(out), len(d.tmp))
 		out = append(out, d.read(k)...)
@@ -307,6 +358,11 @@ func ReadHNSW(r io.Reader) (*HNSW, error) {
 	}
 	h := &HNSW{dim: dim, metric: metric, dist: distFunc(metric), opt: o}
 	h.init()
+	// Each slot needs at least its id, level, flag, vector and layer-0
+	// row, and 4 bytes of checksum follow.
+	if err := d.fits(int64(slots)*int64(4+1+1+4*dim+4*(h.m0+1))+4, fmt.Sprintf("%d vectors", slots)); err != nil {
+		return nil, err
+	}
 	h.ids = d.u32s(slots)
 	h.levels = d.u8s(slots)
 	dead := d.u8s(slots)
@@ -419,6 +475,9 @@ func ReadFlat(r io.Reader) (*Flat, error) {
 		return nil, corrupt("count %d out of range", n)
 	}
 	f := NewFlat(dim, metric)
+	if err := d.fits(int64(n)*int64(4+4*dim)+4, fmt.Sprintf("%d vectors", n)); err != nil {
+		return nil, err
+	}
 	f.ids = d.u32s(n)
 	f.vecs = d.f32s(n * dim)
 	if err := d.finish(); err != nil {
