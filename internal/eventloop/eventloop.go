@@ -129,12 +129,13 @@ func (t *Timer) Stop() {
 func (l *Loop) Drain() []func() {
 	l.mu.Lock()
 	q := l.queue
+	// Clear the spare array while holding the lock: once it is the queue
+	// again, other goroutines append to it (clearing it after unlocking
+	// erased tasks enqueued meanwhile, which then ran as nil functions).
+	clear(l.spare)
 	l.queue = l.spare[:0]
-	l.mu.Unlock()
-	for i := range l.spare {
-		l.spare[i] = nil
-	}
 	l.spare = q
+	l.mu.Unlock()
 	return q
 }
 

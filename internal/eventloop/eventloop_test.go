@@ -1,6 +1,8 @@
 package eventloop
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -64,5 +66,45 @@ func TestClosed(t *testing.T) {
 	done(func() { t.Fatal("ran after close") })
 	if n := len(l.Drain()); n != 0 {
 		t.Fatalf("drained %d tasks after close", n)
+	}
+}
+
+// TestConcurrentEnqueueDuringDrain enqueues from many goroutines while the
+// owner drains: every task must come out once and non-nil (Drain used to
+// clear its spare array after unlocking, erasing tasks enqueued meanwhile).
+func TestConcurrentEnqueueDuringDrain(t *testing.T) {
+	l := New()
+	const workers, each = 8, 20000
+	var ran atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				l.Enqueue(func() { ran.Add(1) })
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for {
+		for _, f := range l.Drain() {
+			if f == nil {
+				t.Fatal("a queued task came out nil")
+			}
+			f()
+		}
+		select {
+		case <-done:
+			for _, f := range l.Drain() {
+				f()
+			}
+			if n := ran.Load(); n != workers*each {
+				t.Fatalf("ran %d tasks, want %d", n, workers*each)
+			}
+			return
+		default:
+		}
 	}
 }
