@@ -34,6 +34,8 @@ func init() {
 		{"d1", "Manage D1 databases in local state (execute, migrations, export)", runD1},
 		{"r2", "Manage R2 buckets and objects in local state", runR2},
 		{"ai", "Workers AI: list models and their providers, show usage, pull model files", runAI},
+		{"vectorize", "Manage Vectorize indexes and vectors in local state", runVectorize},
+		{"queues", "Manage queues in local state: create, list, info, consumers, peek, purge", runQueues},
 		{"pages", "Serve a Cloudflare Pages project locally (pages dev)", runPages},
 		{"do", "Inspect Durable Objects in local state: namespaces, objects, storage", runDO},
 		{"version", "Print the zerostack version", func(s Streams, _ []string) int {

@@ -121,6 +121,21 @@ func (s *State) StartConsumers(cfg *config.Worker, current func() *worker.Worker
 		}
 		want[c.Queue] = cc
 	}
+	// Consumers recorded with `zerostack queues consumer add` for this
+	// worker, where its configuration names none for that queue.
+	if _, err := os.Stat(filepath.Join(s.dir, "queues", "queues.sqlite")); err == nil && cfg.Name != "" {
+		if store, err := s.Queues(); err == nil {
+			recorded, err := store.Consumers(context.Background())
+			if err != nil {
+				s.log.Warn("queue consumers recorded in local state are unreadable", "err", err)
+			}
+			for _, c := range recorded {
+				if _, ok := want[c.Queue]; !ok && c.Script == cfg.Name {
+					want[c.Queue] = c.Settings
+				}
+			}
+		}
+	}
 	s.qs.mu.Lock()
 	defer s.qs.mu.Unlock()
 	if len(want) == 0 && len(s.qs.dispatchers) == 0 {

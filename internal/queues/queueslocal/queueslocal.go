@@ -17,6 +17,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,6 +47,11 @@ CREATE TABLE IF NOT EXISTS messages (
 	lease        TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_visible ON messages (queue, visible_ms, seq);
+CREATE TABLE IF NOT EXISTS consumers (
+	queue    TEXT PRIMARY KEY,
+	script   TEXT NOT NULL,
+	settings TEXT NOT NULL
+);
 `
 
 // Options configures [Open]. The zero value is valid.
@@ -417,4 +423,66 @@ func (s *Store) ReleaseLeases(ctx context.Context, queue string) (int, error) {
 		return nil
 	})
 	return int(n), err
+}
+
+// Consumer is a push consumer recorded with `zerostack queues consumer
+// add`: the worker (script) that consumes the queue and its settings, used
+// by zerostack dev when the worker's configuration names no consumer for
+// that queue. Settings are stored as JSON.
+type Consumer struct {
+	Queue    string                `json:"queue"`
+	Script   string                `json:"script"`
+	Settings queues.ConsumerConfig `json:"settings"`
+}
+
+// SetConsumer records (or replaces) the consumer of c.Queue.
+func (s *Store) SetConsumer(ctx context.Context, c Consumer) error {
+	if err := queues.ValidateConsumer(c.Settings); err != nil {
+		return err
+	}
+	b, err := json.Marshal(c.Settings)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO consumers (queue, script, settings) VALUES (?, ?, ?) ON CONFLICT (queue) DO UPDATE SET script = excluded.script, settings = excluded.settings", c.Queue, c.Script, string(b))
+		return err
+	})
+}
+
+// RemoveConsumer forgets the consumer of queue recorded for script
+// (queues.ErrQueueNotFound-wrapped error if there is none).
+func (s *Store) RemoveConsumer(ctx context.Context, queue, script string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM consumers WHERE queue = ? AND script = ?", queue, script)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("queue %s has no consumer %s", queue, script)
+		}
+		return nil
+	})
+}
+
+// Consumers lists the recorded consumers, by queue.
+func (s *Store) Consumers(ctx context.Context) ([]Consumer, error) {
+	rows, err := s.db.R.QueryContext(ctx, "SELECT queue, script, settings FROM consumers ORDER BY queue")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Consumer
+	for rows.Next() {
+		var c Consumer
+		var js string
+		if err := rows.Scan(&c.Queue, &c.Script, &js); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(js), &c.Settings); err != nil {
+			return nil, fmt.Errorf("consumer of %s: %w", c.Queue, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
