@@ -325,4 +325,3 @@ func queuesPurge(s Streams, args []string) int {
 	fmt.Fprintf(s.Out, "Purged %s message(s) from queue %s\n", strconv.Itoa(n), fs.Arg(0))
 	return 0
 }
-
