@@ -24,6 +24,11 @@ type HNSWOptions struct {
 	// Seed seeds the level generator, so that the same inserts in the same
 	// order build the same graph. Default 1.
 	Seed uint64
+	// Quantize stores each vector as Dim signed bytes and a scale (scalar
+	// quantization) instead of Dim float32s: a quarter of the vector
+	// memory, at some cost in recall (measured in bench/README.md) and
+	// search speed. Memory per vector is then Dim+4 bytes plus the links.
+	Quantize bool
 	// ExactBelow is the estimated fraction of accepted vectors under which a
 	// filtered [HNSW.Search] scans the accepted vectors exactly instead of
 	// walking the graph. Default 0.02; negative never switches.
@@ -70,7 +75,8 @@ func (o HNSWOptions) withDefaults() HNSWOptions {
 // for the few nodes that have them. Memory per vector is 4*Dim bytes for
 // the vector, 4*(2*M+1) bytes of layer-0 links, about 4*(M+1)/(M-1) bytes of
 // upper links on average, plus about 40 bytes for the id map and flags
-// (3,264 bytes at Dim 768, M 16).
+// (3,264 bytes at Dim 768, M 16). With [HNSWOptions.Quantize] the vector
+// takes Dim+4 bytes instead of 4*Dim (948 bytes in all at Dim 768, M 16).
 //
 // Deletes leave a tombstone: the node keeps guiding searches but is never
 // returned. A later insert reuses a tombstoned slot, first unlinking it and
@@ -90,7 +96,9 @@ type HNSW struct {
 	mult   float64
 	rng    *rand.Rand
 
-	vecs    []float32  // slot s at vecs[s*dim:(s+1)*dim]
+	vecs    []float32  // slot s at vecs[s*dim:(s+1)*dim] (float mode)
+	codes   []int8     // slot s at codes[s*dim:(s+1)*dim] (quantized mode)
+	qscale  []float32  // slot -> quantization scale
 	ids     []uint32   // slot -> caller id
 	levels  []uint8    // slot -> top layer
 	deleted []bool     // slot -> tombstone
@@ -184,6 +192,8 @@ type scratch struct {
 	sel     []cand // insert's chosen neighbours
 	sel2    []cand // link's pruned neighbours
 	nbuf    []uint32
+	dq, dn  []float32 // decoded vectors (quantized mode)
+	dc      []float32
 	todo    []uint32  // unvisited neighbours of the node being expanded
 	dists   []float32 // their distances
 	q       []float32
@@ -257,14 +267,17 @@ func (h *HNSW) maybeCompact() {
 }
 
 func (h *HNSW) compact() {
-	vecs, ids, deleted := h.vecs, h.ids, h.deleted
-	h.vecs, h.ids, h.levels, h.deleted, h.links0, h.upper = nil, nil, nil, nil, nil, nil
+	old := &HNSW{dim: h.dim, opt: h.opt, vecs: h.vecs, codes: h.codes, qscale: h.qscale}
+	ids, deleted := h.ids, h.deleted
+	h.vecs, h.codes, h.qscale = nil, nil, nil
+	h.ids, h.levels, h.deleted, h.links0, h.upper = nil, nil, nil, nil, nil
 	h.slotOf = make(map[uint32]uint32, h.live)
 	h.free = nil
 	h.hasEntry, h.maxLevel, h.live = false, 0, 0
 	for s, id := range ids {
 		if !deleted[s] {
-			h.insert(id, vecs[s*h.dim:(s+1)*h.dim])
+			var buf []float32
+			h.insert(id, old.decode(uint32(s), &buf))
 		}
 	}
 }
@@ -292,10 +305,7 @@ func (h *HNSW) place(id uint32, v []float32) uint32 {
 	if reused {
 		h.unlink(s)
 	}
-	copy(h.vec(s), v)
-	if h.metric == Cosine {
-		normalize(h.vec(s))
-	}
+	h.store(s, v)
 	h.ids[s] = id
 	h.levels[s] = uint8(level)
 	h.deleted[s] = false
@@ -393,8 +403,8 @@ func (h *HNSW) connect(s uint32, sc *scratch) {
 		// hnswlib does; this happens for about one node in M^level.
 		defer h.entryMu.Unlock()
 	}
-	q := h.vec(s)
-	ep := cand{d: h.dist(q, h.vec(entry)), slot: entry}
+	q := h.decode(s, &sc.dq)
+	ep := cand{d: h.distTo(q, entry), slot: entry}
 	for lc := top; lc > level; lc-- {
 		ep = h.greedy(sc, q, ep, lc)
 	}
@@ -405,7 +415,7 @@ func (h *HNSW) connect(s uint32, sc *scratch) {
 		if len(w) == 0 {
 			continue
 		}
-		sel := h.selectNeighbors(w, h.m, sc.sel[:0])
+		sel := h.selectNeighbors(w, h.m, sc.sel[:0], &sc.dc)
 		sc.sel = sel
 		h.lock(s)
 		row := h.row(s, lc)
@@ -465,7 +475,12 @@ func (h *HNSW) takeSlot() (uint32, bool) {
 	h.deleted = append(h.deleted, false)
 	h.upper = append(h.upper, nil)
 	h.links0 = append(h.links0, make([]uint32, h.m0+1)...)
-	h.vecs = append(h.vecs, make([]float32, h.dim)...)
+	if h.opt.Quantize {
+		h.codes = append(h.codes, make([]int8, h.dim)...)
+		h.qscale = append(h.qscale, 0)
+	} else {
+		h.vecs = append(h.vecs, make([]float32, h.dim)...)
+	}
 	return s, false
 }
 
@@ -475,6 +490,7 @@ func (h *HNSW) takeSlot() (uint32, bool) {
 // the neighbourhood stays connected. Links to s from nodes that s did not
 // link to stay (they now lead to the new vector, a valid if longer edge).
 func (h *HNSW) unlink(s uint32) {
+	var buf []float32
 	for lc := int(h.levels[s]); lc >= 0; lc-- {
 		srow := h.row(s, lc)
 		nb := neighbors(srow)
@@ -492,12 +508,12 @@ func (h *HNSW) unlink(s uint32) {
 			row[0]--
 			ns = ns[:len(ns)-1]
 			best, bestD := uint32(0), float32(math.Inf(1))
-			vn := h.vec(n)
+			vn := h.decode(n, &buf)
 			for _, c := range nb {
 				if c == n || h.deleted[c] || int(h.levels[c]) < lc || slices.Contains(ns, c) {
 					continue
 				}
-				if d := h.dist(vn, h.vec(c)); d < bestD {
+				if d := h.distTo(vn, c); d < bestD {
 					best, bestD = c, d
 				}
 			}
@@ -532,14 +548,14 @@ func (h *HNSW) link(n, s uint32, lc int, d float32, sc *scratch) {
 		row[0]++
 		return
 	}
-	vn := h.vec(n)
+	vn := h.decode(n, &sc.dn)
 	cs := make([]cand, 0, cnt+1)
 	cs = append(cs, cand{d: d, slot: s})
 	for _, c := range row[1 : 1+cnt] {
-		cs = append(cs, cand{d: h.dist(vn, h.vec(c)), slot: c})
+		cs = append(cs, cand{d: h.distTo(vn, c), slot: c})
 	}
 	slices.SortFunc(cs, cmpCand)
-	sel := h.selectNeighbors(cs, max, sc.sel2[:0])
+	sel := h.selectNeighbors(cs, max, sc.sel2[:0], &sc.dc)
 	sc.sel2 = sel
 	row[0] = uint32(len(sel))
 	for i, c := range sel {
@@ -561,16 +577,16 @@ func cmpCand(a, b cand) int {
 // keep one only if it is nearer to the base than to every one already kept,
 // which spreads links in different directions. cs must be sorted nearest
 // first.
-func (h *HNSW) selectNeighbors(cs []cand, m int, out []cand) []cand {
+func (h *HNSW) selectNeighbors(cs []cand, m int, out []cand, buf *[]float32) []cand {
 	out = out[:0]
 	for _, c := range cs {
 		if len(out) >= m {
 			break
 		}
-		vc := h.vec(c.slot)
+		vc := h.decode(c.slot, buf)
 		good := true
 		for _, r := range out {
-			if h.dist(vc, h.vec(r.slot)) < c.d {
+			if h.distTo(vc, r.slot) < c.d {
 				good = false
 				break
 			}
@@ -590,7 +606,7 @@ func (h *HNSW) greedy(sc *scratch, q []float32, ep cand, lc int) cand {
 			if int(h.levels[n]) < lc {
 				continue // a stale link left by slot reuse
 			}
-			if d := h.dist(q, h.vec(n)); d < ep.d {
+			if d := h.distTo(q, n); d < ep.d {
 				ep, changed = cand{d: d, slot: n}, true
 			}
 		}
@@ -618,7 +634,7 @@ func (h *HNSW) searchLayer(sc *scratch, q []float32, ep cand, ef, lc int, self u
 	}
 	dim := h.dim
 	vecs := h.vecs
-	batch := hasBatch(dim)
+	batch := hasBatch(dim) && !h.opt.Quantize
 	if batch && len(sc.dists) < h.m0 {
 		sc.dists = make([]float32, h.m0)
 	}
@@ -673,8 +689,13 @@ func (h *HNSW) searchLayer(sc *scratch, q []float32, ep cand, ef, lc int, self u
 			if lc > 0 && int(h.levels[n]) < lc {
 				continue // a stale link left by slot reuse
 			}
-			i := int(n) * dim
-			d := h.dist(q, vecs[i:i+dim:i+dim])
+			var d float32
+			if h.opt.Quantize {
+				d = h.distTo(q, n)
+			} else {
+				i := int(n) * dim
+				d = h.dist(q, vecs[i:i+dim:i+dim])
+			}
 			if len(sc.top) < ef || d < lower {
 				sc.cands.push(cand{d: d, slot: n})
 				if h.admitIn(n, self, accept) {
@@ -738,12 +759,12 @@ func (h *HNSW) SearchEf(q []float32, k, ef int, accept func(id uint32) bool) []R
 		sc.top = sc.top[:0]
 		for s := range h.ids {
 			if h.admit(uint32(s), accept) {
-				sc.top.pushBounded(cand{d: h.dist(q, h.vec(uint32(s))), slot: uint32(s)}, k)
+				sc.top.pushBounded(cand{d: h.distTo(q, uint32(s)), slot: uint32(s)}, k)
 			}
 		}
 		return h.results(sc, k)
 	}
-	ep := cand{d: h.dist(q, h.vec(h.entry)), slot: h.entry}
+	ep := cand{d: h.distTo(q, h.entry), slot: h.entry}
 	for lc := h.maxLevel; lc > 0; lc-- {
 		ep = h.greedy(sc, q, ep, lc)
 	}
@@ -809,14 +830,15 @@ func (h *HNSW) SearchIn(q []float32, k int, ids []uint32) []Result {
 	sc.top = sc.top[:0]
 	for _, id := range ids {
 		if s, ok := h.slotOf[id]; ok {
-			sc.top.pushBounded(cand{d: h.dist(q, h.vec(s)), slot: s}, k)
+			sc.top.pushBounded(cand{d: h.distTo(q, s), slot: s}, k)
 		}
 	}
 	return h.results(sc, k)
 }
 
 // Vector returns a copy of the stored vector for id (normalized, for
-// [Cosine]) and whether id is present.
+// [Cosine]; decoded, and so approximate, for a quantized index) and whether
+// id is present.
 func (h *HNSW) Vector(id uint32) ([]float32, bool) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -824,5 +846,6 @@ func (h *HNSW) Vector(id uint32) ([]float32, bool) {
 	if !ok {
 		return nil, false
 	}
-	return slices.Clone(h.vec(s)), true
+	var buf []float32
+	return slices.Clone(h.decode(s, &buf)), true
 }

@@ -1,7 +1,10 @@
 package index
 
 import (
+	"bytes"
+	"math"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"testing"
 )
@@ -271,6 +274,53 @@ func TestHNSWAddBatchParallel(t *testing.T) {
 		}
 		if err := h.AddBatch([]uint32{1, 2}, make([]float32, dim), 2); err == nil {
 			t.Fatal("AddBatch accepted vecs of the wrong length")
+		}
+	}
+}
+
+func TestHNSWQuantized(t *testing.T) {
+	for _, m := range []Metric{Cosine, Euclidean, DotProduct} {
+		r := rand.New(rand.NewPCG(31, uint64(m)))
+		const n, dim = 3000, 32
+		all := clustered(r, n+100, dim, 30, 0.5)
+		h := NewHNSW(dim, m, HNSWOptions{M: 12, EfConstruction: 100, Quantize: true})
+		f := NewFlat(dim, m)
+		for i, v := range all[:n] {
+			h.Add(uint32(i), v)
+			f.Add(uint32(i), v)
+		}
+		for i := 0; i < n; i += 5 {
+			h.Delete(uint32(i))
+			f.Delete(uint32(i))
+		}
+		var sum float64
+		for _, q := range all[n:] {
+			got, want := h.Search(q, 10, nil), f.Search(q, 10, nil)
+			sum += recall(got, want)
+			// Scores are close to the exact ones (within 2%, or 0.02).
+			tol := max(0.02, 0.02*math.Abs(float64(want[0].Score)))
+			if d := math.Abs(float64(got[0].Score - want[0].Score)); d > tol {
+				if got[0].ID == want[0].ID {
+					t.Fatalf("%v: quantized score %v, exact %v", m, got[0].Score, want[0].Score)
+				}
+			}
+		}
+		if rc := sum / 100; rc < 0.9 {
+			t.Fatalf("%v: quantized recall@10 = %.3f, want >= 0.9", m, rc)
+		} else {
+			t.Logf("%v: quantized recall@10 = %.3f", m, rc)
+		}
+		var buf bytes.Buffer
+		if _, err := h.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		g, err := ReadHNSW(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := all[n]
+		if a, b := h.Search(q, 10, nil), g.Search(q, 10, nil); !reflect.DeepEqual(a, b) {
+			t.Fatalf("%v: quantized results differ after reload:\n%v\n%v", m, a, b)
 		}
 	}
 }

@@ -15,9 +15,10 @@ import (
 // The on-disk forms (little endian throughout) are:
 //
 //	HNSW: magic "ZSHNSW\x00\x01", header (dim, metric, M, efConstruction,
-//	      efSearch, seed, exactBelow, slots, live, entry, maxLevel,
-//	      hasEntry), then per slot: ids (u32), levels (u8), tombstones
-//	      (u8), vectors (f32 × dim), layer-0 rows (u32 × (2M+1)), and for
+//	      efSearch, seed, exactBelow, flags, slots, live, entry,
+//	      maxLevel, hasEntry), then per slot: ids (u32), levels (u8),
+//	      tombstones (u8), vectors (f32 × dim; or, quantized, all scales
+//	      (f32) then all codes (i8 × dim)), layer-0 rows (u32 × (2M+1)), and for
 //	      each slot above layer 0 its upper rows (u32 × level × (M+1)).
 //	Flat: magic "ZSFLAT\x00\x01", dim, metric, count, ids, vectors.
 //
@@ -35,6 +36,9 @@ var (
 // when the data is not a valid index (truncated, altered, or of another
 // version). The index should then be rebuilt from the stored vectors.
 var ErrCorrupt = errors.New("index: corrupt index file")
+
+// flagQuantize marks an index stored with [HNSWOptions.Quantize].
+const flagQuantize = 1
 
 // Limits a file must respect; they also bound what a corrupt header can
 // make the reader allocate up front.
@@ -285,6 +289,11 @@ func (h *HNSW) WriteTo(w io.Writer) (int64, error) {
 	e.u32(uint32(h.opt.EfSearch))
 	e.u64(h.opt.Seed)
 	e.u64(math.Float64bits(h.opt.ExactBelow))
+	flags := uint32(0)
+	if h.opt.Quantize {
+		flags |= flagQuantize
+	}
+	e.u32(flags)
 	e.u32(uint32(len(h.ids)))
 	e.u32(uint32(h.live))
 	e.u32(h.entry)
@@ -303,7 +312,19 @@ func (h *HNSW) WriteTo(w io.Writer) (int64, error) {
 			e.u8(0)
 		}
 	}
-	e.f32s(h.vecs)
+	if h.opt.Quantize {
+		e.f32s(h.qscale)
+		for codes := h.codes; len(codes) > 0; {
+			k := min(len(codes), cap(e.buf))
+			e.room(k)
+			for _, c := range codes[:k] {
+				e.buf = append(e.buf, byte(c))
+			}
+			codes = codes[k:]
+		}
+	} else {
+		e.f32s(h.vecs)
+	}
 	e.u32s(h.links0)
 	for s, l := range h.levels {
 		if l > 0 {
@@ -333,6 +354,8 @@ func ReadHNSW(r io.Reader) (*HNSW, error) {
 	o.EfSearch = int(d.u32())
 	o.Seed = d.u64()
 	o.ExactBelow = math.Float64frombits(d.u64())
+	flags := d.u32()
+	o.Quantize = flags&flagQuantize != 0
 	slots, live, entry, maxLevel := int(d.u32()), int(d.u32()), d.u32(), int(d.u32())
 	hasEntry := d.u8()
 	if d.err != nil {
@@ -347,6 +370,8 @@ func ReadHNSW(r io.Reader) (*HNSW, error) {
 		return nil, corrupt("M %d out of range 2..%d", m, maxM)
 	case o.EfConstruction < 1 || o.EfConstruction > 1<<20 || o.EfSearch < 1 || o.EfSearch > 1<<20:
 		return nil, corrupt("ef out of range")
+	case flags&^flagQuantize != 0:
+		return nil, corrupt("unknown flags %#x", flags)
 	case math.IsNaN(o.ExactBelow) || o.ExactBelow > 1:
 		return nil, corrupt("exactBelow %v out of range", o.ExactBelow)
 	case slots < 0 || slots > math.MaxInt32 || live > slots:
@@ -360,13 +385,26 @@ func ReadHNSW(r io.Reader) (*HNSW, error) {
 	h.init()
 	// Each slot needs at least its id, level, flag, vector and layer-0
 	// row, and 4 bytes of checksum follow.
-	if err := d.fits(int64(slots)*int64(4+1+1+4*dim+4*(h.m0+1))+4, fmt.Sprintf("%d vectors", slots)); err != nil {
+	vecBytes := 4 * dim
+	if o.Quantize {
+		vecBytes = dim + 4
+	}
+	if err := d.fits(int64(slots)*int64(4+1+1+vecBytes+4*(h.m0+1))+4, fmt.Sprintf("%d vectors", slots)); err != nil {
 		return nil, err
 	}
 	h.ids = d.u32s(slots)
 	h.levels = d.u8s(slots)
 	dead := d.u8s(slots)
-	h.vecs = d.f32s(slots * dim)
+	if o.Quantize {
+		h.qscale = d.f32s(slots)
+		raw := d.u8s(slots * dim)
+		h.codes = make([]int8, len(raw))
+		for i, b := range raw {
+			h.codes[i] = int8(b)
+		}
+	} else {
+		h.vecs = d.f32s(slots * dim)
+	}
 	h.links0 = d.u32s(slots * (h.m0 + 1))
 	if d.err != nil {
 		return nil, d.err

@@ -107,6 +107,15 @@ func FuzzReadHNSW(f *testing.F) {
 		buildHNSW(3, n, 3, Euclidean).WriteTo(&buf)
 		f.Add(buf.Bytes())
 	}
+	{
+		q := NewHNSW(3, Cosine, HNSWOptions{M: 4, Quantize: true})
+		for i := range 20 {
+			q.Add(uint32(i), []float32{float32(i), 1, -2})
+		}
+		var buf bytes.Buffer
+		q.WriteTo(&buf)
+		f.Add(buf.Bytes())
+	}
 	f.Add([]byte("ZSHNSW\x00\x01"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Try the input as it is and with its checksum made valid, so that
