@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 )
 
 // The on-disk forms (little endian throughout) are:
@@ -226,6 +227,7 @@ func (d *decoder) u32s(n int) []uint32 {
 	for len(out) < n && d.err == nil {
 		k := min(n-len(out), len(d.tmp)/4)
 		b := d.read(4 * k)
+		out = grow(out, len(b)/4, n)
 		for i := 0; i < len(b); i += 4 {
 			out = append(out, binary.LittleEndian.Uint32(b[i:]))
 		}
@@ -238,6 +240,7 @@ func (d *decoder) f32s(n int) []float32 {
 	for len(out) < n && d.err == nil {
 		k := min(n-len(out), len(d.tmp)/4)
 		b := d.read(4 * k)
+		out = grow(out, len(b)/4, n)
 		for i := 0; i < len(b); i += 4 {
 			out = append(out, math.Float32frombits(binary.LittleEndian.Uint32(b[i:])))
 		}
@@ -249,9 +252,21 @@ func (d *decoder) u8s(n int) []uint8 {
 	out := make([]uint8, 0, d.capFor(n))
 	for len(out) < n && d.err == nil {
 		k := min(n-len(out), len(d.tmp))
-		out = append(out, d.read(k)...)
+		b := d.read(k)
+		out = append(grow(out, len(b), n), b...)
 	}
 	return out
+}
+
+// grow makes room for k more elements in s, doubling its capacity (up to
+// n) rather than append's gentler growth, so that reading an array of
+// unknown-in-advance size copies it at most about twice.
+func grow[T any](s []T, k, n int) []T {
+	if len(s)+k <= cap(s) {
+		return s
+	}
+	c := min(n, max(2*cap(s), len(s)+k))
+	return slices.Grow(s, c-len(s))
 }
 
 // finish checks the trailing checksum.
@@ -336,7 +351,10 @@ func (h *HNSW) WriteTo(w io.Writer) (int64, error) {
 
 // ReadHNSW loads an index written by [HNSW.WriteTo]. Invalid data (cut
 // short, altered, another format) gives an error wrapping [ErrCorrupt]
-// that says what is wrong; it never panics.
+// that says what is wrong; it never panics. ReadHNSW buffers r itself;
+// pass an *os.File (positioned at the index) or a bytes.Reader rather than
+// a bufio.Reader, so that it can check the header against the size and
+// allocate each array once.
 func ReadHNSW(r io.Reader) (*HNSW, error) {
 	d := newDecoder(r)
 	var magic [8]byte

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -34,6 +35,11 @@ func TestHNSWRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ReadHNSW: %v", err)
 		}
+		// A source of unknown size (arrays grown as they arrive) loads the same.
+		g2, err := ReadHNSW(io.MultiReader(bytes.NewReader(buf.Bytes())))
+		if err != nil {
+			t.Fatalf("ReadHNSW from a reader of unknown size: %v", err)
+		}
 		if g.Len() != h.Len() || g.Dim() != h.Dim() || g.Metric() != h.Metric() || g.Options() != h.Options() {
 			t.Fatalf("loaded index differs: len %d/%d", g.Len(), h.Len())
 		}
@@ -43,6 +49,9 @@ func TestHNSWRoundTrip(t *testing.T) {
 			accept := func(id uint32) bool { return id%3 != 0 }
 			if a, b := h.Search(q, 10, nil), g.Search(q, 10, nil); !reflect.DeepEqual(a, b) {
 				t.Fatalf("%v: results differ after reload:\n%v\n%v", m, a, b)
+			}
+			if a, b := h.Search(q, 10, nil), g2.Search(q, 10, nil); !reflect.DeepEqual(a, b) {
+				t.Fatalf("%v: results differ after reload from a reader of unknown size:\n%v\n%v", m, a, b)
 			}
 			if a, b := h.Search(q, 10, accept), g.Search(q, 10, accept); !reflect.DeepEqual(a, b) {
 				t.Fatalf("%v: filtered results differ after reload:\n%v\n%v", m, a, b)
