@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -87,6 +88,9 @@ func runPagesDev(s Streams, args []string) int {
 		access = func(method, path string, status int, d time.Duration) {
 			fmt.Fprintf(s.Err, "[zerostack:info] %s %s %d %s (%s)\n", method, path, status, http.StatusText(status), d.Round(time.Millisecond))
 		}
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400) // as zerostack dev (see dev.go)
 	}
 	start := time.Now()
 	d, err := server.StartDev(server.DevOptions{

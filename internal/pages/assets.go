@@ -599,6 +599,9 @@ func acceptsEncoding(ae, enc string) bool {
 // decodePath decodes each segment as decodeURIComponent would (keeping a
 // segment that fails) and collapses repeated slashes, as Cloudflare does.
 func decodePath(p string) string {
+	if strings.IndexByte(p, '%') < 0 && !strings.Contains(p, "//") {
+		return p // the common case, without allocating
+	}
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
 		if strings.IndexByte(s, '%') < 0 {
@@ -618,11 +621,17 @@ func decodePath(p string) string {
 // encodePath encodes each segment as encodeURIComponent does: the
 // canonical form Cloudflare redirects to.
 func encodePath(p string) string {
+	i := 0
+	for i < len(p) && uriSafe(p[i]) {
+		i++
+	}
+	if i == len(p) {
+		return p // nothing to encode, without allocating
+	}
 	var b strings.Builder
 	for i := 0; i < len(p); i++ {
 		c := p[i]
-		if c == '/' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			strings.IndexByte("-_.!~*'()", c) >= 0 {
+		if uriSafe(c) {
 			b.WriteByte(c)
 			continue
 		}
@@ -632,6 +641,13 @@ func encodePath(p string) string {
 		b.WriteByte(hexd[c&15])
 	}
 	return b.String()
+}
+
+// uriSafe reports whether encodeURIComponent leaves c as it is (or c is
+// the path separator).
+func uriSafe(c byte) bool {
+	return c == '/' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("-_.!~*'()", c) >= 0
 }
 
 var errNoAsset = errors.New("no asset")

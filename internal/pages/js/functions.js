@@ -80,11 +80,10 @@ function matchRoute(pattern, reqSegs, end) {
   return { params, path: "/" + reqSegs.slice(0, i).join("/") };
 }
 
-function* executeRequest(routes, request) {
+function* executeRequest(routes, middlewareRoutes, request) {
   const reqSegs = segments(new URL(request.url).pathname);
   // Middleware: every route whose path is a prefix, outermost first.
-  for (const route of [...routes].reverse()) {
-    if (route.middlewares.length === 0) continue;
+  for (const route of middlewareRoutes) {
     if (route.method && route.method !== request.method) continue;
     const m = matchRoute(route.routePath, reqSegs, false);
     const mount = matchRoute(route.mountPath, reqSegs, false);
@@ -112,26 +111,35 @@ function mutable(response) {
 
 function makePagesWorker(files) {
   const routes = buildRoutes(files);
+  const middlewareRoutes = routes.filter((r) => r.middlewares.length > 0).reverse();
   return {
     async fetch(originalRequest, env, ctx) {
       let request = originalRequest;
-      const chain = executeRequest(routes, request);
+      const chain = executeRequest(routes, middlewareRoutes, request);
       let data = {};
       let failOpen = false;
       const assets = (req) => {
         if (!env.ASSETS) throw new Error("env.ASSETS is not available: zerostack serves it for Pages projects");
         return env.ASSETS.fetch(req);
       };
+      let depth = 0;
       const next = async (input, init) => {
         if (input !== undefined) {
           const url = typeof input === "string" ? new URL(input, request.url).toString() : input;
           request = new Request(url, init);
         }
+        // A response handed back to a handler (through next()) gets
+        // mutable headers; the outermost one goes to the client as it is.
+        const wrap = depth++ > 0 ? mutable : (r) => r;
         const step = chain.next();
-        if (step.done) return mutable(await assets(request));
+        if (step.done) return wrap(await assets(request));
         const { handler, params, path } = step.value;
+        const current = request;
+        let own = null;
         const context = {
-          request: new Request(request.clone()),
+          // Each handler gets its own copy of the request (so each may read
+          // the body), made when first used.
+          get request() { return own ??= new Request(current.clone()); },
           functionPath: path,
           next,
           params,
@@ -152,7 +160,7 @@ function makePagesWorker(files) {
         if (!(response instanceof Response)) {
           throw new Error("Your Pages function should return a Response");
         }
-        return mutable(response);
+        return wrap(response);
       };
       try {
         return await next();
