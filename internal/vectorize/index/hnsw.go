@@ -340,6 +340,7 @@ func (h *HNSW) AddBatch(ids []uint32, vecs []float32, workers int) error {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.reserve(len(ids))
 	slots := make([]uint32, 0, len(ids))
 	for i, id := range ids {
 		if s, ok := h.slotOf[id]; ok {
@@ -456,6 +457,27 @@ func (h *HNSW) neighborsOf(sc *scratch, s uint32, lc int) []uint32 {
 	sc.nbuf = append(sc.nbuf[:0], neighbors(h.row(s, lc))...)
 	h.locks[s].Unlock()
 	return sc.nbuf
+}
+
+// reserve grows the per-slot arrays to hold n more slots exactly, so that a
+// bulk load does not leave append's spare capacity (up to a quarter of the
+// vector memory) behind.
+func (h *HNSW) reserve(n int) {
+	n -= len(h.free)
+	if n <= 0 {
+		return
+	}
+	h.ids = slices.Grow(h.ids, n)
+	h.levels = slices.Grow(h.levels, n)
+	h.deleted = slices.Grow(h.deleted, n)
+	h.upper = slices.Grow(h.upper, n)
+	h.links0 = slices.Grow(h.links0, n*(h.m0+1))
+	if h.opt.Quantize {
+		h.codes = slices.Grow(h.codes, n*h.dim)
+		h.qscale = slices.Grow(h.qscale, n)
+	} else {
+		h.vecs = slices.Grow(h.vecs, n*h.dim)
+	}
 }
 
 // takeSlot returns a tombstoned slot to reuse (never the entry point) or a
