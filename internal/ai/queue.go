@@ -81,3 +81,7 @@ func (q *eventQueue) Close() error {
 	q.cancel()
 	return nil
 }
+
+// Live tells the runtime (webapi.Live) that each Read returns what has
+// arrived so far, so that events are handed on one by one.
+func (q *eventQueue) Live() {}

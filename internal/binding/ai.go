@@ -2,11 +2,7 @@ package binding
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net/url"
-	"sync"
-	"time"
 
 	"github.com/zerostack/zerostack/internal/ai"
 	"github.com/zerostack/zerostack/internal/v8"
@@ -44,71 +40,20 @@ func AIExtension(svc func() *ai.Service) worker.Extension {
 	}
 }
 
-// aiStreams holds one isolate's open AI streams. Entries are removed at
-// EOF, on cancel (the JavaScript stream was cancelled or collected), or by
-// a sweep of streams left unread for streamIdle.
-type aiStreams struct {
-	mu   sync.Mutex
-	next int
-	m    map[int]*aiStream
-}
-
-type aiStream struct {
-	rc   io.ReadCloser
-	last time.Time
-}
-
-const streamIdle = 10 * time.Minute
-
-func (s *aiStreams) add(rc io.ReadCloser) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := time.Now()
-	for id, e := range s.m {
-		if now.Sub(e.last) > streamIdle {
-			e.rc.Close()
-			delete(s.m, id)
-		}
-	}
-	s.next++
-	s.m[s.next] = &aiStream{rc: rc, last: now}
-	return s.next
-}
-
-func (s *aiStreams) get(id int) (*aiStream, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.m[id]
-	if ok {
-		e.last = time.Now()
-	}
-	return e, ok
-}
-
-func (s *aiStreams) drop(id int) {
-	s.mu.Lock()
-	e, ok := s.m[id]
-	delete(s.m, id)
-	s.mu.Unlock()
-	if ok {
-		e.rc.Close()
-	}
-}
-
-// aiStreamChunk bounds one read of a stream (events are small).
-const aiStreamChunk = 16 << 10
-
 // installAI defines the Ai host functions:
 //
-//	aiRun(p, model, inputsJSON)  → JSON text of the output | stream id (number)
-//	aiRead(p, id)                → bytes | false at the end
-//	aiCancel(id)                 closes a stream
-//	aiModels(p, task, author, search) → JSON list (AiModelsSearchObject[])
+//	aiRun(p, model, inputsJSON) → the output (parsed JSON) | a reader id (number)
+//	aiModels(p, searchParams)   → JSON list (AiModelsSearchObject[])
+//
+// A stream's reader is registered with the runtime (so it belongs to the
+// request and is closed when the request ends) and marked live
+// ([webapi.Live]): ai.js wraps it with hostStream, so a worker that returns
+// it in a Response hands the Go reader straight to the HTTP response, and
+// one that reads it in JavaScript gets each event as it arrives.
 //
 // Errors of the service reject with their Workers AI text ("5007: …");
 // ai.js turns them into InferenceUpstreamError.
 func installAI(rt *webapi.Runtime, svc func() *ai.Service) {
-	streams := &aiStreams{m: map[int]*aiStream{}}
 	service := func() (*ai.Service, error) {
 		s := svc()
 		if s == nil {
@@ -129,33 +74,10 @@ func installAI(rt *webapi.Runtime, svc func() *ai.Service) {
 				return nil, err
 			}
 			if res.Stream != nil {
-				return webapi.OnLoop(func() (any, error) { return streams.add(res.Stream), nil }), nil
+				return webapi.OnLoop(func() (any, error) { return rt.AddReader(res.Stream), nil }), nil
 			}
 			return webapi.JSON(res.JSON), nil
 		}, nil
-	})
-	rt.Async("aiRead", func(c *v8.Call) (webapi.Work, error) {
-		id := int(c.Int(1))
-		e, ok := streams.get(id)
-		if !ok {
-			return nil, &v8.TypeError{Msg: "This ReadableStream is closed."}
-		}
-		return func() (any, error) {
-			buf := make([]byte, aiStreamChunk)
-			n, err := e.rc.Read(buf)
-			if n > 0 {
-				return buf[:n], nil
-			}
-			streams.drop(id)
-			if err == io.EOF || errors.Is(err, io.ErrClosedPipe) {
-				return false, nil
-			}
-			return nil, err
-		}, nil
-	})
-	rt.Func("aiCancel", func(c *v8.Call) (any, error) {
-		streams.drop(int(c.Int(0)))
-		return nil, nil
 	})
 	rt.Async("aiModels", func(c *v8.Call) (webapi.Work, error) {
 		q, err := url.ParseQuery(c.String(1))

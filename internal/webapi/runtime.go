@@ -324,6 +324,17 @@ func (r *Runtime) AddWriter(w io.WriteCloser) int {
 	return h
 }
 
+// Live marks a reader registered with [Runtime.AddReader] whose Read
+// returns whatever has arrived so far and blocks only when nothing has (a
+// stream of server-sent events, such as Workers AI's). host.read hands each
+// such Read to JavaScript at once, where it otherwise fills a scratch-sized
+// chunk first, so that the first event reaches a JavaScript reader as soon
+// as it exists.
+type Live interface {
+	io.Reader
+	Live()
+}
+
 // Abortable is a writer that can be ended with an error.
 type Abortable interface {
 	CloseWithError(err error) error
@@ -382,7 +393,16 @@ func (r *Runtime) install() {
 		}
 		return func() (any, error) {
 			buf := make([]byte, max)
-			n, err := io.ReadFull(rc, buf)
+			var n int
+			var err error
+			if _, live := rc.(Live); live {
+				// A live stream: hand on what has arrived (see Live).
+				for n == 0 && err == nil {
+					n, err = rc.Read(buf)
+				}
+			} else {
+				n, err = io.ReadFull(rc, buf)
+			}
 			if n > 0 {
 				return buf[:n], nil
 			}

@@ -3,7 +3,7 @@
 // ReadableStream of server-sent events for stream: true; failures reject
 // with InferenceUpstreamError ("5007: No such model …") as workerd's binding
 // does, or AiInternalError for calls the binding itself refuses.
-const { callAsync, registerBinding, host } = globalThis.__zs_internal;
+const { callAsync, registerBinding, hostStream } = globalThis.__zs_internal;
 
 class InferenceUpstreamError extends Error {
   constructor(message, name = "InferenceUpstreamError") {
@@ -17,30 +17,6 @@ class AiInternalError extends Error {
     super(message);
     this.name = name;
   }
-}
-
-// A stream that nobody reads is closed when it is collected.
-const unread = typeof FinalizationRegistry === "function"
-  ? new FinalizationRegistry((id) => host.aiCancel(id)) : null;
-
-function aiStream(id) {
-  const s = new ReadableStream({
-    type: "bytes",
-    async pull(c) {
-      const chunk = await callAsync("aiRead", id);
-      if (chunk === false) {
-        c.close();
-        c.byobRequest?.respond(0);
-        return;
-      }
-      c.enqueue(chunk);
-    },
-    cancel() {
-      host.aiCancel(id);
-    },
-  }, { highWaterMark: 0 });
-  unread?.register(s, id);
-  return s;
 }
 
 // jsonInputs serialises run()'s inputs: bytes (an image or audio as
@@ -84,7 +60,7 @@ class Ai {
       throw upstream(err);
     }
     if (typeof res === "number") {
-      const stream = aiStream(res);
+      const stream = hostStream(res);
       if (options?.returnRawResponse) {
         return new Response(stream, { headers: { "content-type": "text/event-stream" } });
       }
