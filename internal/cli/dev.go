@@ -48,6 +48,8 @@ func runDev(s Streams, args []string) int {
 	isolates := fs.Int("isolates", 0, "isolates in the pool (default: one per two CPUs)")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the server stops (for performance work)")
 	persistTo := fs.String("persist-to", "", "directory for local KV, D1 and R2 data (default: .zerostack/state next to the configuration)")
+	apiPort := fs.Int("api-port", 0, "also serve Cloudflare's REST API subset (Queues HTTP pull consumers) on this port (0: off; base URL http://IP:PORT/client/v4)")
+	apiToken := fs.String("api-token", os.Getenv("ZEROSTACK_API_TOKEN"), "bearer token the REST API requires (default $ZEROSTACK_API_TOKEN; empty: none)")
 	s3Port := fs.Int("s3-port", 0, "also serve the R2 buckets over the S3 API on this port (0: off); keys: zerostack r2 token create") // S3 API
 	// Workers AI (ai.go)
 	aiFlags := registerAIFlags(fs)
@@ -127,6 +129,8 @@ func runDev(s Streams, args []string) int {
 		AccessLog: access,
 		PersistTo: *persistTo,
 		S3Port:    *s3Port, // S3 API
+		APIPort:   *apiPort,
+		APIToken:  *apiToken,
 		// Workers AI (ai.go)
 		AI: *aiFlags,
 	})
@@ -170,6 +174,9 @@ func runDev(s Streams, args []string) int {
 		}
 	}
 	fmt.Fprintf(s.Out, "Ready on %s (%s started in %s)\n", d.URL(), cfg.Name, time.Since(start).Round(time.Millisecond))
+	if d.API() != nil {
+		fmt.Fprintf(s.Out, "REST API on %s (Queues pull consumers)\n", d.API().URL())
+	}
 	if d.S3() != nil { // S3 API
 		fmt.Fprintf(s.Out, "S3 API on %s (region auto; create keys with 'zerostack r2 token create')\n", d.S3().URL())
 	}

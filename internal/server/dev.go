@@ -64,6 +64,11 @@ type DevOptions struct {
 	// its static assets without it. See pages.go and assets.go.
 	Pages *PagesOptions
 	// --- end static assets ---
+	// APIPort, when not 0, serves Cloudflare's REST API subset (Queues
+	// pull consumers) on this port of IP (-1: a free port); APIToken, if
+	// set, is the bearer token it requires. See api.go.
+	APIPort  int
+	APIToken string
 }
 
 // Dev is a running development server.
@@ -80,6 +85,7 @@ type Dev struct {
 	state   *State       // local KV/D1/R2 data (state.go)
 	s3      *S3Server    // S3 API (s3.go); nil unless DevOptions.S3Port
 	assets  *assetsState // static assets (assets.go); nil without
+	api     *APIServer   // REST API (api.go); nil unless DevOptions.APIPort
 	// Warnings are the configuration warnings found at start.
 	Warnings []config.Warning
 }
@@ -176,6 +182,12 @@ func StartDev(opts DevOptions) (*Dev, error) {
 		}
 	}
 	// --- end S3 API ---
+	if opts.APIPort != 0 { // REST API (api.go)
+		if d.api, err = startDevAPI(d, ip); err != nil {
+			d.Shutdown(context.Background())
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
@@ -216,6 +228,9 @@ func (d *Dev) Shutdown(ctx context.Context) error {
 	}
 	if d.s3 != nil { // S3 API (s3.go)
 		err = errors.Join(err, d.s3.Shutdown(ctx))
+	}
+	if d.api != nil { // REST API (api.go)
+		err = errors.Join(err, d.api.Shutdown(ctx))
 	}
 	if cerr := d.state.Close(); err == nil {
 		err = cerr

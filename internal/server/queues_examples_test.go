@@ -7,6 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,5 +137,60 @@ func TestExampleQueueWebhooks(t *testing.T) {
 	}
 	if st := d.State().Dispatcher("webhooks").Stats(); st.DeadLettered != 1 || st.Delivered != 1+3+1+4 {
 		t.Fatalf("webhooks consumer: %+v", st)
+	}
+}
+
+// TestQueuePullConsumerThroughDev sends from a worker and consumes over
+// the REST API that zerostack dev serves with --api-port, as an HTTP pull
+// consumer outside zerostack would.
+func TestQueuePullConsumerThroughDev(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte(`name = "pull-test"
+main = "index.js"
+[[queues.producers]]
+binding = "Q"
+queue = "outbox"
+[[queues.consumers]]
+queue = "outbox"
+type = "http_pull"
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "index.js"), []byte(`export default {
+  async fetch(req, env) {
+    await env.Q.send("hello " + new URL(req.url).searchParams.get("n"), { contentType: "text" });
+    await env.Q.sendBatch([{ body: { n: 1 }, contentType: "json" }, { body: new Uint8Array([1, 2, 3]), contentType: "bytes" }]);
+    return new Response("sent");
+  },
+};`), 0o644)
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, APIPort: -1, APIToken: "tok", PersistTo: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Shutdown(context.Background())
+	if r := do(t, "GET", d.URL()+"/?n=7", "", nil); r.body != "sent" {
+		t.Fatalf("send: %d %s", r.status, r.body)
+	}
+	base := d.API().URL() + "/accounts/local/queues/outbox/messages"
+	r := do(t, "POST", base+"/pull", `{"batch_size":10}`, map[string]string{"Authorization": "Bearer tok"})
+	var env struct {
+		Success bool
+		Result  struct {
+			Messages []struct {
+				Body    string `json:"body"`
+				LeaseID string `json:"lease_id"`
+			} `json:"messages"`
+		}
+	}
+	json.Unmarshal([]byte(r.body), &env)
+	m := env.Result.Messages
+	if !env.Success || len(m) != 3 || m[0].Body != "hello 7" || m[1].Body != `{"n":1}` || m[2].Body != "AQID" {
+		t.Fatalf("pull: %s", r.body)
+	}
+	acks := fmt.Sprintf(`{"acks":[{"lease_id":%q},{"lease_id":%q},{"lease_id":%q}]}`, m[0].LeaseID, m[1].LeaseID, m[2].LeaseID)
+	if r := do(t, "POST", base+"/ack", acks, map[string]string{"Authorization": "Bearer tok"}); !strings.Contains(r.body, `"ackCount":3`) {
+		t.Fatalf("ack: %s", r.body)
+	}
+	store, _ := d.State().Queues()
+	if info, _ := store.Info(context.Background(), "outbox"); info.Backlog != 0 {
+		t.Fatalf("backlog %+v", info)
 	}
 }
