@@ -105,6 +105,7 @@ type dobject struct {
 	stale               bool // its isolate died: roll back before use
 	last                atomic.Int64
 	commitQueued        bool
+	flushes             []int64 // doFlush promises settled by the queued commit
 }
 
 // NewDurableHost starts the object host over store and schedules the alarms
@@ -393,8 +394,34 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 		}
 		return o, nil
 	}
+	// queueCommit queues a task that commits o's open transaction after
+	// the tasks already queued (the events of the current batch) have run,
+	// and then settles the doFlush promises waiting for it: the writes of
+	// every event in the batch share one commit (group commit), and no
+	// result leaves before it.
+	queueCommit := func(o *dobject) {
+		if o.commitQueued {
+			return
+		}
+		o.commitQueued = true
+		rt.Loop.Enqueue(func() {
+			o.commitQueued = false
+			var err error
+			if o.st != nil && o.st.Depth() == 0 {
+				if err = o.st.Commit(); err != nil {
+					h.log.Error("durable object commit", "object", o.key, "err", err)
+					err = fmt.Errorf("Durable Object storage commit failed: %v", err)
+				}
+			}
+			ids := o.flushes
+			o.flushes = nil
+			for _, id := range ids {
+				rt.Settle(id, nil, err)
+			}
+		})
+	}
 	// write prepares o for a write: the turn's transaction is open and its
-	// commit queued for the end of the current task.
+	// commit queued.
 	write := func(o *dobject) error {
 		if o.st.InTransaction() {
 			return nil
@@ -402,19 +429,24 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 		if err := o.st.Begin(); err != nil {
 			return err
 		}
-		if !o.commitQueued {
-			o.commitQueued = true
-			rt.Loop.Enqueue(func() {
-				o.commitQueued = false
-				if o.st != nil && o.st.Depth() == 0 {
-					if err := o.st.Commit(); err != nil {
-						h.log.Error("durable object commit", "object", o.key, "err", err)
-					}
-				}
-			})
-		}
+		queueCommit(o)
 		return nil
 	}
+	// doFlush(promise, h) resolves once the writes made so far are
+	// committed (at once when there are none): the output gate.
+	rt.Func("doFlush", func(c *v8.Call) (any, error) {
+		id := c.Int(0)
+		h.mu.Lock()
+		o := h.handles[c.Int(1)]
+		h.mu.Unlock()
+		if o == nil || o.pin != rt || o.st == nil || !o.st.InTransaction() || o.st.Depth() > 0 {
+			rt.Settle(id, nil, nil)
+			return nil, nil
+		}
+		o.flushes = append(o.flushes, id)
+		queueCommit(o)
+		return nil, nil
+	})
 	rt.Func("doGet", func(c *v8.Call) (any, error) {
 		o, err := obj(c)
 		if err != nil {
@@ -941,24 +973,29 @@ func (h *DurableHost) evictLoop() {
 			}
 			// The isolate drops the instance if it is idle and calls
 			// doEvicted, which closes the storage on its thread.
-			msg := evictMessage(v.o)
+			msg := evictMessage(v.o, h.idle)
 			tok := h.putMsg(msg)
 			res, ok := v.w.EventOn(v.pin, "durable", fmt.Sprintf("%d", tok))
 			h.takeMsg(tok)
 			if ok && res.OK {
 				var rt int64
 				fmt.Sscan(res.Result, &rt)
-				h.takeMsg(rt)
+				if b := h.takeMsg(rt); len(b) > 5 && string(b[5:]) == "busy" {
+					v.o.last.Store(time.Now().UnixNano()) // ask again an idle period later
+				}
 			}
 		}
 	}
 }
 
-func evictMessage(o *dobject) []byte {
+// evictMessage asks the isolate to drop o's instance if it has been idle
+// for idle (the isolate knows when the instance last ran: calls from its
+// own isolate do not pass through Go).
+func evictMessage(o *dobject, idle time.Duration) []byte {
 	_, class, _ := strings.Cut(o.ns, ":")
 	var b []byte
 	b = append(b, tagObject)
-	b = binary.BigEndian.AppendUint32(b, 3)
+	b = binary.BigEndian.AppendUint32(b, 4)
 	for _, kv := range [][2]string{{"op", "evict"}, {"cls", class}, {"id", o.id}} {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(kv[0])))
 		b = append(b, kv[0]...)
@@ -966,6 +1003,10 @@ func evictMessage(o *dobject) []byte {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(kv[1])))
 		b = append(b, kv[1]...)
 	}
+	b = binary.BigEndian.AppendUint32(b, 4)
+	b = append(b, "idle"...)
+	b = append(b, tagNumber)
+	b = binary.BigEndian.AppendUint64(b, math.Float64bits(float64(idle.Milliseconds())))
 	return b
 }
 

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -205,5 +208,112 @@ func TestDurableAlarm(t *testing.T) {
 	if s["ticks"] != 1.0 || len(runs) != 2 || runs[0].(map[string]any)["isRetry"] != false ||
 		runs[1].(map[string]any)["isRetry"] != true || runs[1].(map[string]any)["retryCount"] != 1.0 {
 		t.Fatalf("retried alarm: %v", s)
+	}
+}
+
+// writeDOProject writes a one-file Worker with Durable Object classes.
+func writeDOProject(t *testing.T, toml, js string) string {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte(toml), 0o644)
+	os.WriteFile(filepath.Join(dir, "index.js"), []byte(js), 0o644)
+	return dir
+}
+
+const lifecycleJS = `
+import { DurableObject } from "cloudflare:workers";
+let constructed = 0;
+export class Obj extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    constructed++;
+    this.memory = 0;
+    if (ctx.id.name === "broken") throw new Error("constructor failed");
+  }
+  async hit() { this.memory++; await this.ctx.storage.put("n", ((await this.ctx.storage.get("n")) ?? 0) + 1); return { memory: this.memory, stored: await this.ctx.storage.get("n"), constructed }; }
+  spin() { for (;;) {} }
+}
+export default {
+  async fetch(req, env) {
+    const url = new URL(req.url);
+    const name = url.searchParams.get("name") ?? "a";
+    try {
+      if (url.pathname === "/spin") return Response.json(await env.OBJ.getByName(name).spin());
+      if (url.pathname === "/remote") return Response.json(await env.REMOTE.getByName(name).hit());
+      return Response.json(await env.OBJ.getByName(name).hit());
+    } catch (e) {
+      return Response.json({ error: String(e) }, { status: 500 });
+    }
+  },
+};
+`
+
+// TestDurableLifecycle: idle objects are evicted and reconstructed from
+// storage; a constructor's exception reaches the caller; an object whose
+// isolate was terminated for exceeding the CPU limit is reset; a class of a
+// Worker this process does not run fails with a clear error.
+func TestDurableLifecycle(t *testing.T) {
+	old := durableIdleTimeout
+	durableIdleTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { durableIdleTimeout = old })
+	dir := writeDOProject(t, `name = "life"
+main = "index.js"
+[limits]
+cpu_ms = 200
+[[durable_objects.bindings]]
+name = "OBJ"
+class_name = "Obj"
+[[durable_objects.bindings]]
+name = "REMOTE"
+class_name = "Obj"
+script_name = "elsewhere"
+`, lifecycleJS)
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 1, PersistTo: t.TempDir(), Console: func(string, string) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Shutdown(context.Background()) })
+	u := d.URL()
+	hit := func(q string) map[string]any {
+		t.Helper()
+		r := do(t, "GET", u+q, "", nil)
+		return decodeJSON(t, r.body)
+	}
+	if r := hit("/?name=a"); r["memory"] != 1.0 || r["stored"] != 1.0 {
+		t.Fatalf("first hit: %v", r)
+	}
+	if r := hit("/?name=a"); r["memory"] != 2.0 || r["stored"] != 2.0 {
+		t.Fatalf("second hit: %v", r)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for d.State().DurableLive() != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := d.State().DurableLive(); n != 0 {
+		t.Fatalf("%d objects still live after the idle timeout", n)
+	}
+	if r := hit("/?name=a"); r["memory"] != 1.0 || r["stored"] != 3.0 {
+		t.Fatalf("after eviction: %v (want a new instance over the stored state)", r)
+	}
+	if r := hit("/?name=broken"); r["error"] != "Error: constructor failed" {
+		t.Fatalf("constructor exception: %v", r)
+	}
+	if r := hit("/remote"); !strings.Contains(fmt.Sprint(r["error"]), `Worker "elsewhere" is not available`) && !strings.Contains(fmt.Sprint(r["error"]), "not running in this zerostack process") {
+		t.Fatalf("class of another worker: %v", r)
+	}
+	hit("/?name=b")
+	if r := do(t, "GET", u+"/spin?name=b", "", nil); r.status != 503 && r.status != 500 {
+		t.Fatalf("spin: %d %s", r.status, r.body)
+	}
+	var r map[string]any
+	for time.Now().Before(deadline.Add(10 * time.Second)) {
+		r = hit("/?name=b")
+		if r["memory"] != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if r["memory"] != 1.0 || r["stored"] != 2.0 {
+		t.Fatalf("after the isolate was terminated: %v (want a reset instance over the stored state)", r)
 	}
 }

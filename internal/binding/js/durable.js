@@ -308,12 +308,13 @@ function makeStub(ns, id) {
 async function call(ns, id, ev, arg) {
   const hex = id[kHex];
   for (let attempt = 0; attempt < 20; attempt++) {
-    const h = host.doOpen(ns.script, ns.cls, hex);
+    // An object live in this isolate is pinned here: no need to ask Go.
+    const o = ns.script === scriptName ? live.get(ns.cls + "/" + hex) : undefined;
+    const h = o !== undefined && o.broken === null ? o.h : host.doOpen(ns.script, ns.cls, hex);
     if (h !== 0) {
       if (ev.op === "fetch") return runLocal(ns.cls, hex, id.name, h, ev, arg);
-      const args = structuredClone(arg);
-      const res = await runLocal(ns.cls, hex, id.name, h, ev, args);
-      return structuredClone(res);
+      const res = await runLocal(ns.cls, hex, id.name, h, ev, cloneArgs(arg));
+      return cloneValue(res);
     }
     const msg = { ...ev, cls: ns.cls, id: hex, name: id.name };
     if (ev.op === "fetch") msg.req = await requestToPlain(arg);
@@ -326,6 +327,23 @@ async function call(ns, id, ev, arg) {
     return ev.op === "fetch" ? plainToResponse(r.value) : r.value;
   }
   throw new Error("Durable Object could not be reached; retry.");
+}
+
+// cloneArgs and cloneValue are structuredClone with a shortcut for
+// primitives, the common case of RPC arguments and results.
+function cloneArgs(a) {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (x !== null && (typeof x === "object" || typeof x === "function" || typeof x === "symbol")) return structuredClone(a);
+  }
+  return a.slice();
+}
+
+function cloneValue(v) {
+  if (v === null || v === undefined) return v;
+  const t = typeof v;
+  if (t === "number" || t === "string" || t === "boolean" || t === "bigint") return v;
+  return structuredClone(v);
 }
 
 async function requestToPlain(req) {
@@ -357,6 +375,14 @@ function plainToResponse(p) {
 // Live objects of this isolate.
 
 const live = new Map(); // cls + "/" + id → LiveObject
+const byHandle = new Map(); // storage handle → LiveObject
+
+// markWrite notes a storage write of the object with handle h, so that its
+// event waits for the commit before its result leaves.
+function markWrite(h) {
+  const o = byHandle.get(h);
+  if (o !== undefined) o.writes++;
+}
 
 class LiveObject {
   constructor(cls, id, name, h) {
@@ -369,6 +395,9 @@ class LiveObject {
     this.inflight = 0;
     this.instance = null;
     this.broken = null;
+    this.lastUsed = Date.now();
+    this.writes = 0; // storage writes made (see flushIfDirty)
+    this.flushed = 0;
     this.idObj = new DurableObjectId({ script: "", cls }, id, name);
     this.state = new DurableObjectState(this);
   }
@@ -402,6 +431,18 @@ class LiveObject {
   commit() {
     host.doTx(this.h, 3, 0);
   }
+  // flush resolves once the writes made so far are committed; events of
+  // one batch share the commit (see doFlush in durable.go).
+  flush() {
+    return callAsync("doFlush", this.h);
+  }
+  // flushIfDirty flushes when writes were made since the last flush.
+  async flushIfDirty() {
+    const w = this.writes;
+    if (w === this.flushed) return;
+    await this.flush();
+    if (this.flushed < w) this.flushed = w;
+  }
 }
 
 function construct(o) {
@@ -418,21 +459,24 @@ async function runLocal(cls, hex, name, h, ev, arg) {
   const key = cls + "/" + hex;
   let o = live.get(key);
   if (o === undefined || o.h !== h) {
+    if (o !== undefined) byHandle.delete(o.h);
     o = new LiveObject(cls, hex, name, h);
     live.set(key, o);
+    byHandle.set(h, o);
     try {
       construct(o);
     } catch (e) {
       live.delete(key);
+      byHandle.delete(h);
       o.commit();
       throw e;
     }
   }
   o.inflight++;
+  let res;
   try {
     await o.gateOpen();
     if (o.broken) throw o.broken;
-    let res;
     const inst = o.instance;
     switch (ev.op) {
       case "fetch":
@@ -453,17 +497,23 @@ async function runLocal(cls, hex, name, h, ev, arg) {
         res = await runAlarm(o, arg);
         break;
     }
-    return res;
-  } finally {
+  } catch (e) {
     o.inflight--;
-    // Output gate: the turn's writes are durable before the result leaves.
-    o.commit();
+    o.lastUsed = Date.now();
+    await o.flushIfDirty();
+    throw e;
   }
+  o.inflight--;
+  o.lastUsed = Date.now();
+  // Output gate: the writes are durable before the result leaves.
+  await o.flushIfDirty();
+  return res;
 }
 
 const RESERVED = new Set(["constructor", "fetch", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "dup", "__proto__"]);
 
 async function runAlarm(o, retryCount) {
+  markWrite(o.h);
   const at = host.doAlarm(o.h, 3, 0); // clears the alarm for the run
   if (typeof o.instance.alarm !== "function") return "done";
   try {
@@ -473,6 +523,7 @@ async function runAlarm(o, retryCount) {
     if (retryCount < 6 && host.doAlarm(o.h, 0, 0) < 0) {
       // Keep the alarm in storage until it succeeds, with the back-off
       // Go applies to its timer, so that a restart retries it too.
+      markWrite(o.h);
       host.doAlarm(o.h, 1, Date.now() + 2000 * 2 ** retryCount);
     }
     return "error";
@@ -490,8 +541,10 @@ registerEvent("durable", async (payload) => {
   if (msg.op === "evict") {
     const key = msg.cls + "/" + msg.id;
     const o = live.get(key);
-    if (o !== undefined && o.inflight === 0 && o.waiters.length === 0 && o.pending === 0 && o.blocker === null && !o.sockets?.size) {
+    if (o !== undefined && o.inflight === 0 && o.waiters.length === 0 && o.pending === 0 && o.blocker === null && !o.sockets?.size &&
+        Date.now() - o.lastUsed >= msg.idle) {
       live.delete(key);
+      byHandle.delete(o.h);
       o.commit();
       host.doEvicted(o.h);
       return reply("evicted");
@@ -546,6 +599,7 @@ class DurableObjectState {
       // constructed again.
       o.broken = e;
       live.delete(o.cls + "/" + o.hex);
+      byHandle.delete(o.h);
     });
     o.blocker = gate;
     gate.then(() => {
@@ -609,6 +663,7 @@ class DurableObjectState {
   abort(reason) {
     const o = this.#o;
     live.delete(o.cls + "/" + o.hex);
+    byHandle.delete(o.h);
     host.doTx(o.h, 4, 0);
     throw new Error(reason === undefined ? "Application called abort() to reset Durable Object." : String(reason));
   }
@@ -634,6 +689,7 @@ function getOne(h, key) {
 function putOne(h, key, value) {
   if (value === undefined) throw new TypeError("Durable Object storage put() requires a value; use delete() to remove a key.");
   const b = serialize(value);
+  markWrite(h);
   host.doPut(h, keyOf(key), toHost(b), b.byteLength);
 }
 
@@ -711,14 +767,16 @@ class DurableObjectStorage {
       if (Array.isArray(keys)) {
         checkKeys(keys);
         let n = 0;
+        markWrite(h);
         for (const k of keys) if (host.doDelete(h, keyOf(k))) n++;
         return n;
       }
+      markWrite(h);
       return host.doDelete(h, keyOf(keys));
     });
   }
   deleteAll(options) {
-    return this.#o.io(() => { host.doDeleteAll(this.#o.h); });
+    return this.#o.io(() => { markWrite(this.#o.h); host.doDeleteAll(this.#o.h); });
   }
   list(options) {
     return this.#o.io(() => listSync(this.#o.h, options));
@@ -733,11 +791,12 @@ class DurableObjectStorage {
     return this.#o.io(() => {
       const t = time instanceof Date ? time.getTime() : Number(time);
       if (!Number.isFinite(t)) throw new TypeError("setAlarm() requires a Date or a number of milliseconds since the epoch.");
+      markWrite(this.#o.h);
       host.doAlarm(this.#o.h, 1, t);
     });
   }
   deleteAlarm(options) {
-    return this.#o.io(() => { host.doAlarm(this.#o.h, 2, 0); });
+    return this.#o.io(() => { markWrite(this.#o.h); host.doAlarm(this.#o.h, 2, 0); });
   }
   sync() {
     return this.#o.io(() => { this.#o.commit(); });
@@ -746,6 +805,7 @@ class DurableObjectStorage {
   // when it resolves and undone when it throws or calls txn.rollback().
   async transaction(fn) {
     const o = this.#o;
+    markWrite(o.h);
     const depth = host.doTx(o.h, 0, 0);
     let rolledBack = false;
     const txn = new DurableObjectStorage(o);
@@ -763,6 +823,7 @@ class DurableObjectStorage {
   }
   transactionSync(fn) {
     const o = this.#o;
+    markWrite(o.h);
     const depth = host.doTx(o.h, 0, 0);
     try {
       const r = fn();
@@ -782,7 +843,7 @@ class SyncKvStorage {
   constructor(o) { this.#o = o; }
   get(key) { return getOne(this.#o.h, key); }
   put(key, value) { putOne(this.#o.h, key, value); }
-  delete(key) { return host.doDelete(this.#o.h, keyOf(key)); }
+  delete(key) { markWrite(this.#o.h); return host.doDelete(this.#o.h, keyOf(key)); }
   list(options) { return listSync(this.#o.h, options).entries(); }
 }
 
@@ -807,6 +868,7 @@ class SqlStorage {
   constructor(o) { this.#o = o; }
   exec(query, ...bindings) {
     const b = packBindings(bindings);
+    markWrite(this.#o.h);
     const u8 = readRet(host.doSql(this.#o.h, String(query), toHost(b), b.byteLength));
     return SqlStorageCursor.from(u8);
   }
