@@ -415,11 +415,9 @@ func (d *Dev) touchInputs() {
 // pendingBindings lists the configured bindings that this version of
 // zerostack does not serve yet, so that using one fails with a clear error.
 func pendingBindings(cfg *config.Worker) map[string]string {
-	// KV, D1, R2 and Workers AI are served from the local state (state.go, ai.go).
+	// KV, D1, R2, Workers AI and Durable Objects are served from the local
+	// state (state.go, ai.go, durable.go).
 	p := map[string]string{}
-	for _, b := range cfg.DurableObjects.Bindings {
-		p[b.Name] = "Durable Object"
-	}
 	for _, b := range cfg.AnalyticsEngine {
 		p[b.Binding] = "Analytics Engine"
 	}
