@@ -9,7 +9,7 @@ import { extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode } 
 import { bodyForHost, pumpToHost } from "./fetch.js";
 import { serialize, deserialize } from "./serialize.js";
 import { registerBinding, registerEvent, ExecutionContext, workerExports, workerEnv } from "./worker.js";
-import { exportWebSocket, importWebSocket, adoptWebSocket, forgetWebSocket } from "./websocket.js";
+import { exportWebSocket, importWebSocket, adoptWebSocket, forgetWebSocket, webSocketHostId } from "./websocket.js";
 
 Object.defineProperty(globalThis, "__zs_internal", {
   value: Object.freeze({
@@ -18,7 +18,7 @@ Object.defineProperty(globalThis, "__zs_internal", {
     extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode,
     bodyForHost, pumpToHost, registerBinding, registerEvent, ExecutionContext,
     workerExports, workerEnv, serialize, deserialize,
-    exportWebSocket, importWebSocket, adoptWebSocket, forgetWebSocket,
+    exportWebSocket, importWebSocket, adoptWebSocket, forgetWebSocket, webSocketHostId,
   }),
   configurable: true,
   enumerable: false,

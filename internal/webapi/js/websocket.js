@@ -411,6 +411,13 @@ export function adoptWebSocket(hid) {
   return ws;
 }
 
+// webSocketHostId returns the host socket id that carries ws (0 for a local
+// pair, or one not yet returned in a response), without changing anything:
+// Durable Objects check that every socket can be parked before hibernating.
+export function webSocketHostId(ws) {
+  return st(ws).hid;
+}
+
 // forgetWebSocket detaches ws from its host socket before Go parks the
 // connection (Runtime.ParkWebSocket): ws gets no more events and its sends
 // are ignored. It returns the host socket id, 0 when ws has none (a local
