@@ -209,31 +209,56 @@ func (s *Store) Send(ctx context.Context, queue string, msgs []queues.Message) e
 		return nil
 	}
 	now := s.now()
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, "INSERT INTO messages (queue, id, body, content_type, sent_ms, visible_ms, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)")
-		if err != nil {
-			return err
+	// One multi-row INSERT per chunk: per-statement overhead dominates
+	// small messages.
+	const perRow = 7
+	args := make([]any, 0, len(msgs)*perRow)
+	for _, m := range msgs {
+		id := m.ID
+		if id == "" {
+			id = randomHex(16)
 		}
-		defer st.Close()
-		for _, m := range msgs {
-			id := m.ID
-			if id == "" {
-				id = randomHex(16)
-			}
-			ts := m.Timestamp
-			if ts.IsZero() {
-				ts = now
-			}
-			body := m.Body
-			if body == nil {
-				body = []byte{}
-			}
-			if _, err := st.ExecContext(ctx, queue, id, body, m.ContentType, ms(ts), ms(now.Add(m.Delay)), m.Attempts); err != nil {
+		ts := m.Timestamp
+		if ts.IsZero() {
+			ts = now
+		}
+		body := m.Body
+		if body == nil {
+			body = []byte{}
+		}
+		args = append(args, queue, id, body, m.ContentType, ms(ts), ms(now.Add(m.Delay)), m.Attempts)
+	}
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(msgs); start += insertChunk {
+			n := min(insertChunk, len(msgs)-start)
+			if _, err := tx.ExecContext(ctx, insertSQL(n), args[start*perRow:(start+n)*perRow]...); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// insertChunk is the most rows one INSERT carries (7 parameters each, well
+// under SQLite's parameter limit).
+const insertChunk = 200
+
+var insertSQLs [insertChunk + 1]string
+
+// insertSQL returns the INSERT of n message rows.
+func insertSQL(n int) string {
+	if q := insertSQLs[n]; q != "" {
+		return q
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO messages (queue, id, body, content_type, sent_ms, visible_ms, attempts) VALUES ")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?)")
+	}
+	return b.String()
 }
 
 // Lease implements [queues.Store].
@@ -307,23 +332,27 @@ func (s *Store) Settle(ctx context.Context, queue string, acks []string, retries
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		missing = 0
 		if len(acks) > 0 {
-			del, err := tx.PrepareContext(ctx, "DELETE FROM messages WHERE seq = ? AND lease = ? AND queue = ?")
-			if err != nil {
-				return err
-			}
-			defer del.Close()
+			// Leases of one Lease call share a token: delete each group
+			// with one statement.
+			groups := map[string][]any{}
 			for _, l := range acks {
 				seq, token, ok := leaseSeq(l)
 				if !ok {
 					missing++
 					continue
 				}
-				res, err := del.ExecContext(ctx, seq, token, queue)
-				if err != nil {
-					return err
-				}
-				if n, _ := res.RowsAffected(); n == 0 {
-					missing++
+				groups[token] = append(groups[token], seq)
+			}
+			for token, seqs := range groups {
+				for start := 0; start < len(seqs); start += insertChunk {
+					part := seqs[start:min(start+insertChunk, len(seqs))]
+					q := "DELETE FROM messages WHERE queue = ? AND lease = ? AND seq IN (?" + strings.Repeat(",?", len(part)-1) + ")"
+					res, err := tx.ExecContext(ctx, q, append([]any{queue, token}, part...)...)
+					if err != nil {
+						return err
+					}
+					n, _ := res.RowsAffected()
+					missing += len(part) - int(n)
 				}
 			}
 		}
