@@ -335,6 +335,36 @@ func TestServiceRouting(t *testing.T) {
 	}
 }
 
+func TestImagesAndSpeech(t *testing.T) {
+	cfg := &ai.Config{Providers: map[string]ai.ProviderConfig{"local": {Type: ai.TypeOpenAI, URL: fakeServer(t, &aitest.Server{})}},
+		Models: map[string]ai.Route{
+			"@cf/stabilityai/stable-diffusion-xl-base-1.0": {Provider: "local", Model: "sdxl"},
+			"@cf/openai/whisper":                           {Provider: "local", Model: "whisper-1"},
+		}}
+	s := newService(t, cfg, nil)
+	ctx := context.Background()
+	res, err := s.Run(ctx, "@cf/stabilityai/stable-diffusion-xl-base-1.0", []byte(`{"prompt":"a cat","width":512,"height":512,"num_steps":20}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _ := io.ReadAll(res.Stream)
+	res.Stream.Close()
+	if string(img) != "\x89PNG\r\n\x1a\na cat 512x512" {
+		t.Errorf("image bytes %q", img)
+	}
+	if _, err := s.Run(ctx, "@cf/stabilityai/stable-diffusion-xl-base-1.0", []byte(`{"prompt":"a cat","num_steps":50}`)); err == nil || !strings.Contains(err.Error(), "must be <= 20 at '/num_steps'") {
+		t.Errorf("num_steps 50: %v", err)
+	}
+	res, err = s.Run(ctx, "@cf/openai/whisper", []byte(`{"audio":[1,2,3,4]}`))
+	if err != nil || string(res.JSON) != `{"text":"heard 4 bytes with whisper-1","word_count":5}` {
+		t.Errorf("whisper: %s %v", res.JSON, err)
+	}
+	snap := s.Usage().Snapshot()
+	if len(snap) != 2 || snap[0].Requests != 1 || snap[1].Requests != 2 || snap[1].Errors != 1 {
+		t.Errorf("usage %+v", snap)
+	}
+}
+
 func TestServiceStream(t *testing.T) {
 	fs := &aitest.Server{}
 	cfg := &ai.Config{}

@@ -398,3 +398,67 @@ func ParseTranslate(raw []byte) (*TranslateRequest, error) {
 	}
 	return &r, nil
 }
+
+// ParseImage validates a text-to-image input (Stable Diffusion's schema:
+// prompt, negative_prompt, width and height 256-2048, num_steps up to 20,
+// seed).
+func ParseImage(raw []byte) (*ImageRequest, error) {
+	m, err := object(raw)
+	if err != nil {
+		return nil, err
+	}
+	r := &ImageRequest{Width: 1024, Height: 1024, Steps: 20}
+	var ok bool
+	if r.Prompt, ok, err = getString(m, "prompt"); err != nil {
+		return nil, err
+	} else if !ok || r.Prompt == "" {
+		return nil, invalid("required properties at '/' are 'prompt'")
+	}
+	if r.NegativePrompt, _, err = getString(m, "negative_prompt"); err != nil {
+		return nil, err
+	}
+	for key, dst := range map[string]*int{"width": &r.Width, "height": &r.Height} {
+		if n, err := getInt(m, key, 256, 2048); err != nil {
+			return nil, err
+		} else if n != nil {
+			*dst = int(*n)
+		}
+	}
+	if n, err := getInt(m, "num_steps", 1, 20); err != nil {
+		return nil, err
+	} else if n != nil {
+		r.Steps = int(*n)
+	}
+	if r.Seed, err = getInt(m, "seed", 0, 1<<53); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ParseAudio validates a speech-recognition input, {audio: number[]} (the
+// bytes of an audio file).
+func ParseAudio(raw []byte) ([]byte, error) {
+	m, err := object(raw)
+	if err != nil {
+		return nil, err
+	}
+	ar, ok := m["audio"]
+	if !ok {
+		return nil, invalid("required properties at '/' are 'audio'")
+	}
+	var nums []int
+	if json.Unmarshal(ar, &nums) != nil {
+		return nil, typeMismatch("audio", ar, "array")
+	}
+	out := make([]byte, len(nums))
+	for i, n := range nums {
+		if n < 0 || n > 255 {
+			return nil, invalid("must be <= 255 at '/audio/%d'", i)
+		}
+		out[i] = byte(n)
+	}
+	if len(out) == 0 {
+		return nil, invalid("Array too short at '/audio': must have at least 1 item")
+	}
+	return out, nil
+}

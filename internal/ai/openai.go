@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -191,7 +193,7 @@ func (p *OpenAI) Generate(ctx context.Context, req *GenerateRequest, emit func(s
 		ctx, cancel = context.WithTimeout(ctx, p.timeout)
 		defer cancel()
 	}
-	resp, release, err := p.post(ctx, path, b)
+	resp, release, err := p.post(ctx, path, "application/json", b)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +328,7 @@ func (p *OpenAI) Embed(ctx context.Context, model string, texts []string) ([][]f
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	resp, release, err := p.post(ctx, "/embeddings", b)
+	resp, release, err := p.post(ctx, "/embeddings", "application/json", b)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +368,7 @@ func retryable(status int) bool { return status == 429 || status >= 500 }
 // post sends body to path, retrying as the type's doc says, and returns a
 // 2xx response; release gives back the concurrency slot (after the body
 // has been read).
-func (p *OpenAI) post(ctx context.Context, path string, body []byte) (*http.Response, func(), error) {
+func (p *OpenAI) post(ctx context.Context, path, contentType string, body []byte) (*http.Response, func(), error) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -380,7 +382,7 @@ func (p *OpenAI) post(ctx context.Context, path string, body []byte) (*http.Resp
 			release()
 			return nil, nil, err
 		}
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 		req.Header.Set("Accept", "application/json, text/event-stream")
 		if p.key != "" {
 			req.Header.Set("Authorization", "Bearer "+p.key)
@@ -435,3 +437,79 @@ func estimateUsage(req *GenerateRequest, out string) TokenUsage {
 }
 
 var _ Provider = (*OpenAI)(nil)
+
+// GenerateImage implements [ImageGenerator] with POST /images/generations
+// (response_format b64_json).
+func (p *OpenAI) GenerateImage(ctx context.Context, req *ImageRequest) ([]byte, error) {
+	model := req.Model
+	if model == "" {
+		model = p.model
+	}
+	prompt := req.Prompt
+	if req.NegativePrompt != "" {
+		prompt += "\nAvoid: " + req.NegativePrompt
+	}
+	b, err := json.Marshal(map[string]any{"model": model, "prompt": prompt, "n": 1,
+		"size": fmt.Sprintf("%dx%d", req.Width, req.Height), "response_format": "b64_json"})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	resp, release, err := p.post(ctx, "/images/generations", "application/json", b)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	defer resp.Body.Close()
+	var out struct {
+		Data []struct {
+			B64 string `json:"b64_json"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, fmt.Errorf("openai /images/generations: reading the answer: %w", err)
+	}
+	if len(out.Data) == 0 || out.Data[0].B64 == "" {
+		return nil, errors.New("openai /images/generations: the answer has no image")
+	}
+	img, err := base64.StdEncoding.DecodeString(out.Data[0].B64)
+	if err != nil {
+		return nil, fmt.Errorf("openai /images/generations: bad base64: %w", err)
+	}
+	return img, nil
+}
+
+// Transcribe implements [Transcriber] with POST /audio/transcriptions.
+func (p *OpenAI) Transcribe(ctx context.Context, model string, audio []byte) (string, error) {
+	if model == "" {
+		model = p.model
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("model", model)
+	mw.WriteField("response_format", "json")
+	fw, _ := mw.CreateFormFile("file", "audio")
+	fw.Write(audio)
+	mw.Close()
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	resp, release, err := p.post(ctx, "/audio/transcriptions", mw.FormDataContentType(), body.Bytes())
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	defer resp.Body.Close()
+	var out struct {
+		Text string `json:"text"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return "", fmt.Errorf("openai /audio/transcriptions: reading the answer: %w", err)
+	}
+	return out.Text, nil
+}
+
+var (
+	_ ImageGenerator = (*OpenAI)(nil)
+	_ Transcriber    = (*OpenAI)(nil)
+)

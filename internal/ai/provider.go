@@ -62,3 +62,25 @@ func marshal(v any) []byte {
 	}
 	return b
 }
+
+// ImageRequest is a validated text-to-image input.
+type ImageRequest struct {
+	Model          string
+	Prompt         string
+	NegativePrompt string
+	Width, Height  int
+	Steps          int
+	Seed           *int64
+}
+
+// ImageGenerator is an optional [Provider] interface: providers that make
+// images return PNG (or JPEG) bytes.
+type ImageGenerator interface {
+	GenerateImage(ctx context.Context, req *ImageRequest) ([]byte, error)
+}
+
+// Transcriber is an optional [Provider] interface: providers that turn
+// speech into text.
+type Transcriber interface {
+	Transcribe(ctx context.Context, model string, audio []byte) (string, error)
+}

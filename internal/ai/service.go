@@ -1,6 +1,7 @@
 package ai
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -228,9 +229,12 @@ func (s *Service) resolve(id string) (*target, error) {
 						Hint: fmt.Sprintf("several providers can generate text (%s): choose one with [ai] default = \"…\" in %s, --ai-provider, or a route [ai.models.%q]", strings.Join(gens, ", "), ConfigFile, id)}
 				}
 			}
+		case TextToImage, SpeechRecognition:
+			return nil, &Error{Code: CodeNoSuchModel, Message: fmt.Sprintf("No such model %s or task", id),
+				Hint: fmt.Sprintf("zerostack has no local %s model: route %s to an OpenAI-compatible provider that serves one (%s) with [ai.models.%q] provider = \"…\" in %s", m.Task, id, openAIEndpoint(m.Task), id, ConfigFile)}
 		default:
 			return nil, &Error{Code: CodeNoSuchModel, Message: fmt.Sprintf("No such model %s or task", id),
-				Hint: fmt.Sprintf("zerostack has no local %s model: route %s to an OpenAI-compatible provider that serves one with [ai.models.%q] in %s", m.Task, id, id, ConfigFile)}
+				Hint: fmt.Sprintf("zerostack cannot run %s models yet", m.Task)}
 		}
 	}
 	p, ok := s.providers[t.provider]
@@ -249,6 +253,9 @@ func (s *Service) resolve(id string) (*target, error) {
 type Result struct {
 	JSON   []byte
 	Stream io.ReadCloser
+	// generating marks a stream whose generation is still running (usage
+	// is recorded when it ends).
+	generating bool
 }
 
 // Run runs model id on input (the JSON of env.AI.run's inputs) and returns
@@ -261,7 +268,7 @@ func (s *Service) Run(ctx context.Context, id string, input []byte) (*Result, er
 	}
 	start := time.Now()
 	res, in, out, err := s.run(ctx, t, input, start)
-	if res != nil && res.Stream != nil {
+	if res != nil && res.generating {
 		return res, nil // usage is recorded when the stream ends
 	}
 	s.usage.Record(id, in, out, time.Since(start), err != nil)
@@ -288,7 +295,7 @@ func (s *Service) providerError(t *target, err error) error {
 		code = CodeCapacity
 	}
 	s.log.Warn("ai provider failed", "model", t.model.ID, "provider", t.provider, "err", err)
-	return &Error{Code: code, Message: fmt.Sprintf("InferenceUpstreamError: provider %q failed for %s: %v", t.provider, t.model.ID, err),
+	return &Error{Code: code, Message: fmt.Sprintf("provider %q failed for %s: %v", t.provider, t.model.ID, err),
 		Hint: "check that the provider's server is running and serves the model (`zerostack ai models` shows the routes)", Err: err}
 }
 
@@ -301,7 +308,7 @@ func (s *Service) run(ctx context.Context, t *target, input []byte, start time.T
 		}
 		req.Model, req.ModelID = t.name, t.model.ID
 		if req.Stream {
-			return &Result{Stream: s.stream(t, req, start)}, 0, 0, nil
+			return &Result{Stream: s.stream(t, req, start), generating: true}, 0, 0, nil
 		}
 		g, err := t.p.Generate(ctx, req, nil)
 		if err != nil {
@@ -370,9 +377,49 @@ func (s *Service) run(ctx context.Context, t *target, input []byte, start time.T
 			return nil, 0, 0, err
 		}
 		return &Result{JSON: marshal(map[string]string{"translated_text": strings.TrimSpace(g.Response)})}, g.Usage.PromptTokens, g.Usage.CompletionTokens, nil
+	case TextToImage:
+		r, err := ParseImage(input)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		ig, ok := t.p.(ImageGenerator)
+		if !ok {
+			return nil, 0, 0, &Error{Code: CodeNoSuchModel, Message: fmt.Sprintf("No such model %s or task", t.model.ID),
+				Hint: fmt.Sprintf("provider %q makes no images: route the id to an openai provider", t.provider)}
+		}
+		r.Model = t.name
+		img, err := ig.GenerateImage(ctx, r)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		// Workers AI answers image models with the PNG bytes as a stream.
+		return &Result{Stream: io.NopCloser(bytes.NewReader(img))}, estimateTokens(r.Prompt), 0, nil
+	case SpeechRecognition:
+		audio, err := ParseAudio(input)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		tr, ok := t.p.(Transcriber)
+		if !ok {
+			return nil, 0, 0, &Error{Code: CodeNoSuchModel, Message: fmt.Sprintf("No such model %s or task", t.model.ID),
+				Hint: fmt.Sprintf("provider %q transcribes no speech: route the id to an openai provider", t.provider)}
+		}
+		text, err := tr.Transcribe(ctx, t.name, audio)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		return &Result{JSON: marshal(map[string]any{"text": text, "word_count": len(strings.Fields(text))})}, 0, estimateTokens(text), nil
 	}
 	return nil, 0, 0, &Error{Code: CodeNoSuchModel, Message: fmt.Sprintf("No such model %s or task", t.model.ID),
-		Hint: fmt.Sprintf("zerostack cannot run %s models", t.model.Task)}
+		Hint: fmt.Sprintf("zerostack cannot run %s models yet", t.model.Task)}
+}
+
+// openAIEndpoint names the OpenAI API a task needs.
+func openAIEndpoint(t Task) string {
+	if t == TextToImage {
+		return "POST /v1/images/generations, as LocalAI and OpenAI do"
+	}
+	return "POST /v1/audio/transcriptions, as LocalAI, whisper.cpp's server and OpenAI do"
 }
 
 // classify runs a real classifier when the provider has one, else nearest

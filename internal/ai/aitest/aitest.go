@@ -5,9 +5,11 @@
 package aitest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
 	"net/http"
 	"strings"
@@ -94,6 +96,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"message":"try again"}}`, st)
 		return
 	}
+	if r.URL.Path == "/v1/audio/transcriptions" {
+		f, _, err := r.FormFile("file")
+		if err != nil {
+			http.Error(w, `{"error":{"message":"no file"}}`, http.StatusBadRequest)
+			return
+		}
+		n, _ := io.Copy(io.Discard, f)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"text":"heard %d bytes with %s"}`, n, r.FormValue("model"))
+		return
+	}
 	var body map[string]any
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		http.Error(w, `{"error":{"message":"bad json"}}`, http.StatusBadRequest)
@@ -105,6 +118,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/v1/chat/completions", "/v1/completions":
 		s.generate(w, r.URL.Path == "/v1/chat/completions", body)
+	case "/v1/images/generations":
+		// A PNG signature and the prompt: enough to check the bytes arrive.
+		img := append([]byte("\x89PNG\r\n\x1a\n"), fmt.Sprint(body["prompt"], " ", body["size"])...)
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"data": []any{map[string]any{"b64_json": base64.StdEncoding.EncodeToString(img)}}})
 	case "/v1/embeddings":
 		var inputs []string
 		switch x := body["input"].(type) {
