@@ -92,6 +92,7 @@ type DurableHost struct {
 	nextMsg int64
 	alarms  map[string]*time.Timer
 	retries map[string]int
+	parked  map[string]*parkedObject // hibernated objects' sockets (durable_hibernate.go)
 	closed  bool
 	stop    chan struct{}
 }
@@ -116,6 +117,7 @@ func NewDurableHost(store durable.Store, opts DurableOptions) *DurableHost {
 		workers: map[string]*worker.Worker{}, nss: map[string]durable.Namespace{},
 		objects: map[string]*dobject{}, handles: map[int64]*dobject{}, msgs: map[int64][]byte{},
 		alarms: map[string]*time.Timer{}, retries: map[string]int{}, stop: make(chan struct{}),
+		parked: map[string]*parkedObject{},
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -146,6 +148,13 @@ func (h *DurableHost) Close() error {
 	close(h.stop)
 	for _, t := range h.alarms {
 		t.Stop()
+	}
+	for _, p := range h.parked {
+		p.mu.Lock()
+		for _, ps := range p.sockets {
+			ps.conn.Close(1001, "zerostack is shutting down")
+		}
+		p.mu.Unlock()
 	}
 	var errs []error
 	for _, o := range h.objects {
@@ -673,6 +682,7 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 		}
 		return float64(h.putMsg(b)), nil
 	})
+	h.installHibernation(rt, s, obj)
 	// doEvicted(h): the instance was dropped; close the storage.
 	rt.Func("doEvicted", func(c *v8.Call) (any, error) {
 		h.mu.Lock()

@@ -70,6 +70,19 @@ func (s *State) DurableLive() int {
 	return h.Live()
 }
 
+// DurableParked reports how many WebSocket connections hibernated objects
+// hold in Go, for tests and diagnostics.
+func (s *State) DurableParked() int {
+	d := &s.durable
+	d.mu.Lock()
+	h := d.host
+	d.mu.Unlock()
+	if h == nil {
+		return 0
+	}
+	return h.Parked()
+}
+
 // durableExtension is the worker extension serving Durable Object bindings
 // and classes; the zero Extension when the store cannot be opened (the
 // bindings then fail in durableBindings, with the reason).

@@ -317,3 +317,54 @@ script_name = "elsewhere"
 		t.Fatalf("after the isolate was terminated: %v (want a reset instance over the stored state)", r)
 	}
 }
+
+// TestDurableHibernation: a room on the Hibernation API is evicted while its
+// clients stay connected, answers the auto-response without waking, and
+// wakes on the next message with its sockets' attachments intact.
+func TestDurableHibernation(t *testing.T) {
+	old := durableIdleTimeout
+	durableIdleTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { durableIdleTimeout = old })
+	d := startExample(t, "durable-chat", nil)
+	u := d.URL()
+	ann := dialPeer(t, u+"/hws/h1?user=ann")
+	bob := dialPeer(t, u+"/hws/h1?user=bob")
+	bob.conn.SendText("hello")
+	for _, p := range []*wsPeer{ann, bob} {
+		if m := p.next(t); m != "1 bob: hello" {
+			t.Fatalf("before hibernation: %q", m)
+		}
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s (live %d, parked %d)", what, d.State().DurableLive(), d.State().DurableParked())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("hibernation", func() bool { return d.State().DurableLive() == 0 && d.State().DurableParked() == 2 })
+	ann.conn.SendText("ping")
+	if m := ann.next(t); m != "pong" {
+		t.Fatalf("auto-response while hibernated: %q", m)
+	}
+	if n := d.State().DurableLive(); n != 0 {
+		t.Fatalf("the auto-response woke the object (%d live)", n)
+	}
+	ann.conn.SendText("hi")
+	for _, p := range []*wsPeer{ann, bob} {
+		if m := p.next(t); m != "2 ann: hi" {
+			t.Fatalf("after waking: %q", m)
+		}
+	}
+	if c := decodeJSON(t, do(t, "GET", u+"/hws/h1/count", "", nil).body); c["sockets"] != 2.0 || c["tagged"] != 1.0 {
+		t.Fatalf("getWebSockets after waking: %v", c)
+	}
+	waitFor("second hibernation", func() bool { return d.State().DurableLive() == 0 && d.State().DurableParked() == 2 })
+	bob.conn.Close(1000, "bye")
+	if m := ann.next(t); m != "left: bob" {
+		t.Fatalf("close while hibernated: %q", m)
+	}
+}

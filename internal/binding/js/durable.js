@@ -5,7 +5,8 @@
 // the turn's writes committed before anything leaves the object.
 const {
   host, callAsync, registerBinding, registerEvent, toHost, utf8Encode, utf8Decode,
-  workerExports, workerEnv, exportWebSocket, importWebSocket,
+  workerExports, workerEnv, exportWebSocket, importWebSocket, adoptWebSocket, forgetWebSocket,
+  webSocketHostId,
 } = globalThis.__zs_internal;
 
 const scratch = new Uint8Array(host.scratch);
@@ -465,6 +466,7 @@ async function runLocal(cls, hex, name, h, ev, arg) {
     byHandle.set(h, o);
     try {
       construct(o);
+      adopt(o); // connections kept while it hibernated
     } catch (e) {
       live.delete(key);
       byHandle.delete(h);
@@ -495,6 +497,9 @@ async function runLocal(cls, hex, name, h, ev, arg) {
       }
       case "alarm":
         res = await runAlarm(o, arg);
+        break;
+      case "wake":
+        res = "woken"; // constructing it adopted its connections
         break;
     }
   } catch (e) {
@@ -541,8 +546,8 @@ registerEvent("durable", async (payload) => {
   if (msg.op === "evict") {
     const key = msg.cls + "/" + msg.id;
     const o = live.get(key);
-    if (o !== undefined && o.inflight === 0 && o.waiters.length === 0 && o.pending === 0 && o.blocker === null && !o.sockets?.size &&
-        Date.now() - o.lastUsed >= msg.idle) {
+    if (o !== undefined && o.inflight === 0 && o.waiters.length === 0 && o.pending === 0 && o.blocker === null &&
+        Date.now() - o.lastUsed >= msg.idle && (!o.sockets?.size || hibernate(o))) {
       live.delete(key);
       byHandle.delete(o.h);
       o.commit();
@@ -562,7 +567,7 @@ registerEvent("durable", async (payload) => {
       const res = await runLocal(msg.cls, msg.id, msg.name, h, msg, plainToRequest(msg.req));
       return reply({ ok: true, value: await responseToPlain(res) });
     }
-    if (msg.op === "alarm") {
+    if (msg.op === "alarm" || msg.op === "wake") {
       const res = await runLocal(msg.cls, msg.id, msg.name, h, msg, msg.retryCount);
       return reply(res);
     }
@@ -579,6 +584,93 @@ function selfScript() { return scriptName; }
 
 // ---------------------------------------------------------------------------
 // DurableObjectState and its storage.
+
+// watchSocket makes ws one of o's sockets (ctx.acceptWebSocket): its
+// events go to the object's webSocketMessage/Close/Error handlers through
+// the object's gates.
+function watchSocket(o, ws, tags) {
+  if (!o.sockets) o.sockets = new Map();
+  o.sockets.set(ws, tags);
+  const deliver = async (method, ...args) => {
+    o.inflight++;
+    try {
+      await o.gateOpen();
+      const fn = o.instance?.[method];
+      if (typeof fn === "function") await fn.apply(o.instance, [ws, ...args]);
+    } catch (e) {
+      console.error(`Durable Object ${method} failed:`, e);
+    } finally {
+      o.inflight--;
+      o.lastUsed = Date.now();
+      o.commit();
+    }
+  };
+  ws.addEventListener("message", (e) => {
+    const ar = o.autoResponse;
+    if (ar && typeof e.data === "string" && e.data === ar.request) {
+      ws.send(ar.response);
+      return;
+    }
+    deliver("webSocketMessage", e.data);
+  });
+  ws.addEventListener("close", (e) => {
+    o.sockets.delete(ws);
+    deliver("webSocketClose", e.code, e.reason, e.wasClean);
+  });
+  ws.addEventListener("error", (e) => deliver("webSocketError", e.error ?? e));
+}
+
+// hibernate hands o's sockets to Go (which keeps the connections open) so
+// that the instance can be evicted; false when one of them cannot be
+// parked (a local pair, or not yet upgraded), and then nothing changed.
+function hibernate(o) {
+  if (typeof o.instance?.webSocketMessage !== "function") return false; // listeners need the instance
+  const hids = [];
+  for (const ws of o.sockets.keys()) {
+    if (!hostBacked(ws)) return false;
+  }
+  const w = new Writer();
+  w.u32(o.sockets.size);
+  for (const [ws, tags] of o.sockets) {
+    const hid = forgetWebSocket(ws);
+    hids.push(hid);
+    w.u32(hid);
+    w.u32(tags.length);
+    for (const t of tags) w.str(t);
+    w.bytes(attachments.get(ws) ?? new Uint8Array(0));
+  }
+  const ar = o.autoResponse;
+  w.u8(ar ? 1 : 0);
+  if (ar) { w.str(ar.request); w.str(ar.response); }
+  const b = w.done();
+  host.doHibernate(o.h, toHost(b), b.byteLength);
+  o.sockets.clear();
+  return true;
+}
+
+// hostBacked reports whether ws is carried by a network connection that Go
+// can park (its socket id is read without detaching it).
+function hostBacked(ws) {
+  return ws.readyState === 1 && webSocketHostId(ws) !== 0;
+}
+
+// adopt takes back the connections Go kept while o hibernated.
+function adopt(o) {
+  const u8 = readRet(host.doAdopt(o.h));
+  const r = new Reader(u8);
+  const n = r.u32();
+  for (let i = 0; i < n; i++) {
+    const hid = r.u32();
+    const nt = r.u32();
+    const tags = [];
+    for (let j = 0; j < nt; j++) tags.push(r.str());
+    const att = r.bytes();
+    const ws = adoptWebSocket(hid);
+    if (att.byteLength > 0) attachments.set(ws, att);
+    watchSocket(o, ws, tags);
+  }
+  if (r.u8() === 1) o.autoResponse = { request: r.str(), response: r.str() };
+}
 
 class DurableObjectState {
   #o;
@@ -615,34 +707,7 @@ class DurableObjectState {
     const o = this.#o;
     if (typeof ws?.accept !== "function") throw new TypeError("acceptWebSocket() requires a WebSocket.");
     ws.accept();
-    if (!o.sockets) o.sockets = new Map();
-    o.sockets.set(ws, Array.from(tags, String));
-    const deliver = async (method, ...args) => {
-      o.inflight++;
-      try {
-        await o.gateOpen();
-        const fn = o.instance?.[method];
-        if (typeof fn === "function") await fn.apply(o.instance, [ws, ...args]);
-      } catch (e) {
-        console.error(`Durable Object ${method} failed:`, e);
-      } finally {
-        o.inflight--;
-        o.commit();
-      }
-    };
-    ws.addEventListener("message", (e) => {
-      const ar = o.autoResponse;
-      if (ar && typeof e.data === "string" && e.data === ar.request) {
-        ws.send(ar.response);
-        return;
-      }
-      deliver("webSocketMessage", e.data);
-    });
-    ws.addEventListener("close", (e) => {
-      o.sockets.delete(ws);
-      deliver("webSocketClose", e.code, e.reason, e.wasClean);
-    });
-    ws.addEventListener("error", (e) => deliver("webSocketError", e.error ?? e));
+    watchSocket(o, ws, Array.from(tags, String));
   }
   getWebSockets(tag) {
     const s = this.#o.sockets;
