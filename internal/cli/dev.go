@@ -152,7 +152,7 @@ func runDev(s Streams, args []string) int {
 	}
 	cfg := d.Config()
 	fmt.Fprintf(s.Out, "⛅️ zerostack %s\n", Version)
-	if len(cfg.Vars)+len(vars)+len(cfg.Secrets)+len(cfg.KVNamespaces)+len(cfg.D1Databases)+len(cfg.R2Buckets) > 0 {
+	if len(cfg.Vars)+len(vars)+len(cfg.Secrets)+len(cfg.KVNamespaces)+len(cfg.D1Databases)+len(cfg.R2Buckets) > 0 || cfg.AI != nil {
 		fmt.Fprintln(s.Out, "Your Worker has access to the following bindings:")
 		for _, b := range cfg.KVNamespaces {
 			fmt.Fprintf(s.Out, "  env.%s (KV namespace %s, local)\n", b.Binding, server.KVNamespaceID(b))
@@ -162,6 +162,9 @@ func runDev(s Streams, args []string) int {
 		}
 		for _, b := range cfg.R2Buckets {
 			fmt.Fprintf(s.Out, "  env.%s (R2 bucket %s, local)\n", b.Binding, server.R2BucketName(b))
+		}
+		if cfg.AI != nil && cfg.AI.Binding != "" { // Workers AI (ai.go)
+			fmt.Fprintf(s.Out, "  env.%s (Workers AI, local: `zerostack ai models` lists the providers)\n", cfg.AI.Binding)
 		}
 		for k := range cfg.Vars {
 			fmt.Fprintf(s.Out, "  env.%s (vars)\n", k)
