@@ -387,3 +387,43 @@ func TestExampleAIHaikuGGUF(t *testing.T) {
 		t.Errorf("usage %+v (max_tokens is 100)", snap)
 	}
 }
+
+// TestExampleRAGWithWorkersAI runs the guide's question answering over
+// Vectorize (examples/vectorize-search, L4786-4889) with the real env.AI:
+// embeddings from the embedded encoder, answers from a test-started
+// OpenAI-compatible server. A paraphrased question finds the right FAQ.
+func TestExampleRAGWithWorkersAI(t *testing.T) {
+	fs := &aitest.Server{}
+	d, _ := startAI(t, filepath.Join(examplesDir(t), "vectorize-search"), fs)
+	faqs := []map[string]string{
+		{"question": "How do I reset my password?", "answer": "Open settings, choose security and press reset password.", "category": "account", "url": "/faq/password"},
+		{"question": "What payment methods do you accept?", "answer": "We accept credit cards and bank transfers.", "category": "billing", "url": "/faq/payment"},
+		{"question": "How do I delete my account?", "answer": "Write to support and we delete the account within a week.", "category": "account", "url": "/faq/delete"},
+	}
+	for _, f := range faqs {
+		b, _ := json.Marshal(f)
+		if r := do(t, "POST", d.URL()+"/faq", string(b), nil); r.status != 201 {
+			t.Fatalf("index faq: %d %s", r.status, r.body)
+		}
+	}
+	r := do(t, "GET", d.URL()+"/answer?q=I+forgot+my+password.+Where+can+I+change+it%3F", "", nil)
+	var ans struct {
+		Answer  string
+		Sources []struct {
+			Title, URL string
+			Relevance  float64
+		}
+		Confidence float64
+	}
+	if err := json.Unmarshal([]byte(r.body), &ans); err != nil || r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if len(ans.Sources) != 3 || ans.Sources[0].URL != "/faq/password" || ans.Sources[0].Relevance <= ans.Sources[1].Relevance {
+		t.Fatalf("sources %+v", ans.Sources)
+	}
+	reqs := fs.Requests()
+	prompt := reqs[len(reqs)-1]["messages"].([]any)[0].(map[string]any)["content"].(string)
+	if !strings.Contains(prompt, "Open settings, choose security and press reset password.") || ans.Answer != aitest.Reply(prompt) {
+		t.Errorf("prompt %q, answer %q", prompt, ans.Answer)
+	}
+}
