@@ -191,6 +191,7 @@ type scratch struct {
 	buf     []cand
 	sel     []cand // insert's chosen neighbours
 	sel2    []cand // link's pruned neighbours
+	lbuf    []cand // link's candidates
 	nbuf    []uint32
 	dq, dn  []float32 // decoded vectors (quantized mode)
 	dc      []float32
@@ -571,11 +572,11 @@ func (h *HNSW) link(n, s uint32, lc int, d float32, sc *scratch) {
 		return
 	}
 	vn := h.decode(n, &sc.dn)
-	cs := make([]cand, 0, cnt+1)
-	cs = append(cs, cand{d: d, slot: s})
+	cs := append(sc.lbuf[:0], cand{d: d, slot: s})
 	for _, c := range row[1 : 1+cnt] {
 		cs = append(cs, cand{d: h.distTo(vn, c), slot: c})
 	}
+	sc.lbuf = cs
 	slices.SortFunc(cs, cmpCand)
 	sel := h.selectNeighbors(cs, max, sc.sel2[:0], &sc.dc)
 	sc.sel2 = sel
