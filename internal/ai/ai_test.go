@@ -483,3 +483,20 @@ func TestPull(t *testing.T) {
 		t.Error("partial file kept after a checksum mismatch")
 	}
 }
+
+func TestGGUFFlagPath(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	os.Chdir(dir)
+	os.WriteFile("here.gguf", []byte("x"), 0o644)
+	c := &ai.Config{}
+	c.Apply(ai.Flags{GGUF: "here.gguf"})
+	if got := c.Providers["llama"].Model; got != filepath.Join(dir, "here.gguf") {
+		t.Errorf("existing file: %q", got)
+	}
+	c.Apply(ai.Flags{GGUF: "elsewhere"})
+	if got := ai.ModelPath(c.Providers["llama"].Model, "/models"); got != "/models/elsewhere.gguf" {
+		t.Errorf("bare name: %q", got)
+	}
+}

@@ -138,6 +138,13 @@ func (c *Config) Apply(f Flags) {
 	if f.GGUF != "" {
 		p := c.Providers["llama"]
 		p.Type, p.Model = TypeLlama, f.GGUF
+		// A flag names a file from the working directory; only a bare name
+		// that is no file there is looked up in the models directory.
+		if abs, err := filepath.Abs(f.GGUF); err == nil {
+			if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+				p.Model = abs
+			}
+		}
 		c.Providers["llama"] = p
 	}
 	if f.Provider != "" {
