@@ -18,6 +18,8 @@ type TinyLlamaOptions struct {
 	Embd, Heads, FF, Layers, Context int
 	// Seed makes the random weights reproducible.
 	Seed uint64
+	// ChatTemplate, if set, is stored as tokenizer.chat_template.
+	ChatTemplate string
 }
 
 // TinyWords are the whole-word pieces of the tiny vocabulary (each also
@@ -116,7 +118,7 @@ func TinyLlama(o TinyLlamaOptions) *File {
 			random(p+"ffn_down.weight", ff, e),
 		)
 	}
-	return &File{
+	f := &File{
 		Metadata: map[string]any{
 			"general.architecture":                   "llama",
 			"general.name":                           "zerostack tiny llama (random weights)",
@@ -142,4 +144,8 @@ func TinyLlama(o TinyLlamaOptions) *File {
 		},
 		Tensors: ts,
 	}
+	if o.ChatTemplate != "" {
+		f.Metadata["tokenizer.chat_template"] = o.ChatTemplate
+	}
+	return f
 }

@@ -236,8 +236,10 @@ func (p *Provider) Tokenize(text string) []int32 {
 	return out
 }
 
-// prompt renders a request as the model's input text.
-func (p *Provider) prompt(req *ai.GenerateRequest) string {
+// Prompt returns the text the model reads for req: a raw prompt as is,
+// chat messages (or a prompt, as one user message) through the model's
+// chat template, or a plain "Role: text" transcript when it has none.
+func (p *Provider) Prompt(req *ai.GenerateRequest) string {
 	if req.Prompt != "" && (req.Raw || p.template == "") {
 		return req.Prompt
 	}
@@ -322,7 +324,7 @@ func (p *Provider) Generate(ctx context.Context, req *ai.GenerateRequest, emit f
 		return nil, &ai.Error{Code: ai.CodeInvalidInput, Message: "Error: this model does not support tools",
 			Hint: "route models that use tools to an OpenAI-compatible server that implements function calling"}
 	}
-	tokens := yl.Tokenize(p.vocab, p.prompt(req), true, true)
+	tokens := yl.Tokenize(p.vocab, p.Prompt(req), true, true)
 	if len(tokens) == 0 {
 		return nil, errors.New("llama: the prompt tokenized to nothing")
 	}

@@ -140,3 +140,28 @@ func TestServiceStreamsFromGGUF(t *testing.T) {
 		t.Errorf("stream %q", out)
 	}
 }
+
+func TestChatTemplate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chat.gguf")
+	tmpl := "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+	if err := gguf.TinyLlama(gguf.TinyLlamaOptions{Seed: 1, ChatTemplate: tmpl}).WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	p := open(t, path)
+	req := &ai.GenerateRequest{Messages: []ai.Message{{Role: "system", Content: "be brief"}, {Role: "user", Content: "hello"}}, MaxTokens: 4}
+	want := "<|im_start|>system\nbe brief<|im_end|>\n<|im_start|>user\nhello<|im_end|>\n<|im_start|>assistant\n"
+	if got := p.Prompt(req); got != want {
+		t.Errorf("prompt %q, want %q", got, want)
+	}
+	if got := p.Prompt(&ai.GenerateRequest{Prompt: "hi", Raw: true}); got != "hi" {
+		t.Errorf("raw prompt %q", got)
+	}
+	if _, err := p.Generate(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Without a template: a transcript.
+	q := open(t, tinyModel(t))
+	if got := q.Prompt(req); got != "System: be brief\nUser: hello\nAssistant:" {
+		t.Errorf("transcript %q", got)
+	}
+}
