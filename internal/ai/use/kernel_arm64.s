@@ -1,0 +1,54 @@
+#include "textflag.h"
+
+// func kernel4x16NEON(k int, a *float32, lda int, b *float32, c *float32, ldc int)
+// c[r][0:16] += sum over i < k of a[r*lda+i] * b[i*16:(i+1)*16], for r = 0..3.
+TEXT ·kernel4x16NEON(SB), NOSPLIT, $0-48
+	MOVD k+0(FP), R0
+	MOVD a+8(FP), R1
+	MOVD lda+16(FP), R2
+	MOVD b+24(FP), R3
+	MOVD c+32(FP), R4
+	MOVD ldc+40(FP), R5
+	LSL  $2, R2, R2
+	LSL  $2, R5, R5
+	ADD  R2, R1, R6
+	ADD  R2, R6, R7
+	ADD  R2, R7, R8
+	ADD  R5, R4, R9
+	ADD  R5, R9, R10
+	ADD  R5, R10, R11
+	VLD1 (R4), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1 (R9), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1 (R10), [V8.S4, V9.S4, V10.S4, V11.S4]
+	VLD1 (R11), [V12.S4, V13.S4, V14.S4, V15.S4]
+
+loop:
+	VLD1.P  64(R3), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1R.P 4(R1), [V20.S4]
+	VLD1R.P 4(R6), [V21.S4]
+	VLD1R.P 4(R7), [V22.S4]
+	VLD1R.P 4(R8), [V23.S4]
+	VFMLA   V16.S4, V20.S4, V0.S4
+	VFMLA   V17.S4, V20.S4, V1.S4
+	VFMLA   V18.S4, V20.S4, V2.S4
+	VFMLA   V19.S4, V20.S4, V3.S4
+	VFMLA   V16.S4, V21.S4, V4.S4
+	VFMLA   V17.S4, V21.S4, V5.S4
+	VFMLA   V18.S4, V21.S4, V6.S4
+	VFMLA   V19.S4, V21.S4, V7.S4
+	VFMLA   V16.S4, V22.S4, V8.S4
+	VFMLA   V17.S4, V22.S4, V9.S4
+	VFMLA   V18.S4, V22.S4, V10.S4
+	VFMLA   V19.S4, V22.S4, V11.S4
+	VFMLA   V16.S4, V23.S4, V12.S4
+	VFMLA   V17.S4, V23.S4, V13.S4
+	VFMLA   V18.S4, V23.S4, V14.S4
+	VFMLA   V19.S4, V23.S4, V15.S4
+	SUBS    $1, R0, R0
+	BNE     loop
+
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R4)
+	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R9)
+	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R10)
+	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R11)
+	RET
