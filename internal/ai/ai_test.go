@@ -500,3 +500,35 @@ func TestGGUFFlagPath(t *testing.T) {
 		t.Errorf("bare name: %q", got)
 	}
 }
+
+// TestStreamCloseCancels checks that closing a stream (a client that went
+// away) cancels the request to the provider's server.
+func TestStreamCloseCancels(t *testing.T) {
+	gone := make(chan struct{})
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: {\"choices\":[{\"delta\":{\"content\":\"first\"}}]}\n\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+		close(gone)
+	}))
+	defer hs.Close()
+	cfg := &ai.Config{}
+	cfg.Apply(ai.Flags{OpenAIURL: hs.URL})
+	s := newService(t, cfg, nil)
+	res, err := s.Run(context.Background(), "@cf/meta/llama-3.1-8b-instruct", []byte(`{"prompt":"x","stream":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 256)
+	n, err := res.Stream.Read(buf)
+	if err != nil || string(buf[:n]) != "data: {\"response\":\"first\"}\n\n" {
+		t.Fatalf("first read %q %v", buf[:n], err)
+	}
+	res.Stream.Close()
+	select {
+	case <-gone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the provider's request was not cancelled after the stream closed")
+	}
+}
