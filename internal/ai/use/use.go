@@ -13,8 +13,8 @@
 // ClipToMaxLength does. forward.go is this forward pass written out from model.json's
 // graph; tokenizer.go is the tokenizer the JavaScript packages run before it.
 //
-// Speed: the matrix multiplies run in AVX-512 or AVX2+FMA assembly where the CPU has it
-// (portable Go elsewhere, much slower); a batch of texts is shared out between the cores,
+// Speed: the matrix multiplies run in assembly — AVX-512 or AVX2+FMA on amd64 (chosen at
+// Load from the CPU's features), NEON on arm64 — and in portable Go, much slower, elsewhere; a batch of texts is shared out between the cores,
 // a single text's matrix multiplies and attention heads too. Batches are cheaper per text
 // than single texts (bench/README.md has the figures against TF.js).
 //
@@ -220,7 +220,7 @@ func (m *Model) Tokens(text string) []int32 { return m.tok.encode(text) }
 // MaxTokens is how many tokens of a text the model reads; the rest are ignored.
 func (m *Model) MaxTokens() int { return m.maxLen }
 
-// Kernel names the matrix-multiply kernel in use: "avx512", "avx2" or "go".
+// Kernel names the matrix-multiply kernel in use: "avx512", "avx2", "neon" or "go".
 func (m *Model) Kernel() string { return m.kernel }
 
 // WeightBytes is the size of the weight shards Load read.
