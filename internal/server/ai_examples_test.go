@@ -427,3 +427,16 @@ func TestExampleRAGWithWorkersAI(t *testing.T) {
 		t.Errorf("prompt %q, answer %q", prompt, ans.Answer)
 	}
 }
+
+// TestAIConfigErrorStopsDev checks that a bad zerostack.toml stops
+// zerostack dev with the file and line of the problem.
+func TestAIConfigErrorStopsDev(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte("name = \"x\"\nmain = \"index.js\"\n[ai]\nbinding = \"AI\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "index.js"), []byte("export default { fetch() { return new Response('ok') } }\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "zerostack.toml"), []byte("[ai]\n\n[ai.providers.local]\ntype = \"openai\"\n"), 0o644)
+	_, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, PersistTo: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "zerostack.toml")+":3:") || !strings.Contains(err.Error(), "needs url") {
+		t.Fatalf("err = %v", err)
+	}
+}
