@@ -7,14 +7,20 @@
 #   put: storage.put + response round trips/s for one object (the worker
 #        forwards each request to the object's fetch, which puts and answers);
 #   hello: a plain response, the HTTP anchor of the same server.
+#   idle: RSS of zerostack holding IDLE WebSocket connections to one
+#        hibernated Durable Object (bench/wsload clients; the object is
+#        evicted after ZEROSTACK_DO_IDLE_TIMEOUT=2s, its connections parked in
+#        Go).
 # Prints figures and ratios. Usage: bench/durable.sh [seconds-per-run]
-# (CONC, THREADS, N as environment variables).
+# (CONC, THREADS, N, IDLE as environment variables; IDLE=0 skips the idle
+# connections).
 set -euo pipefail
 cd "$(dirname "$0")"
 DUR=${1:-10}
 CONC=${CONC:-32}
 THREADS=${THREADS:-2}
 N=${N:-100}
+IDLE=${IDLE:-10000}
 ROOT=$(cd .. && pwd)
 OUT=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$OUT"' EXIT
@@ -60,3 +66,21 @@ for c in hello "rpc?n=$N" put; do
   awk -v n="$name" -v w="$w" -v z="$z" -v m="$mult" 'BEGIN { printf "%-28s %14.0f %14.0f %7.2fx\n", n, w*m, z*m, (w > 0 ? z/w : 0) }'
 done
 echo "goals: rpc calls/s >= 20000, put req/s >= 5000 (zerostack)"
+
+[ "$IDLE" -gt 0 ] || exit 0
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ "$(ulimit -n)" -ge $((IDLE + 1000)) ] || { echo "ulimit -n is $(ulimit -n): too low for $IDLE connections" >&2; exit 1; }
+(cd "$ROOT" && go build -o "$OUT/wsload" ./bench/wsload)
+ZEROSTACK_DO_IDLE_TIMEOUT=2s "$ROOT/bin/zerostack" dev --no-watch --log-level warn --ip 127.0.0.1 --port 18896 \
+  --persist-to "$OUT/idle-state" "$OUT/project" >"$OUT/idle.log" 2>&1 &
+zpid=$!
+wait_port 18896
+"$OUT/wsload" -url "ws://127.0.0.1:18896/ws" -mode echo -conns 2 -dur 1s >/dev/null
+sleep 5
+rss0=$(awk '/VmRSS/ {print $2}' "/proc/$zpid/status")
+"$OUT/wsload" -url "ws://127.0.0.1:18896/ws" -mode idle -conns "$IDLE" -hold 60s >"$OUT/idle.txt" &
+for _ in $(seq 600); do grep -q open "$OUT/idle.txt" 2>/dev/null && break; sleep 0.2; done
+sleep 20 # the room hibernates after 2 s idle; let the server settle (GC)
+rss1=$(awk '/VmRSS/ {print $2}' "/proc/$zpid/status")
+echo "idle: $(cat "$OUT/idle.txt"); zerostack RSS $((rss0 / 1024)) MiB before, $((rss1 / 1024)) MiB with them (hibernated): $(( (rss1 - rss0) / 1024 )) MiB for $IDLE connections"
+echo "goal: $IDLE idle hibernated connections in < 200 MiB of zerostack RSS"

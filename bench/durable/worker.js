@@ -31,7 +31,22 @@ export default {
       }
       case "/put":
         return env.COUNTER.getByName("put").fetch(request);
+      case "/ws":
+        return env.ROOM.getByName("room").fetch(request);
     }
     return new Response("not found", { status: 404 });
   },
 };
+
+// Room holds WebSockets on the Hibernation API (bench/durable.sh's idle
+// connections): it hibernates when idle, leaving them open in Go.
+export class Room extends DurableObject {
+  fetch() {
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+  webSocketMessage(ws, msg) {
+    ws.send(msg);
+  }
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -52,7 +53,17 @@ func (s *State) durableHost() (*binding.DurableHost, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.host == nil {
-		d.host = binding.NewDurableHost(st, binding.DurableOptions{IdleTimeout: durableIdleTimeout, Logger: s.log})
+		idle := durableIdleTimeout
+		if v := os.Getenv("ZEROSTACK_DO_IDLE_TIMEOUT"); v != "" && idle == 0 {
+			// How long an object may stay idle before it is evicted (or
+			// hibernated), e.g. "10s"; for benchmarks and experiments.
+			if d, err := time.ParseDuration(v); err == nil && d > 0 {
+				idle = d
+			} else {
+				s.log.Warn("ZEROSTACK_DO_IDLE_TIMEOUT is not a positive duration; using the default", "value", v)
+			}
+		}
+		d.host = binding.NewDurableHost(st, binding.DurableOptions{IdleTimeout: idle, Logger: s.log})
 	}
 	return d.host, nil
 }

@@ -249,7 +249,15 @@ class DurableObjectNamespace {
   idFromName(name) {
     if (arguments.length < 1) throw new TypeError("Failed to execute 'idFromName' on 'DurableObjectNamespace': parameter 1 is not of type 'string'.");
     name = String(name);
-    return new DurableObjectId(this[kNs], host.doId(this[kNs].script, this[kNs].cls, 0, name), name);
+    // Ids of names are derived in Go (an HMAC); remember recent ones.
+    const cache = this[kNs].names ??= new Map();
+    let hex = cache.get(name);
+    if (hex === undefined) {
+      hex = host.doId(this[kNs].script, this[kNs].cls, 0, name);
+      if (cache.size >= 1024) cache.delete(cache.keys().next().value);
+      cache.set(name, hex);
+    }
+    return new DurableObjectId(this[kNs], hex, name);
   }
   newUniqueId(options) {
     const j = options?.jurisdiction ?? this._j ?? "";
