@@ -117,6 +117,13 @@ func (s *State) aiBindings(cfg *config.Worker) ([]worker.Binding, error) {
 	return []worker.Binding{binding.AI(cfg.AI.Binding)}, nil
 }
 
+// aiConfigFile is zerostack.toml next to cfg's wrangler configuration:
+// dev watches it (when it exists at a build), so that editing it reloads
+// the worker and, through aiBindings, rebuilds the AI service.
+func aiConfigFile(cfg *config.Worker) string {
+	return filepath.Join(cfg.Dir, ai.ConfigFile)
+}
+
 // aiExtension serves env.AI from the current service.
 func (s *State) aiExtension() worker.Extension {
 	return binding.AIExtension(s.AI)

@@ -440,3 +440,40 @@ func TestAIConfigErrorStopsDev(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestAIConfigReload checks that editing zerostack.toml while dev runs
+// rebuilds the service with the new routes.
+func TestAIConfigReload(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte("name = \"x\"\nmain = \"index.js\"\n[ai]\nbinding = \"AI\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "index.js"), []byte(`export default { async fetch(request, env) {
+  try { return Response.json(await env.AI.run("@cf/meta/llama-3.1-8b-instruct", { prompt: "reload works" })); }
+  catch (e) { return new Response(e.message, { status: 500 }); }
+} }
+`), 0o644)
+	cfgFile := filepath.Join(dir, "zerostack.toml")
+	os.WriteFile(cfgFile, []byte("[ai]\n"), 0o644)
+	hs := httptest.NewServer(&aitest.Server{})
+	defer hs.Close()
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, PersistTo: t.TempDir(), Watch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Shutdown(context.Background())
+	if r := do(t, "GET", d.URL()+"/", "", nil); r.status != 500 || !strings.Contains(r.body, "no provider serves text generation") {
+		t.Fatalf("before: %d %s", r.status, r.body)
+	}
+	os.WriteFile(cfgFile, []byte("[ai.providers.local]\ntype = \"openai\"\nurl = \""+hs.URL+"/v1\"\n"), 0o644)
+	future := time.Now().Add(2 * time.Second)
+	os.Chtimes(cfgFile, future, future)
+	for i := 0; ; i++ {
+		r := do(t, "GET", d.URL()+"/", "", nil)
+		if r.status == 200 && strings.Contains(r.body, aitest.Reply("reload works")) {
+			break
+		}
+		if i == 200 {
+			t.Fatalf("after editing zerostack.toml: %d %s", r.status, r.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

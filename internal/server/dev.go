@@ -300,7 +300,7 @@ func (d *Dev) build() (*worker.Worker, map[string]time.Time, error) {
 		return nil, nil, err
 	}
 	inputs := map[string]time.Time{}
-	for _, p := range append(b.Inputs, cfg.File) {
+	for _, p := range append(b.Inputs, cfg.File, aiConfigFile(cfg) /* Workers AI (ai.go) */) {
 		if st, err := os.Stat(p); err == nil {
 			inputs[p] = st.ModTime()
 		}
@@ -364,6 +364,9 @@ func (d *Dev) watch() {
 				changed = true
 				break
 			}
+		}
+		if d.assets != nil && d.assetsChanged() { // --- static assets (assets.go) ---
+			changed = true
 		}
 		if !changed {
 			continue
