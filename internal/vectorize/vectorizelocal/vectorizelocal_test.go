@@ -46,7 +46,7 @@ func TestModelSeeds(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", m, seed), func(t *testing.T) {
 				s := open(t, t.TempDir(), Options{ExactThreshold: 5})
 				defer s.Close()
-				vectorizetest.RunModel(t, s, m, seed)
+				vectorizetest.RunModel(t, s, m, seed, 0)
 			})
 		}
 	}

@@ -27,8 +27,23 @@ type Backend interface {
 	vectorize.Indexes
 }
 
+// Options adjust the suite for a backend.
+type Options struct {
+	// MinRecall, when positive, lets the random-operations property tests
+	// accept approximate results (for backends searching approximate
+	// nearest-neighbour graphs): every match must still be a stored vector
+	// that passes the query's namespace and filter, with its exact score,
+	// in order, without duplicates, topK of them when that many match; but
+	// only this fraction of the brute-force topK ids must be among them.
+	// Zero requires exactly the brute-force answer.
+	MinRecall float64
+}
+
 // Run runs the suite; open returns a new, empty backend for each subtest.
-func Run(t *testing.T, open func(t *testing.T) Backend) {
+func Run(t *testing.T, open func(t *testing.T) Backend) { RunWith(t, open, Options{}) }
+
+// RunWith is [Run] with options.
+func RunWith(t *testing.T, open func(t *testing.T) Backend, o Options) {
 	t.Run("Indexes", func(t *testing.T) { testIndexes(t, open(t)) })
 	t.Run("InsertUpsert", func(t *testing.T) { testInsertUpsert(t, open(t)) })
 	t.Run("Validation", func(t *testing.T) { testValidation(t, open(t)) })
@@ -38,7 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 	t.Run("ReturnOptions", func(t *testing.T) { testReturnOptions(t, open(t)) })
 	t.Run("MetadataIndexes", func(t *testing.T) { testMetadataIndexes(t, open(t)) })
 	for _, m := range []vectorize.Metric{vectorize.Cosine, vectorize.Euclidean, vectorize.DotProduct} {
-		t.Run("Model/"+string(m), func(t *testing.T) { testModel(t, open(t), m, 1) })
+		t.Run("Model/"+string(m), func(t *testing.T) { testModel(t, open(t), m, 1, o.MinRecall) })
 	}
 }
 
@@ -480,10 +495,12 @@ func score64(m vectorize.Metric, q, v []float32) float32 {
 }
 
 // RunModel runs the random-operations property test for one metric with
-// the given seed; Run calls it with seed 1.
-func RunModel(t *testing.T, b Backend, m vectorize.Metric, seed uint64) { testModel(t, b, m, seed) }
+// the given seed (Run uses seed 1); minRecall is as in [Options].
+func RunModel(t *testing.T, b Backend, m vectorize.Metric, seed uint64, minRecall float64) {
+	testModel(t, b, m, seed, minRecall)
+}
 
-func testModel(t *testing.T, b Backend, metric vectorize.Metric, seed uint64) {
+func testModel(t *testing.T, b Backend, metric vectorize.Metric, seed uint64, minRecall float64) {
 	const dim = 8
 	name := "model"
 	create(t, b, name, dim, metric)
@@ -543,7 +560,13 @@ func testModel(t *testing.T, b Backend, metric vectorize.Metric, seed uint64) {
 			q := vectorize.Query{Vector: randVec(r, dim), TopK: 1 + r.IntN(30), Filter: f, Namespace: namespaces[r.IntN(4)]}
 			got := must[vectorize.Matches](t)(b.Query(ctx, name, q))
 			want := ref.query(q)
-			if err := sameMatches(metric, got.Matches, want); err != nil {
+			check := sameMatches
+			if minRecall > 0 {
+				check = func(m vectorize.Metric, got, want []vectorize.Match) error {
+					return approxMatches(m, got, want, ref.query(vectorize.Query{Vector: q.Vector, TopK: len(ref.vs) + 1, Filter: q.Filter, Namespace: q.Namespace}), minRecall)
+				}
+			}
+			if err := check(metric, got.Matches, want); err != nil {
 				t.Fatalf("step %d query (topK %d, ns %q, filter %v): %v", step, q.TopK, q.Namespace, f.Keys(), err)
 			}
 		}
@@ -598,6 +621,47 @@ func sameMatches(m vectorize.Metric, got, want []vectorize.Match) error {
 		if !g[id] {
 			return fmt.Errorf("missing %s (got %+v, want %+v)", id, got, want)
 		}
+	}
+	return nil
+}
+
+// approxMatches checks an approximate answer: got must hold len(want)
+// distinct matches from all (every vector passing the query) with their
+// exact scores, best first, and at least minRecall of want's ids.
+func approxMatches(m vectorize.Metric, got, want, all []vectorize.Match, minRecall float64) error {
+	const tol = 1e-4
+	if len(got) != len(want) {
+		return fmt.Errorf("%d matches, want %d", len(got), len(want))
+	}
+	score := map[string]float32{}
+	for _, x := range all {
+		score[x.ID] = x.Score
+	}
+	seen := map[string]bool{}
+	for i, g := range got {
+		s, ok := score[g.ID]
+		if !ok {
+			return fmt.Errorf("match %d: %s is not a vector that passes the query", i, g.ID)
+		}
+		if seen[g.ID] {
+			return fmt.Errorf("match %d: %s returned twice", i, g.ID)
+		}
+		seen[g.ID] = true
+		if math.Abs(float64(g.Score-s)) > tol*math.Max(1, math.Abs(float64(s))) {
+			return fmt.Errorf("match %d: %s has score %v, its vector scores %v", i, g.ID, g.Score, s)
+		}
+		if i > 0 && m.Better(g.Score, got[i-1].Score) && math.Abs(float64(g.Score-got[i-1].Score)) > tol {
+			return fmt.Errorf("match %d: not sorted best first", i)
+		}
+	}
+	hit := 0
+	for _, w := range want {
+		if seen[w.ID] {
+			hit++
+		}
+	}
+	if len(want) > 0 && float64(hit) < minRecall*float64(len(want)) {
+		return fmt.Errorf("recall %d/%d below %.2f", hit, len(want), minRecall)
 	}
 	return nil
 }
