@@ -365,9 +365,6 @@ func (d *Dev) watch() {
 				break
 			}
 		}
-		if d.assets != nil && d.assetsChanged() { // --- static assets (assets.go) ---
-			changed = true
-		}
 		if !changed {
 			continue
 		}
