@@ -48,6 +48,7 @@ for (const r of rows) {
   if (!node || !r.runner.startsWith("go")) continue;
   console.log(`| ${round} ${r.runner} | ${f(r.one.per_s / node.one.per_s, 2)}× | ${f(r.batch16.per_s / node.batch16.per_s, 2)}× | ${f(node.one.cpu_ms / r.one.cpu_ms, 2)}× | ${f(node.batch16.cpu_ms / r.batch16.cpu_ms, 2)}× |`);
 }
-const go = rows.find((r) => r.runner.startsWith("go"));
-if (go) console.log(`\nGo: heap after Load ${f(go.heap_after_load_mb)} MiB, RSS ${f(go.rss_before_load_mb)} MiB before Load, ${f(go.rss_end_mb)} MiB at the end`);
+for (const r of rows.filter((r) => r.runner.startsWith("go"))) {
+  console.log(`\n${r.runner}: kernel ${r.kernel}, Load ${f(r.load_ms, 0)} ms (${f(r.load_cpu_ms, 0)} ms CPU), heap after Load ${f(r.heap_after_load_mb)} MiB, RSS ${f(r.rss_before_load_mb)} MiB before Load, ${f(r.rss_end_mb)} MiB at the end`);
+}
 JS

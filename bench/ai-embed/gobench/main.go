@@ -57,13 +57,14 @@ func main() {
 		os.Exit(1)
 	}
 	rss0 := rssMiB()
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuTime()
 	m, err := use.Load(use.DefaultDir())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	loadMs := float64(time.Since(t0).Microseconds()) / 1000
+	loadCPUMs := float64((cpuTime() - c0).Microseconds()) / 1000
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -101,6 +102,8 @@ func main() {
 	json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"runner":             fmt.Sprintf("go (GOMAXPROCS=%d)", runtime.GOMAXPROCS(0)),
 		"load_ms":            loadMs,
+		"load_cpu_ms":        loadCPUMs,
+		"kernel":             m.Kernel(),
 		"one":                one,
 		"batch16":            b16,
 		"heap_after_load_mb": heapAfterLoad,

@@ -127,15 +127,26 @@ func Load(dir string) (*Model, error) {
 			return nil, fmt.Errorf("the embedded embedding model: %w", err)
 		}
 	}
-	vocab, err := os.ReadFile(filepath.Join(dir, "vocab.json"))
-	if err != nil {
-		return nil, err
-	}
-	tok, err := newTokenizer(vocab)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
+	// The vocabulary is parsed on another goroutine while the weights load.
+	var tok *tokenizer
+	var tokErr error
+	tokDone := make(chan struct{})
+	go func() {
+		defer close(tokDone)
+		vocab, err := os.ReadFile(filepath.Join(dir, "vocab.json"))
+		if err != nil {
+			tokErr = err
+			return
+		}
+		if tok, err = newTokenizer(vocab); err != nil {
+			tokErr = fmt.Errorf("%s: %w", dir, err)
+		}
+	}()
 	all, total, err := readWeights(dir)
+	<-tokDone
+	if tokErr != nil {
+		return nil, tokErr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("loading the embedded embedding model from %s: %w", dir, err)
 	}
