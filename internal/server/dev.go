@@ -365,6 +365,9 @@ func (d *Dev) watch() {
 				break
 			}
 		}
+		if d.assets != nil && d.assetsChanged() { // --- static assets (assets.go) ---
+			changed = true
+		}
 		if !changed {
 			continue
 		}
