@@ -73,13 +73,6 @@ func (d *Dev) loadConfig(path string) (*config.Worker, []config.Warning, error) 
 	if err != nil {
 		return nil, warns, err
 	}
-	if d.assets != nil && d.opts.Watch {
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			d.watchAssets()
-		}()
-	}
 	return cfg, warns, nil
 }
 
@@ -115,29 +108,21 @@ func (d *Dev) setupWorkerAssets(cfg *config.Worker) error {
 	return nil
 }
 
-// watchAssets reloads the static files when the directory changes, and
-// the worker when the set of Pages Functions files changes (edits to
-// existing files are picked up by the worker's own watcher).
-func (d *Dev) watchAssets() {
-	t := time.NewTicker(500 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-d.stop:
-			return
-		case <-t.C:
-		}
-		if d.assets.static.Changed() {
-			if err := d.assets.static.Reload(); err != nil {
-				d.log.Error("assets: reload failed; still serving the previous files", "err", err)
-			} else {
-				d.log.Info("assets reloaded", "dir", d.assets.static.Dir())
-			}
-		}
-		if p := d.assets.pages; p != nil && p.functionsChanged() {
-			d.reload()
+// assetsChanged is called by the development server's watcher (with
+// --watch): it reloads the static files when their directory changed, and
+// reports whether the worker must be rebuilt because files were added to or
+// removed from functions/ (edits to existing files are among the worker's
+// own inputs).
+func (d *Dev) assetsChanged() bool {
+	if d.assets.static.Changed() {
+		if err := d.assets.static.Reload(); err != nil {
+			d.log.Error("assets: reload failed; still serving the previous files", "err", err)
+		} else {
+			d.log.Info("assets reloaded", "dir", d.assets.static.Dir())
 		}
 	}
+	p := d.assets.pages
+	return p != nil && p.functionsChanged()
 }
 
 // buildAssets builds the worker of a project with static assets (nil when

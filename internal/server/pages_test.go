@@ -369,3 +369,50 @@ func TestExamplePagesReact(t *testing.T) {
 		t.Fatalf("rendered page: %+v", got)
 	}
 }
+
+// waitBody polls url until it answers want (a reload is asynchronous).
+func waitBody(t *testing.T, url, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := fetch(t, "GET", url, nil)
+		if r.body == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d %q, want %q", url, r.status, r.body, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestPagesReloadsFunctions(t *testing.T) {
+	d, dir := startProject(t, map[string]string{"public/index.html": "home"}, &PagesOptions{Dir: "public"}, true)
+	waitBody(t, d.URL()+"/api/new", "home") // a static site: the SPA fallback
+	writeTree(t, dir, map[string]string{"functions/api/new.ts": `export const onRequest = () => new Response("new function");`})
+	waitBody(t, d.URL()+"/api/new", "new function")
+	writeTree(t, dir, map[string]string{"functions/api/new.ts": `export const onRequest = () => new Response("edited");`})
+	waitBody(t, d.URL()+"/api/new", "edited")
+	if err := os.Remove(filepath.Join(dir, "functions", "api", "new.ts")); err != nil {
+		t.Fatal(err)
+	}
+	waitBody(t, d.URL()+"/api/new", "home")
+}
+
+func TestWorkerAssetsOnly(t *testing.T) {
+	d, _ := startProject(t, map[string]string{
+		"wrangler.toml":          "name = \"static\"\n[assets]\ndirectory = \"public\"\nnot_found_handling = \"404-page\"\nhtml_handling = \"drop-trailing-slash\"\n",
+		"public/index.html":      "home",
+		"public/docs/index.html": "docs",
+		"public/404.html":        "not here",
+	}, nil, false)
+	if r := fetch(t, "GET", d.URL()+"/docs", nil); r.status != 200 || r.body != "docs" {
+		t.Errorf("/docs: %d %q", r.status, r.body)
+	}
+	if r := fetch(t, "GET", d.URL()+"/docs/", nil); r.status != 307 || r.header.Get("Location") != "/docs" {
+		t.Errorf("/docs/: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := fetch(t, "GET", d.URL()+"/nope", nil); r.status != 404 || r.body != "not here" {
+		t.Errorf("/nope: %d %q", r.status, r.body)
+	}
+}
