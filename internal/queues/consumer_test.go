@@ -230,3 +230,19 @@ func TestValidation(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestDelaysSurviveRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.sqlite")
+	s, _ := queueslocal.Open(path, queueslocal.Options{})
+	s.Send(context.Background(), "q", []queues.Message{{Body: []byte("later"), ContentType: "text", Delay: 700 * time.Millisecond}})
+	sent := time.Now()
+	s.Close()
+	s2, _ := queueslocal.Open(path, queueslocal.Options{})
+	defer s2.Close()
+	r := &recorder{got: make(chan queues.Batch, 1)}
+	start(t, s2, queues.ConsumerConfig{Queue: "q"}, r)
+	b := <-r.got
+	if string(b.Messages[0].Body) != "later" || time.Since(sent) < 600*time.Millisecond {
+		t.Fatalf("delivered %q after %v", b.Messages[0].Body, time.Since(sent))
+	}
+}
