@@ -12,11 +12,13 @@
 //     against their rules (splats, :placeholders, "!" to detach headers,
 //     200 rewrites);
 //   - [ParseRoutes] reads _routes.json (which paths invoke Functions);
-//   - [ScanFunctions] reads a functions/ directory into routes ordered as
-//     wrangler's Functions builder orders them, and [EntrySource] writes the
-//     worker module that imports them and routes requests as Pages does
-//     (middleware chains with context.next(), env.ASSETS for the static
-//     files); internal/worker bundles it.
+//   - [ScanFunctions] reads a functions/ directory into routes (file paths
+//     turned into route paths as wrangler's Functions builder does), and
+//     [EntrySource] writes the worker module that imports them and routes
+//     requests as Pages does (routes from each module's onRequest* exports,
+//     ordered by wrangler's specificity rules, middleware chains with
+//     context.next(), env.ASSETS for the static files; js/functions.js);
+//     internal/worker bundles it.
 //
 // Behaviour follows Cloudflare's asset worker and wrangler (workers-sdk's
 // workers-shared and pages packages, read in 2026); where this package
