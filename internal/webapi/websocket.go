@@ -283,8 +283,12 @@ func (u *WebSocketUpgrade) Serve(w http.ResponseWriter, req *http.Request, h htt
 	conn, err := websocket.Upgrade(w, req, h)
 	if err != nil {
 		var he *websocket.HandshakeError
-		if errors.As(err, &he) {
+		switch {
+		case errors.As(err, &he):
 			http.Error(w, he.Msg, he.Status)
+		case errors.Is(err, websocket.ErrNotHijackable):
+			// HTTP/2 (no WebSockets over it here): nothing was written.
+			http.Error(w, "WebSockets need HTTP/1.1 here; this request came over "+req.Proto+".", http.StatusHTTPVersionNotSupported)
 		}
 		if u.proxy != nil {
 			u.proxy.Close(websocket.CloseGoingAway, "")

@@ -17,6 +17,10 @@ import (
 	"time"
 )
 
+// ErrNotHijackable is returned by [Upgrade] when the connection cannot be
+// taken over (an HTTP/2 request): nothing has been written to the client.
+var ErrNotHijackable = errors.New("websocket: the connection cannot be hijacked (WebSockets need HTTP/1.1 here)")
+
 // acceptGUID is RFC 6455's magic string for Sec-WebSocket-Accept.
 const acceptGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -87,7 +91,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, header http.Header) (*Conn,
 	}
 	nc, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		return nil, fmt.Errorf("websocket: hijack the connection (HTTP/2 cannot carry WebSockets here; use HTTP/1.1): %w", err)
+		return nil, fmt.Errorf("%w (%s): %v", ErrNotHijackable, r.Proto, err)
 	}
 	nc.SetDeadline(time.Time{})
 	var b strings.Builder

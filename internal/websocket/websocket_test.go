@@ -372,3 +372,18 @@ type nopConn struct{ net.Conn }
 
 func (nopConn) Write(b []byte) (int, error) { return len(b), nil }
 func (nopConn) Close() error                { return nil }
+
+func TestUpgradeNotHijackable(t *testing.T) {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Upgrade", "websocket")
+	r.Header.Set("Connection", "Upgrade")
+	r.Header.Set("Sec-WebSocket-Version", "13")
+	r.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	w := httptest.NewRecorder() // like HTTP/2's writer: no Hijack
+	if _, err := Upgrade(w, r, nil); !errors.Is(err, ErrNotHijackable) {
+		t.Fatalf("err = %v", err)
+	}
+	if w.Body.Len() != 0 || w.Code != 200 || len(w.Header()) != 0 {
+		t.Fatal("Upgrade wrote to a connection it could not take")
+	}
+}
