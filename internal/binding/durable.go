@@ -92,6 +92,7 @@ type DurableHost struct {
 	nextMsg int64
 	alarms  map[string]*time.Timer
 	retries map[string]int
+	waiting map[string]bool // alarms due while no Worker served their script
 	parked  map[string]*parkedObject // hibernated objects' sockets (durable_hibernate.go)
 	closed  bool
 	stop    chan struct{}
@@ -117,6 +118,7 @@ func NewDurableHost(store durable.Store, opts DurableOptions) *DurableHost {
 		workers: map[string]*worker.Worker{}, nss: map[string]durable.Namespace{},
 		objects: map[string]*dobject{}, handles: map[int64]*dobject{}, msgs: map[int64][]byte{},
 		alarms: map[string]*time.Timer{}, retries: map[string]int{}, stop: make(chan struct{}),
+		waiting: map[string]bool{},
 		parked: map[string]*parkedObject{},
 	}
 	if h.log == nil {
@@ -816,8 +818,12 @@ func (h *DurableHost) unschedule(key string) {
 func (h *DurableHost) fireDue(script string) {
 	h.mu.Lock()
 	var due []string
-	for k, t := range h.alarms {
-		if strings.HasPrefix(k, script+":") && t.Stop() {
+	for k := range h.waiting {
+		if strings.HasPrefix(k, script+":") {
+			if t := h.alarms[k]; t != nil {
+				t.Stop()
+			}
+			delete(h.waiting, k)
 			due = append(due, k)
 		}
 	}
@@ -844,10 +850,7 @@ func (h *DurableHost) fire(ns, id string) {
 	if w == nil {
 		// Not served now; Attach runs it when the Worker starts.
 		h.mu.Lock()
-		if t := h.alarms[key]; t != nil {
-			t.Stop()
-		}
-		h.alarms[key] = time.AfterFunc(time.Hour, func() { h.fire(ns, id) })
+		h.waiting[key] = true
 		h.mu.Unlock()
 		return
 	}

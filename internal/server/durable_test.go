@@ -368,3 +368,34 @@ func TestDurableHibernation(t *testing.T) {
 		t.Fatalf("close while hibernated: %q", m)
 	}
 }
+
+// TestDurableAlarmSurvivesRestart: an alarm set before the server stops
+// fires after it starts again on the same state.
+func TestDurableAlarmSurvivesRestart(t *testing.T) {
+	state := t.TempDir()
+	start := func() *Dev {
+		d, err := StartDev(DevOptions{Path: filepath.Join(examplesDir(t), "durable-alarm"), IP: "127.0.0.1", Port: -1, PersistTo: state, Console: func(string, string) {}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := start()
+	if r := do(t, "GET", d.URL()+"/start?name=r&every=1500&times=1", "", nil); r.body != `{"armed":true}` {
+		t.Fatalf("start: %d %s", r.status, r.body)
+	}
+	d.Shutdown(context.Background())
+	d = start()
+	t.Cleanup(func() { d.Shutdown(context.Background()) })
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := decodeJSON(t, do(t, "GET", d.URL()+"/status?name=r", "", nil).body)
+		if s["ticks"] == 1.0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the alarm did not fire after the restart: %v", s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
