@@ -92,7 +92,7 @@ type DurableHost struct {
 	nextMsg int64
 	alarms  map[string]*time.Timer
 	retries map[string]int
-	waiting map[string]bool // alarms due while no Worker served their script
+	waiting map[string]bool          // alarms due while no Worker served their script
 	parked  map[string]*parkedObject // hibernated objects' sockets (durable_hibernate.go)
 	closed  bool
 	stop    chan struct{}
@@ -119,7 +119,7 @@ func NewDurableHost(store durable.Store, opts DurableOptions) *DurableHost {
 		objects: map[string]*dobject{}, handles: map[int64]*dobject{}, msgs: map[int64][]byte{},
 		alarms: map[string]*time.Timer{}, retries: map[string]int{}, stop: make(chan struct{}),
 		waiting: map[string]bool{},
-		parked: map[string]*parkedObject{},
+		parked:  map[string]*parkedObject{},
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
