@@ -132,20 +132,33 @@ func parallelFor(par, n int, fn func(i int)) {
 }
 
 // kernel4x16Go is the portable kernel: c[r][0:16] += Σ_i a[r][i]·b[i][0:16] for r < 4,
-// with a's rows lda apart, c's rows ldc apart and b a packed panel (16 floats per i).
+// with a's rows lda apart, c's rows ldc apart and b a packed panel (16 floats per i). It
+// works on 4 rows × 4 columns at a time, 16 accumulators the compiler keeps in registers.
 func kernel4x16Go(k int, a []float32, lda int, b []float32, c []float32, ldc int) {
 	a0, a1, a2, a3 := a[:k], a[lda:lda+k], a[2*lda:2*lda+k], a[3*lda:3*lda+k]
 	const w = 16
 	b = b[:k*w]
-	for r, ar := range [4][]float32{a0, a1, a2, a3} {
-		var acc [w]float32
-		copy(acc[:], c[r*ldc:r*ldc+w])
-		for i, av := range ar {
-			bp := b[i*w : i*w+w : i*w+w]
-			for j := range acc {
-				acc[j] += av * bp[j]
-			}
+	c0, c1, c2, c3 := c[:w], c[ldc:ldc+w], c[2*ldc:2*ldc+w], c[3*ldc:3*ldc+w]
+	for j := 0; j < w; j += 4 {
+		s00, s01, s02, s03 := c0[j], c0[j+1], c0[j+2], c0[j+3]
+		s10, s11, s12, s13 := c1[j], c1[j+1], c1[j+2], c1[j+3]
+		s20, s21, s22, s23 := c2[j], c2[j+1], c2[j+2], c2[j+3]
+		s30, s31, s32, s33 := c3[j], c3[j+1], c3[j+2], c3[j+3]
+		for i := 0; i < k; i++ {
+			bp := b[i*w+j : i*w+j+4 : i*w+j+4]
+			b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+			x := a0[i]
+			s00, s01, s02, s03 = s00+x*b0, s01+x*b1, s02+x*b2, s03+x*b3
+			x = a1[i]
+			s10, s11, s12, s13 = s10+x*b0, s11+x*b1, s12+x*b2, s13+x*b3
+			x = a2[i]
+			s20, s21, s22, s23 = s20+x*b0, s21+x*b1, s22+x*b2, s23+x*b3
+			x = a3[i]
+			s30, s31, s32, s33 = s30+x*b0, s31+x*b1, s32+x*b2, s33+x*b3
 		}
-		copy(c[r*ldc:r*ldc+w], acc[:])
+		c0[j], c0[j+1], c0[j+2], c0[j+3] = s00, s01, s02, s03
+		c1[j], c1[j+1], c1[j+2], c1[j+3] = s10, s11, s12, s13
+		c2[j], c2[j+1], c2[j+2], c2[j+3] = s20, s21, s22, s23
+		c3[j], c3[j+1], c3[j+2], c3[j+3] = s30, s31, s32, s33
 	}
 }
