@@ -78,3 +78,29 @@ func distMany(m Metric, q, vecs []float32, dim int, slots []uint32, out []float3
 		}
 	}
 }
+
+//go:noescape
+func dotI8AVX2(q *float32, code *int8, n int) float32
+
+//go:noescape
+func l2I8AVX2(q *float32, code *int8, n int, scale float32) float32
+
+// dotI8 returns Σ q[i]*code[i] over len(q) elements; code must be at least
+// as long.
+func dotI8(q []float32, code []int8) float32 {
+	if useAVX2 && len(q) > 0 {
+		_ = code[len(q)-1]
+		return dotI8AVX2(&q[0], &code[0], len(q))
+	}
+	return dotI8Go(q, code)
+}
+
+// l2I8 returns Σ (q[i] - scale*code[i])² over len(q) elements; code must be
+// at least as long.
+func l2I8(q []float32, code []int8, scale float32) float32 {
+	if useAVX2 && len(q) > 0 {
+		_ = code[len(q)-1]
+		return l2I8AVX2(&q[0], &code[0], len(q), scale)
+	}
+	return l2I8Go(q, code, scale)
+}

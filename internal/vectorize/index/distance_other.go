@@ -18,3 +18,7 @@ func distMany(m Metric, q, vecs []float32, dim int, slots []uint32, out []float3
 }
 
 func prefetch(p *float32) {}
+
+func dotI8(q []float32, code []int8) float32 { return dotI8Go(q, code) }
+
+func l2I8(q []float32, code []int8, scale float32) float32 { return l2I8Go(q, code, scale) }

@@ -73,3 +73,32 @@ func TestDistManyMatchesSingle(t *testing.T) {
 		}
 	}
 }
+
+func TestInt8KernelsMatchReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for n := 0; n <= 100; n++ {
+		q := randVec(r, n)
+		code := make([]int8, n+2)
+		for i := range code {
+			code[i] = int8(r.IntN(255) - 127)
+		}
+		const scale = 0.013
+		var wd, wl float64
+		for i := range q {
+			wd += float64(q[i]) * float64(code[i])
+			d := float64(q[i]) - scale*float64(code[i])
+			wl += d * d
+		}
+		tol := 1e-3 * math.Max(1, float64(n))
+		for name, got := range map[string]float32{"dotI8": dotI8(q, code), "dotI8Go": dotI8Go(q, code)} {
+			if math.Abs(float64(got)-wd) > tol*100 {
+				t.Fatalf("n=%d %s = %v, want %v", n, name, got, wd)
+			}
+		}
+		for name, got := range map[string]float32{"l2I8": l2I8(q, code, scale), "l2I8Go": l2I8Go(q, code, scale)} {
+			if math.Abs(float64(got)-wl) > tol {
+				t.Fatalf("n=%d %s = %v, want %v", n, name, got, wl)
+			}
+		}
+	}
+}

@@ -25,8 +25,8 @@ func quantize(v []float32, code []int8) float32 {
 	return scale
 }
 
-// dotI8 returns Σ q[i]*code[i] over len(q) elements.
-func dotI8(q []float32, code []int8) float32 {
+// dotI8Go returns Σ q[i]*code[i] over len(q) elements.
+func dotI8Go(q []float32, code []int8) float32 {
 	n := len(q)
 	code = code[:n]
 	var s0, s1, s2, s3 float32
@@ -43,8 +43,8 @@ func dotI8(q []float32, code []int8) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// l2I8 returns Σ (q[i] - scale*code[i])² over len(q) elements.
-func l2I8(q []float32, code []int8, scale float32) float32 {
+// l2I8Go returns Σ (q[i] - scale*code[i])² over len(q) elements.
+func l2I8Go(q []float32, code []int8, scale float32) float32 {
 	n := len(q)
 	code = code[:n]
 	var s0, s1, s2, s3 float32
