@@ -198,8 +198,11 @@ func cpuSeconds() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
+// libName labels every line emit prints.
+var libName = "zerostack"
+
 func emit(v map[string]any) {
-	v["lib"] = "zerostack"
+	v["lib"] = libName
 	b, _ := json.Marshal(v)
 	fmt.Println(string(b))
 }
@@ -213,6 +216,7 @@ func run(args []string) error {
 	reps := fs.Int("reps", 3, "query passes per measurement (the fastest counts)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the query passes here")
 	save := fs.Bool("save", true, "measure WriteTo and ReadHNSW through a file in dir")
+	quantize := fs.Bool("quantize", false, "build the scalar-quantized (int8) index; results are labelled zerostack-int8")
 	fs.Parse(args)
 
 	var md meta
@@ -242,7 +246,10 @@ func run(args []string) error {
 	runtime.ReadMemStats(&ms)
 	heap0 := ms.HeapAlloc
 	start := time.Now()
-	h := index.NewHNSW(dim, index.Cosine, index.HNSWOptions{M: *m, EfConstruction: *efc})
+	if *quantize {
+		libName = "zerostack-int8"
+	}
+	h := index.NewHNSW(dim, index.Cosine, index.HNSWOptions{M: *m, EfConstruction: *efc, Quantize: *quantize})
 	ids := make([]uint32, md.N)
 	for i := range ids {
 		ids[i] = uint32(i)
