@@ -215,6 +215,15 @@ func (s *Server) Reload() error {
 		if d.IsDir() || !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			// A link to a file is served as that file; links to
+			// directories are not followed (they could loop), and a
+			// dangling link is skipped.
+			if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+				s.log.Warn("assets: skipping a link that is not to a file", "path", p)
+				return nil
+			}
+		}
 		a, err := loadAsset(p, "/"+rel)
 		if err != nil {
 			return err

@@ -271,6 +271,25 @@ func TestServerRedirectsAndReload(t *testing.T) {
 	}
 }
 
+func TestLinks(t *testing.T) {
+	dir := site(t, map[string]string{"index.html": "home", "real/a.txt": "a"})
+	for name, target := range map[string]string{"file.txt": "real/a.txt", "dirlink": "real", "loop": ".", "dangling": "nowhere"} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv, err := New(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := get(t, srv, "GET", "/file.txt", nil); res.Code != 200 || res.Body.String() != "a" {
+		t.Errorf("link to a file: %d %q", res.Code, res.Body.String())
+	}
+	if res := get(t, srv, "GET", "/dirlink/a.txt", nil); res.Code != 404 {
+		t.Errorf("link to a directory followed: %d", res.Code)
+	}
+}
+
 func TestMatches(t *testing.T) {
 	dir := site(t, map[string]string{"index.html": "home", "about.html": "about", "_redirects": "/r /about 302\n"})
 	srv, _ := New(Options{Dir: dir, NotFoundHandling: NotFoundSPA})
