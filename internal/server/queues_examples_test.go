@@ -194,3 +194,47 @@ type = "http_pull"
 		t.Fatalf("backlog %+v", info)
 	}
 }
+
+// TestQueueServiceWorkerSyntax consumes with addEventListener("queue").
+func TestQueueServiceWorkerSyntax(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte(`name = "sw-queue"
+main = "index.js"
+[[queues.producers]]
+binding = "Q"
+queue = "sw"
+[[queues.consumers]]
+queue = "sw"
+max_batch_timeout = 0
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "index.js"), []byte(`let got = [];
+addEventListener("fetch", (e) => e.respondWith((async () => {
+  if (new URL(e.request.url).pathname === "/got") return Response.json(got);
+  await Q.send({ when: new Date(0), tags: new Set(["a"]) });
+  return new Response("sent");
+})()));
+addEventListener("queue", (event) => {
+  for (const m of event.messages) got.push([event.queue, m.body.when.toISOString(), [...m.body.tags], m.attempts]);
+  event.ackAll();
+});`), 0o644)
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 1, PersistTo: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Shutdown(context.Background())
+	if r := do(t, "GET", d.URL()+"/", "", nil); r.body != "sent" {
+		t.Fatalf("send: %d %s", r.status, r.body)
+	}
+	want := `[["sw","1970-01-01T00:00:00.000Z",["a"],1]]`
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := do(t, "GET", d.URL()+"/got", "", nil)
+		if r.body == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("consumed: %s", r.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

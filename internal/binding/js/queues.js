@@ -194,7 +194,7 @@ function decodeBody(u8, ct) {
 // The payload is JSON: {queue, key, messages: [[id, timestampMs, attempts,
 // contentTypeCode, length]]}; the bodies, concatenated, come from
 // queueBodies(key). The handler resolves to the outcome as JSON.
-registerEvent("queue", async (payload, ctx, exports, env) => {
+registerEvent("queue", async (payload, ctx, exports, env, listeners) => {
   const p = JSON.parse(payload);
   const bodies = p.messages.length ? await callAsync("queueBodies", p.key) : new Uint8Array(0);
   const batch = new MessageBatch(p.queue, (b) => {
@@ -223,6 +223,19 @@ registerEvent("queue", async (payload, ctx, exports, env) => {
       r = def.queue(batch, env, ctx);
     } else if (typeof def === "function" && typeof def.prototype?.queue === "function") {
       r = new def(ctx, env).queue(batch);
+    } else if (listeners?.has("queue")) {
+      // Service-worker syntax: addEventListener("queue", (event) => …).
+      const waits = [];
+      const ev = {
+        type: "queue", queue: batch.queue, messages: batch.messages,
+        ackAll: () => batch.ackAll(), retryAll: (o) => batch.retryAll(o),
+        waitUntil: (q) => { waits.push(q); ctx.waitUntil(q); },
+      };
+      for (const fn of listeners.get("queue")) {
+        if (typeof fn === "function") fn.call(globalThis, ev);
+        else fn.handleEvent(ev);
+      }
+      r = Promise.all(waits);
     } else {
       throw new Error("Handler does not export a queue() function.");
     }

@@ -269,6 +269,12 @@ function setup(envJSON, pendingJSON, bindingsJSON) {
     }
   }
   cfEnv.env = env;
+  if (defaultHandler === null) {
+    // Service-worker syntax: bindings, vars and secrets are globals.
+    for (const k of Object.keys(env)) {
+      if (!(k in globalThis)) globalThis[k] = env[k];
+    }
+  }
   return defaultHandler !== null ? "module" : listeners.has("fetch") ? "service-worker" : "none";
 }
 
@@ -367,7 +373,8 @@ globalThis.__zs_scheduled = dispatchScheduled;
 
 // Other events (queue batches, Durable Object calls, …) are served by
 // handlers that extensions register under a kind. A handler is called as
-// handler(payload, ctx, exports, env) and returns (a promise of) a string,
+// handler(payload, ctx, exports, env, listeners) (listeners: the
+// service-worker form's addEventListener registrations) and returns (a promise of) a string,
 // the result Go receives; a throw or rejection fails the event with the
 // error's stack. See worker.Worker.Event.
 const eventHandlers = new Map();
@@ -404,7 +411,7 @@ function dispatchEvent(packed) {
   try {
     const h = eventHandlers.get(kind);
     if (h === undefined) throw new Error(`zerostack: no handler for ${kind} events`);
-    p = h(payload, ctx, exportsObj, env);
+    p = h(payload, ctx, exportsObj, env, listeners);
   } catch (e) {
     finish(false, e);
     return;
