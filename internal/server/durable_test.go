@@ -65,6 +65,20 @@ func TestDurableCounter(t *testing.T) {
 	}
 }
 
+// TestDurableRPCStubs: a function argument and an RpcTarget result reach
+// the other side as stubs (for an object in the caller's isolate: one
+// isolate here).
+func TestDurableRPCStubs(t *testing.T) {
+	d, err := StartDev(DevOptions{Path: filepath.Join(examplesDir(t), "durable-counter"), IP: "127.0.0.1", Port: -1, Isolates: 1, PersistTo: t.TempDir(), Console: func(string, string) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Shutdown(context.Background()) })
+	if r := do(t, "GET", d.URL()+"/stubs", "", nil); r.body != `{"viaCallback":41,"greeting":"hello, ann"}` {
+		t.Fatalf("stubs: %d %s", r.status, r.body)
+	}
+}
+
 // TestDurableConcurrency: 50 clients increment one counter through fetch
 // and RPC at once; the total is exact.
 func TestDurableConcurrency(t *testing.T) {

@@ -1,4 +1,13 @@
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, RpcTarget } from "cloudflare:workers";
+
+class Session extends RpcTarget {
+  constructor(private user: string) {
+    super();
+  }
+  greet(greeting: string) {
+    return `${greeting}, ${this.user}`;
+  }
+}
 
 interface Env {
   COUNTER: DurableObjectNamespace<Counter>;
@@ -29,6 +38,15 @@ export class Counter extends DurableObject<Env> {
 
   async echo(v: unknown): Promise<unknown> {
     return v;
+  }
+
+  // A callback argument and an RpcTarget result, passed as stubs.
+  async withCallback(cb: (n: number) => Promise<number>): Promise<number> {
+    return (await cb(20)) + 1;
+  }
+
+  async session(user: string) {
+    return new Session(user);
   }
 
   async fail(message: string): Promise<never> {
@@ -171,6 +189,11 @@ export default {
         const v = await stub.echo({ d: new Date(5), m: new Map([[1, "x"]]), b: 10n, u: new Uint8Array([7]) });
         const o = v as { d: Date; m: Map<number, string>; b: bigint; u: Uint8Array };
         return Response.json({ d: o.d instanceof Date && o.d.getTime(), m: o.m.get(1), b: String(o.b), u: [...o.u] });
+      }
+      case "/stubs": {
+        const viaCallback = await stub.withCallback(async (n: number) => n * 2);
+        const session = await stub.session("ann");
+        return Response.json({ viaCallback, greeting: await session.greet("hello") });
       }
       case "/fail":
         try {

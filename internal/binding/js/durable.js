@@ -79,7 +79,10 @@ function write(v, w, mem) {
     case "number": w.u8(T.num); w.f64(v); return;
     case "string": w.u8(T.str); w.str(v); return;
     case "bigint": w.u8(T.big); w.str(v.toString()); return;
-    case "symbol": case "function": throw cloneError(v);
+    case "symbol": throw cloneError(v);
+    case "function":
+      if (!serializingRpc) throw cloneError(v);
+      throw new DOMException("zerostack: a function cannot be passed to or from a Durable Object running in another isolate yet.", "DataCloneError");
   }
   if (v === null) { w.u8(T.null); return; }
   const seen = mem.get(v);
@@ -120,6 +123,9 @@ function write(v, w, mem) {
       return;
     case "[object Object]": {
       if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) throw cloneError(v);
+      if (serializingRpc && RpcTarget !== undefined && v instanceof RpcTarget) {
+        throw new DOMException("zerostack: an RpcTarget cannot be passed to or from a Durable Object running in another isolate yet.", "DataCloneError");
+      }
       const keys = Object.keys(v);
       w.u8(T.obj); w.u32(keys.length);
       for (const k of keys) { w.str(k); write(v[k], w, mem); }
@@ -133,11 +139,20 @@ function write(v, w, mem) {
   throw cloneError(v);
 }
 
-function serialize(v) {
+function serialize(v, rpc = false) {
   const w = new Writer();
-  write(v, w, new Map());
+  serializingRpc = rpc;
+  try {
+    write(v, w, new Map());
+  } finally {
+    serializingRpc = false;
+  }
   return w.done();
 }
+
+// serializingRpc is set while a call or its result is serialized to cross
+// isolates (functions and RpcTargets get zerostack's own error then).
+let serializingRpc = false;
 
 const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
 
@@ -328,7 +343,7 @@ async function call(ns, id, ev, arg) {
     const msg = { ...ev, cls: ns.cls, id: hex, name: id.name };
     if (ev.op === "fetch") msg.req = await requestToPlain(arg);
     else msg.args = arg;
-    const bytes = serialize(msg);
+    const bytes = serialize(msg, true);
     const out = await callAsync("doCall", ns.script, ns.cls, hex, toHost(bytes), bytes.byteLength);
     if (typeof out === "number") continue; // start it here
     const r = deserialize(out);
@@ -338,12 +353,14 @@ async function call(ns, id, ev, arg) {
   throw new Error("Durable Object could not be reached; retry.");
 }
 
-// cloneArgs and cloneValue are structuredClone with a shortcut for
-// primitives, the common case of RPC arguments and results.
+// cloneArgs and cloneValue copy RPC arguments and results: primitives as
+// they are, other values by structuredClone, except that functions and
+// RpcTarget instances become stubs (calling them calls the original, with
+// its arguments and result copied the same way), as Cloudflare's RPC does.
 function cloneArgs(a) {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
-    if (x !== null && (typeof x === "object" || typeof x === "function" || typeof x === "symbol")) return structuredClone(a);
+    if (x !== null && (typeof x === "object" || typeof x === "function" || typeof x === "symbol")) return rpcClone(a);
   }
   return a.slice();
 }
@@ -352,7 +369,68 @@ function cloneValue(v) {
   if (v === null || v === undefined) return v;
   const t = typeof v;
   if (t === "number" || t === "string" || t === "boolean" || t === "bigint") return v;
-  return structuredClone(v);
+  return rpcClone(v);
+}
+
+const RpcTarget = globalThis.__zs_cloudflare?.RpcTarget;
+
+function rpcClone(v) {
+  return deepClone(v, new Map());
+}
+
+// deepClone is structuredClone for values that hold functions or
+// RpcTargets (which structuredClone refuses).
+function deepClone(v, mem) {
+  if (typeof v === "function") return functionStub(v);
+  if (v === null || typeof v !== "object") return typeof v === "symbol" ? structuredClone(v) : v;
+  if (mem.has(v)) return mem.get(v);
+  if (RpcTarget !== undefined && v instanceof RpcTarget) {
+    const stub = targetStub(v);
+    mem.set(v, stub);
+    return stub;
+  }
+  if (Array.isArray(v)) {
+    const out = [];
+    mem.set(v, out);
+    for (const x of v) out.push(deepClone(x, mem));
+    return out;
+  }
+  const tag = objToString.call(v);
+  if (tag === "[object Map]") {
+    const out = new Map();
+    mem.set(v, out);
+    for (const [k, x] of v) out.set(deepClone(k, mem), deepClone(x, mem));
+    return out;
+  }
+  if (tag === "[object Set]") {
+    const out = new Set();
+    mem.set(v, out);
+    for (const x of v) out.add(deepClone(x, mem));
+    return out;
+  }
+  if (tag !== "[object Object]") return structuredClone(v);
+  const out = {};
+  mem.set(v, out);
+  for (const k of Object.keys(v)) out[k] = deepClone(v[k], mem);
+  return out;
+}
+
+function functionStub(f) {
+  return async (...args) => cloneValue(await f(...cloneArgs(args)));
+}
+
+function targetStub(t) {
+  return new Proxy(Object.create(null), {
+    get(_, prop) {
+      if (typeof prop === "symbol" || prop === "then") return undefined;
+      const m = t[prop];
+      if (typeof m === "function" && prop !== "constructor") {
+        return async (...args) => cloneValue(await m.apply(t, cloneArgs(args)));
+      }
+      // A property read through a stub is a promise of its value.
+      return Promise.resolve(cloneValue(m));
+    },
+  });
 }
 
 async function requestToPlain(req) {
@@ -548,7 +626,7 @@ async function runAlarm(o, retryCount) {
 registerEvent("durable", async (payload) => {
   const msg = deserialize(readRet(host.doMsg(+payload)));
   const reply = (v) => {
-    const b = serialize(v);
+    const b = serialize(v, true);
     return String(host.doReply(toHost(b), b.byteLength));
   };
   if (msg.op === "evict") {
