@@ -177,6 +177,9 @@ func (s *Server) signature() (uint64, error) {
 		if rel != "." && d.IsDir() && s.ignored(rel, true) && rel != "_worker.js" {
 			return fs.SkipDir
 		}
+		if d.IsDir() {
+			return nil // files say what changed; a directory's time also moves for ignored entries
+		}
 		info, err := d.Info()
 		if err != nil {
 			return nil // vanished meanwhile
