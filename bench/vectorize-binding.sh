@@ -20,6 +20,7 @@ echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg),
 "$ROOT/bin/zerostack" vectorize create bench --dimensions "$DIM" --metric cosine -c "$OUT/project/wrangler.toml" >/dev/null
 PORT=18799
 "$ROOT/bin/zerostack" dev --no-watch --log-level warn --ip 127.0.0.1 --port $PORT "$OUT/project" >"$OUT/zerostack.log" 2>&1 &
+ZPID=$!
 for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$PORT/?dry=1&batches=1&dim=$DIM" && break; sleep 0.1; done
 
 run() { # query → vectors/s measured by the client (whole request)
@@ -31,12 +32,19 @@ run() { # query → vectors/s measured by the client (whole request)
 }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# Server CPU time (user+system, all threads, background graph building
+# included) per vector: steadier than wall-clock rates on a loaded machine.
+cpu() { awk '{print $14 + $15}' /proc/$ZPID/stat; }
+TCK=$(getconf CLK_TCK)
 dry=$(run "dry=1&batches=10&dim=$DIM&tag=d")
-f32=""; num=""
+f32=""; num=""; cf=0; cn=0
 for i in $(seq "$RUNS"); do
-  f32="$f32 $(run "batches=10&dim=$DIM&tag=f$i")"
-  num="$num $(run "batches=10&dim=$DIM&tag=n$i&numbers=1")"
+  c0=$(cpu); f32="$f32 $(run "batches=10&dim=$DIM&tag=f$i")"; c1=$(cpu)
+  num="$num $(run "batches=10&dim=$DIM&tag=n$i&numbers=1")"; c2=$(cpu)
+  cf=$((cf + c1 - c0)); cn=$((cn + c2 - c1))
 done
+sleep 1; c3=$(cpu)  # the graph builder catches up
+
 info=$("$ROOT/bin/zerostack" vectorize info bench --json -c "$OUT/project/wrangler.toml" --persist-to "$OUT/project/.zerostack/state" 2>/dev/null | tr -d ' \n' || true)
 kill %1 2>/dev/null || true; wait 2>/dev/null || true
 
@@ -48,5 +56,6 @@ echo "JS side only (dry run, building batches):   $dry vectors/s"
 echo "binding, Float32Array values (runs:$f32): median $F vectors/s"
 echo "binding, number[] values     (runs:$num): median $N vectors/s"
 echo "Go store directly (anchor):                  $anchor vectors/s"
+awk -v cf="$cf" -v cn="$cn" -v r="$RUNS" -v t="$TCK" 'BEGIN { printf "server CPU per 1,000 vectors: Float32Array %.0f ms, number[] %.0f ms (1 core-second inserts %.0f / %.0f vectors)\n", cf*1000/t/(r*10), cn*1000/t/(r*10), (cf ? r*10000*t/cf : 0), (cn ? r*10000*t/cn : 0) }'
 awk -v f="$F" -v n="$N" -v a="$anchor" 'BEGIN { printf "binding/anchor: Float32Array %.2f, number[] %.2f; goal >= 10,000 vectors/s: %s\n", f/a, n/a, (f >= 10000 && n >= 10000) ? "met" : "NOT met" }'
 echo "index after the run: $info"

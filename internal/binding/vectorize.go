@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"unsafe"
 
 	"github.com/zerostack/zerostack/internal/v8"
 	"github.com/zerostack/zerostack/internal/vectorize"
@@ -113,7 +114,17 @@ type vzQueryOptions struct {
 	VectorID       *string         `json:"vectorId"`
 }
 
+// littleEndian is true on little-endian machines, where the bytes of a
+// JavaScript Float32Array are Go's float32 layout.
+var littleEndian = func() bool { x := uint16(1); return *(*byte)(unsafe.Pointer(&x)) == 1 }()
+
+// floats returns the float32 values of b, the bytes of a Float32Array. On
+// little-endian machines it aliases b (which the caller owns: v8.Call.Bytes
+// returns a copy) when b is suitably aligned.
 func floats(b []byte) []float32 {
+	if littleEndian && len(b) >= 4 && uintptr(unsafe.Pointer(&b[0]))%4 == 0 {
+		return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/4)
+	}
 	out := make([]float32, len(b)/4)
 	for i := range out {
 		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))

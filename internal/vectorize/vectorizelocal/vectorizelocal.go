@@ -71,6 +71,7 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/zerostack/zerostack/internal/sqlitedb"
 	"github.com/zerostack/zerostack/internal/vectorize"
@@ -941,8 +942,16 @@ func newMutationID() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// encodeValues returns v as little-endian float32 bytes.
+// littleEndian is true on little-endian machines, where float32 slices
+// are already in the file's byte order.
+var littleEndian = func() bool { x := uint16(1); return *(*byte)(unsafe.Pointer(&x)) == 1 }()
+
+// encodeValues returns v as little-endian float32 bytes. On little-endian
+// machines the result aliases v (SQLite copies it when binding).
 func encodeValues(v []float32) []byte {
+	if littleEndian && len(v) > 0 {
+		return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))
+	}
 	b := make([]byte, 4*len(v))
 	for i, x := range v {
 		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
