@@ -17,6 +17,7 @@ func randomLinear(kern kernel, k, n int) *linear {
 	}
 	ws := &weightSet{kern: kern, all: map[string]tensor{"w": {shape: []int{k, n}, data: append([]float32(nil), w...)}, "b": {shape: []int{n}, data: b}}}
 	l := newLinear(ws, "w", "b", k, n)
+	ws.release()
 	if ws.err != nil {
 		panic(ws.err)
 	}

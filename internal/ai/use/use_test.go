@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -397,4 +398,30 @@ func FuzzTokenizer(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Models that become garbage free their weights (outside the Go heap on Linux); models in
+// use keep theirs.
+func TestModelsAreCollected(t *testing.T) {
+	keep := model(t)
+	want, err := keep.Embed([]string{"garbage collection"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		m, err := Load(DefaultDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.Embed([]string{"garbage collection"})
+		if err != nil || cosine(got[0], want[0]) < 0.99999 {
+			t.Fatalf("a second model embeds differently: %v", err)
+		}
+		runtime.GC()
+		runtime.GC()
+	}
+	got, err := keep.Embed([]string{"garbage collection"})
+	if err != nil || cosine(got[0], want[0]) < 0.99999 {
+		t.Fatalf("the kept model changed after others were collected: %v", err)
+	}
 }

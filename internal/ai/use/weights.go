@@ -46,8 +46,26 @@ type tensor struct {
 	data  []float32
 }
 
-// readWeights reads model.json and its shards from dir and returns every weight by name.
-func readWeights(dir string) (map[string]tensor, int, error) {
+// readWeights reads model.json and its shards from dir and returns every weight by name,
+// the bytes read, and the function that frees the shard buffers the weights point into
+// (call it once nothing uses the weights; readWeights frees them itself when it fails).
+func readWeights(dir string) (_ map[string]tensor, _ int, free func(), err error) {
+	var frees []func()
+	free = func() {
+		for _, f := range frees {
+			f()
+		}
+	}
+	defer func() {
+		if err != nil {
+			free()
+		}
+	}()
+	all, total, err := readWeightsInto(dir, &frees)
+	return all, total, free, err
+}
+
+func readWeightsInto(dir string, frees *[]func()) (map[string]tensor, int, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "model.json"))
 	if err != nil {
 		return nil, 0, err
@@ -62,10 +80,11 @@ func readWeights(dir string) (map[string]tensor, int, error) {
 	out := make(map[string]tensor)
 	total := 0
 	for _, group := range mj.WeightsManifest {
-		buf, err := readShards(dir, group.Paths)
+		buf, free, err := readShards(dir, group.Paths)
 		if err != nil {
 			return nil, 0, err
 		}
+		*frees = append(*frees, free)
 		total += len(buf)
 		off := 0
 		for _, w := range group.Weights {
@@ -139,28 +158,34 @@ func readWeights(dir string) (map[string]tensor, int, error) {
 	return out, total, nil
 }
 
-// readShards reads a weight group's shards, in order, into one buffer.
-func readShards(dir string, paths []string) ([]byte, error) {
+// readShards reads a weight group's shards, in order, into one buffer from allocBig, and
+// returns it with the function that frees it.
+func readShards(dir string, paths []string) (_ []byte, free func(), err error) {
 	size := int64(0)
 	for _, p := range paths {
 		if filepath.IsAbs(p) || filepath.Clean(p) != filepath.Base(p) {
-			return nil, fmt.Errorf("model.json names weight shard %q outside the model directory", p)
+			return nil, nil, fmt.Errorf("model.json names weight shard %q outside the model directory", p)
 		}
 		st, err := os.Stat(filepath.Join(dir, p))
 		if err != nil {
-			return nil, fmt.Errorf("reading weight shard: %w", err)
+			return nil, nil, fmt.Errorf("reading weight shard: %w", err)
 		}
 		size += st.Size()
 	}
 	if size > 1<<31 {
-		return nil, fmt.Errorf("the weight shards hold %d bytes, more than this loader reads", size)
+		return nil, nil, fmt.Errorf("the weight shards hold %d bytes, more than this loader reads", size)
 	}
-	buf := make([]byte, size)
+	buf, free := allocBig(int(size))
+	defer func() {
+		if err != nil {
+			free()
+		}
+	}()
 	off := 0
 	for _, p := range paths {
 		f, err := os.Open(filepath.Join(dir, p))
 		if err != nil {
-			return nil, fmt.Errorf("reading weight shard: %w", err)
+			return nil, nil, fmt.Errorf("reading weight shard: %w", err)
 		}
 		st, err := f.Stat()
 		if err == nil && off+int(st.Size()) > len(buf) {
@@ -172,10 +197,10 @@ func readShards(dir string, paths []string) ([]byte, error) {
 		}
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("reading weight shard %s: %w", p, err)
+			return nil, nil, fmt.Errorf("reading weight shard %s: %w", p, err)
 		}
 	}
-	return buf[:off], nil
+	return buf[:off], free, nil
 }
 
 // float32View returns little-endian float32 bytes as floats without copying, when this
@@ -209,18 +234,34 @@ func halfToFloat(h uint16) float32 {
 
 // weightSet looks weights up by name and checks their shapes, collecting the first error.
 type weightSet struct {
-	all  map[string]tensor
-	err  error
-	tmp  []float32
-	kern kernel // the matrix-multiply kernel newLinear packs for
+	all     map[string]tensor
+	err     error
+	tmp     []float32
+	freeTmp func()
+	kern    kernel // the matrix-multiply kernel newLinear packs for
 }
 
-// scratch returns a temporary buffer of n floats, reused between calls.
+// scratch returns a temporary buffer of n floats, reused between calls until release.
 func (ws *weightSet) scratch(n int) []float32 {
 	if cap(ws.tmp) < n {
-		ws.tmp = make([]float32, n)
+		ws.release()
+		b, free := allocBig(4 * n)
+		if v, ok := float32View(b); ok {
+			ws.tmp, ws.freeTmp = v, free
+		} else {
+			free()
+			ws.tmp = make([]float32, n)
+		}
 	}
 	return ws.tmp[:n]
+}
+
+// release frees the scratch buffer.
+func (ws *weightSet) release() {
+	if ws.freeTmp != nil {
+		ws.freeTmp()
+	}
+	ws.tmp, ws.freeTmp = nil, nil
 }
 
 func (ws *weightSet) get(name string, shape ...int) []float32 {
