@@ -38,9 +38,9 @@ func Queue(name, queue string, delaySeconds int) worker.Binding {
 // consumers through [Queues.Deliver], which runs a batch in a worker's
 // queue() handler. One Queues may serve several workers.
 type Queues struct {
-	open   func() (queues.Store, error)
-	sent   func(queue string)
-	log    *slog.Logger
+	open func() (queues.Store, error)
+	sent func(queue string)
+	log  *slog.Logger
 
 	next   atomic.Int64
 	bodies sync.Map // batch key → []byte: the bodies of a batch in flight
