@@ -294,3 +294,23 @@ func FuzzParseRoutes(f *testing.F) {
 		}
 	})
 }
+
+func TestExtractPathname(t *testing.T) {
+	cases := map[string]string{
+		"/a/./b/../c":  "/a/c",
+		"/a/b/..":      "/a/",
+		"/../x":        "/x",
+		"/a b":         "/a%20b",
+		"/%zz":         "/%zz",
+		"/é":           "/%C3%A9",
+		"a/b":          "/a/b",
+		"/a?x=1 2#f g": "/a?x=1%202#f%20g",
+		"/a?#":         "/a",
+		"/:id/*":       "/:id/*",
+	}
+	for in, want := range cases {
+		if got, err := extractPathname(in, true, true); err != nil || got != want {
+			t.Errorf("extractPathname(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

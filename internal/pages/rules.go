@@ -2,7 +2,6 @@ package pages
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 )
@@ -43,36 +42,78 @@ var (
 	absoluteProtocolRE = regexp.MustCompile(`^(\w+://)`)
 )
 
-var dummyBase, _ = url.Parse("relative:///")
-
-// extractPathname normalizes a rule path as a URL parser would (dot
-// segments resolved, characters percent-encoded as a URL path keeps them),
-// keeping the query and fragment when asked. It mirrors wrangler, which
-// parses "//"+path against a dummy base and reads back pathname (+ search,
-// + hash).
+// extractPathname normalizes a rule path as the WHATWG URL parser does
+// for the path of a non-special URL (wrangler parses "//"+path against a
+// "relative://" base and reads back pathname, and search and hash when
+// asked): dot segments resolved, the characters that such a path, query or
+// fragment percent-encodes encoded, and nothing else changed (an invalid
+// escape such as %zz stays). It never fails: the URL parser accepts any
+// path.
 func extractPathname(p string, withSearch, withHash bool) (string, error) {
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}
-	u, err := url.Parse("relative:" + "//" + p)
-	if err != nil {
-		return "", err
+	frag, query := "", ""
+	hasFrag, hasQuery := false, false
+	if i := strings.IndexByte(p, '#'); i >= 0 {
+		frag, p, hasFrag = p[i+1:], p[:i], true
 	}
-	u = dummyBase.ResolveReference(u) // resolves . and .. segments
-	// "//"+"/x" parses with an empty host and path "/x"; "//"+"/" likewise.
-	out := u.EscapedPath()
-	if out == "" {
-		out = "/"
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		query, p, hasQuery = p[i+1:], p[:i], true
 	}
-	if withSearch && u.RawQuery != "" {
-		out += "?" + u.RawQuery
-	} else if withSearch && u.ForceQuery {
-		out += "?"
+	var segs []string
+	parts := strings.Split(p[1:], "/")
+	for i, seg := range parts {
+		last := i == len(parts)-1
+		switch strings.ToLower(seg) {
+		case "..", ".%2e", "%2e.", "%2e%2e":
+			if len(segs) > 0 {
+				segs = segs[:len(segs)-1]
+			}
+			if last {
+				segs = append(segs, "")
+			}
+		case ".", "%2e":
+			if last {
+				segs = append(segs, "")
+			}
+		default:
+			segs = append(segs, percentEncode(seg, "\"\x20<>`{}"))
+		}
 	}
-	if withHash && u.Fragment != "" {
-		out += "#" + u.EscapedFragment()
+	out := "/" + strings.Join(segs, "/")
+	if withSearch && hasQuery && query != "" {
+		out += "?" + percentEncode(query, "\"\x20<>#")
+	}
+	if withHash && hasFrag && frag != "" {
+		out += "#" + percentEncode(frag, "\"\x20<>`")
 	}
 	return out, nil
+}
+
+// percentEncode encodes C0 controls, bytes above 0x7E and the bytes in set.
+func percentEncode(s, set string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7E || strings.IndexByte(set, c) >= 0 {
+			const hexd = "0123456789ABCDEF"
+			if b.Len() == 0 {
+				b.WriteString(s[:i])
+			}
+			b.WriteByte('%')
+			b.WriteByte(hexd[c>>4])
+			b.WriteByte(hexd[c&15])
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	return b.String()
 }
 
 // validateURL checks a rule's path or URL token as wrangler's validateUrl
