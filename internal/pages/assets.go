@@ -423,9 +423,7 @@ const (
 // Matches reports whether the asset server has an answer for r other than
 // its not-found handling: an asset, a canonicalizing redirect, or a
 // _redirects rule. Workers with [assets] get the requests it does not
-// match. A request that navigates (Sec-Fetch-Mode: navigate) does not
-// change this (Cloudflare's assets_navigation_prefers_asset_serving is
-// not applied).
+// match. See also [Server.MatchesNavigation].
 func (s *Server) Matches(r *http.Request) bool {
 	sn := s.snap.Load()
 	host, p := r.Host, r.URL.EscapedPath()
@@ -439,6 +437,19 @@ func (s *Server) Matches(r *http.Request) bool {
 	}
 	in := s.intentFor(sn, decodePath(p), false, NotFoundNone)
 	return in != nil
+}
+
+// MatchesNavigation is [Server.Matches] for a browser navigation
+// (Sec-Fetch-Mode: navigate) when the Worker's compatibility date enables
+// assets_navigation_prefers_asset_serving (2025-04-01 and later): the
+// not-found handling counts as an answer too, so a single-page application
+// gets its index.html for any path without waking the Worker.
+func (s *Server) MatchesNavigation(r *http.Request) bool {
+	if s.Matches(r) {
+		return true
+	}
+	sn := s.snap.Load()
+	return s.intentFor(sn, decodePath(r.URL.EscapedPath()), false, sn.notFound) != nil
 }
 
 // ServeHTTP answers r from the assets: _redirects first, then the file the

@@ -41,6 +41,12 @@ type assetsRouting struct {
 	// routes sends the requests it matches to the worker first (Pages
 	// _routes.json or Functions routes, run_worker_first patterns).
 	routes *pages.Routes
+	// navigationPrefersAssets is Cloudflare's compatibility flag
+	// assets_navigation_prefers_asset_serving (on from compatibility date
+	// 2025-04-01, or by name): browser navigations get the not-found
+	// handling of the assets (a single-page app's index.html) instead of
+	// the worker.
+	navigationPrefersAssets bool
 }
 
 // loadConfig loads the configuration and, on first use, sets up the
@@ -89,7 +95,15 @@ func (d *Dev) setupWorkerAssets(cfg *config.Worker) error {
 		return err
 	}
 	st := &assetsState{static: srv, binding: a.Binding}
-	rt := &assetsRouting{hasWorker: cfg.Main != ""}
+	rt := &assetsRouting{hasWorker: cfg.Main != "", navigationPrefersAssets: cfg.CompatibilityDate >= "2025-04-01"}
+	for _, f := range cfg.CompatibilityFlags {
+		switch f {
+		case "assets_navigation_prefers_asset_serving":
+			rt.navigationPrefersAssets = true
+		case "assets_navigation_has_no_effect":
+			rt.navigationPrefersAssets = false
+		}
+	}
 	if a.RunWorkerFirst.All {
 		rt.workerFirst = true
 	} else if len(a.RunWorkerFirst.Patterns) > 0 {
@@ -233,6 +247,8 @@ func (d *Dev) serveAssets(rw http.ResponseWriter, r *http.Request) {
 			toWorker = true
 		case st.pages != nil:
 			// Pages: requests outside the Functions routes are static.
+		case rt.navigationPrefersAssets && r.Header.Get("Sec-Fetch-Mode") == "navigate":
+			toWorker = !st.static.MatchesNavigation(r)
 		default:
 			// Workers [assets]: the worker gets what no asset answers.
 			toWorker = !st.static.Matches(r)

@@ -314,6 +314,11 @@ run_worker_first = ["/admin/*", "!/admin/public/*"]
 			t.Errorf("%s: %d %q, want %d %q", c.path, r.status, r.body, c.status, c.want)
 		}
 	}
+	// No compatibility date: a navigation still goes to the worker, which
+	// answers /admin/x itself.
+	if r := fetch(t, "GET", d.URL()+"/admin/x", map[string]string{"Sec-Fetch-Mode": "navigate"}); r.body != "admin by worker" {
+		t.Errorf("navigation: %q", r.body)
+	}
 	if r := fetch(t, "GET", d.URL()+"/about", nil); r.status != 307 || r.header.Get("Location") != "/about/" {
 		t.Errorf("/about: %d %q", r.status, r.header.Get("Location"))
 	}
@@ -397,6 +402,23 @@ func TestPagesReloadsFunctions(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitBody(t, d.URL()+"/api/new", "home")
+}
+
+func TestWorkerAssetsNavigation(t *testing.T) {
+	d, _ := startProject(t, map[string]string{
+		"wrangler.toml":   "name = \"spa\"\nmain = \"worker.js\"\ncompatibility_date = \"2025-07-18\"\n[assets]\ndirectory = \"dist\"\nnot_found_handling = \"single-page-application\"\n",
+		"worker.js":       `export default { fetch: () => new Response("worker") };`,
+		"dist/index.html": "spa shell",
+	}, nil, false)
+	// From 2025-04-01 a browser navigation to an unknown path gets the SPA
+	// shell (assets_navigation_prefers_asset_serving); fetch() calls from
+	// the page still reach the worker.
+	if r := fetch(t, "GET", d.URL()+"/app/settings", map[string]string{"Sec-Fetch-Mode": "navigate"}); r.body != "spa shell" {
+		t.Errorf("navigation: %d %q", r.status, r.body)
+	}
+	if r := fetch(t, "GET", d.URL()+"/app/settings", map[string]string{"Sec-Fetch-Mode": "cors"}); r.body != "worker" {
+		t.Errorf("fetch: %d %q", r.status, r.body)
+	}
 }
 
 func TestWorkerAssetsOnly(t *testing.T) {
