@@ -16,7 +16,8 @@ IDLE=${IDLE:-10000}
 WD_IDLE=${WD_IDLE:-$((IDLE < 5000 ? IDLE : 5000))}
 ROOT=$(cd .. && pwd)
 OUT=$(mktemp -d)
-trap 'pkill -f "$OUT" 2>/dev/null || true; rm -rf "$OUT"' EXIT
+# Servers and clients started here note their pids in $OUT/pids; stop them on exit.
+trap '[ -f "$OUT/pids" ] && kill $(cat "$OUT/pids") 2>/dev/null; rm -rf "$OUT"' EXIT
 
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 # Build from this tree (bin/zerostack may be older than the code).
@@ -61,8 +62,10 @@ const w :Workerd.Worker = (
 );
 CAPNP
     $WORKERD serve "$OUT/ws.capnp" >"$OUT/workerd.log" 2>&1 &
+    echo $! >>"$OUT/pids"
   else
     "$OUT/zerostack" dev --no-watch --log-level warn --ip 127.0.0.1 --port "$2" "$OUT/zs-ws-echo" >"$OUT/zs.log" 2>&1 &
+    echo $! >>"$OUT/pids"
   fi
   echo $!
 }
@@ -80,6 +83,7 @@ for rt in workerd zerostack; do
   RSS0[$rt]=$(rss_kb "$pid")
   "$OUT/wsload" -url "ws://127.0.0.1:$port/" -mode idle -conns "${N[$rt]}" -hold 20s >"$OUT/idle.txt" &
   lp=$!
+  echo $lp >>"$OUT/pids"
   for _ in $(seq 600); do grep -q open "$OUT/idle.txt" 2>/dev/null && break; sleep 0.2; done
   sleep 10 # let the server settle (GC) with the connections idle
   [ -e "/proc/$pid" ] || { echo "$rt exited while holding ${N[$rt]} connections:" >&2; tail -5 "$OUT"/*.log >&2; exit 1; }
