@@ -1180,7 +1180,13 @@ func (s *Store) Query(ctx context.Context, name string, q vectorize.Query) (vect
 	out := vectorize.Matches{Count: len(res), Matches: make([]vectorize.Match, len(res))}
 	for i, r := range res {
 		st := vi.slots[r.ID]
-		m := vectorize.Match{ID: st.id, Score: r.Score, Namespace: st.ns}
+		score := r.Score
+		if vi.metric == index.Cosine {
+			// Rounding can take a similarity a hair past ±1; Cloudflare's
+			// cosine scores stay within [-1, 1].
+			score = max(-1, min(1, score))
+		}
+		m := vectorize.Match{ID: st.id, Score: score, Namespace: st.ns}
 		switch q.ReturnMetadata {
 		case vectorize.MetadataAll:
 			m.Metadata = st.mjson

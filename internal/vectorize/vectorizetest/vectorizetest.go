@@ -277,6 +277,19 @@ func testScores(t *testing.T, b Backend) {
 			t.Errorf("%s queryById: %+v", m, res)
 		}
 	}
+	// Cosine similarity stays within [-1, 1] despite rounding.
+	create(t, b, "s-self", 3, vectorize.Cosine)
+	for _, v := range [][]float32{{0.1, 0.7, 0.3}, {0.3, 0.3, 0.3}, {1e-3, 7, 1e-2}, {-0.2, -0.9, 0.33}} {
+		must[vectorize.Mutation](t)(b.Upsert(ctx, "s-self", []vectorize.Vector{{ID: "self", Values: v}}))
+		res := must[vectorize.Matches](t)(b.Query(ctx, "s-self", vectorize.Query{Vector: v, TopK: 1}))
+		if s := res.Matches[0].Score; s > 1 || s < 0.9999 {
+			t.Errorf("cosine of %v with itself: %v", v, s)
+		}
+		res = must[vectorize.Matches](t)(b.Query(ctx, "s-self", vectorize.Query{Vector: []float32{-v[0], -v[1], -v[2]}, TopK: 1}))
+		if s := res.Matches[0].Score; s < -1 || s > -0.9999 {
+			t.Errorf("cosine of %v with its opposite: %v", v, s)
+		}
+	}
 	res := must[vectorize.Matches](t)(b.Query(ctx, "s-cosine", vectorize.Query{VectorID: "missing"}))
 	if res.Count != 0 || res.Matches == nil {
 		t.Errorf("queryById of a missing id: %+v", res)
