@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command gobench is the Go side of bench/ai-embed.sh: it loads the embedded embedding
 // model (internal/ai/use), embeds sentences.json one at a time and then in batches of 16
 // for the given seconds each, and prints one JSON line with embeddings per second, CPU
