@@ -96,6 +96,8 @@ type DurableHost struct {
 	parked  map[string]*parkedObject // hibernated objects' sockets (durable_hibernate.go)
 	closed  bool
 	stop    chan struct{}
+
+	crossCalls atomic.Int64 // events delivered through Go (see CrossCalls)
 }
 
 // dobject is one object that has (or had) a live instance.
@@ -167,6 +169,11 @@ func (h *DurableHost) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// CrossCalls reports how many events reached an object through Go (from
+// another isolate, an alarm or a woken WebSocket) rather than directly in
+// the caller's isolate, for tests and diagnostics.
+func (h *DurableHost) CrossCalls() int64 { return h.crossCalls.Load() }
 
 // Live reports how many objects have a live instance, for tests.
 func (h *DurableHost) Live() int {
@@ -749,6 +756,7 @@ func (h *DurableHost) deliver(script, class, id string, msg []byte, caller *work
 		}
 		tok := h.putMsg(msg)
 		payload := fmt.Sprintf("%d", tok)
+		h.crossCalls.Add(1)
 		var res worker.EventResult
 		ok := true
 		if pin != nil {

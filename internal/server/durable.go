@@ -81,6 +81,19 @@ func (s *State) DurableLive() int {
 	return h.Live()
 }
 
+// DurableCrossCalls reports how many Durable Object events crossed between
+// isolates through Go, for tests and diagnostics.
+func (s *State) DurableCrossCalls() int64 {
+	d := &s.durable
+	d.mu.Lock()
+	h := d.host
+	d.mu.Unlock()
+	if h == nil {
+		return 0
+	}
+	return h.CrossCalls()
+}
+
 // DurableParked reports how many WebSocket connections hibernated objects
 // hold in Go, for tests and diagnostics.
 func (s *State) DurableParked() int {

@@ -14,6 +14,11 @@ import (
 func TestDurableCounter(t *testing.T) {
 	d := startExample(t, "durable-counter", nil)
 	u := d.URL()
+	// With both isolates up, consecutive requests alternate between them,
+	// so calls reach the objects both directly and through Go.
+	for deadline := time.Now().Add(10 * time.Second); d.Worker().Stats().Isolates < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	get := func(path string) string {
 		t.Helper()
 		r := do(t, "GET", u+path, "", nil)
@@ -39,6 +44,7 @@ func TestDurableCounter(t *testing.T) {
 	}
 	checks := map[string]string{
 		"/burst?n=20": `20`,
+		"/roundtrip":  `{"n":true,"big":true,"nan":true,"inf":true,"t":true,"u":true,"nul":true,"str":true,"date":true,"re":true,"map":true,"set":true,"bytes":true,"f64":true,"ab":true,"err":true,"sparse":true,"refs":true,"cyclic":true,"fn":"DataCloneError"}`,
 		"/echo":       `{"d":5,"m":"x","b":"10","u":[7]}`,
 		"/fail":       `{"name":"RangeError","message":"too far"}`,
 		"/missing":    `{"name":"TypeError","message":"The RPC receiver does not implement the method \"nope\"."}`,
@@ -62,6 +68,9 @@ func TestDurableCounter(t *testing.T) {
 		if got := get("/plain?name=p"); got != fmt.Sprint(i) {
 			t.Fatalf("plain class call %d = %s", i, got)
 		}
+	}
+	if d.State().DurableCrossCalls() == 0 {
+		t.Error("no call crossed isolates: the cross-isolate path went untested")
 	}
 }
 

@@ -36,6 +36,34 @@ export class Counter extends DurableObject<Env> {
     return all.size;
   }
 
+  // Values of every structured-clone type survive storage.
+  async roundtrip(): Promise<unknown> {
+    const shared = { s: 1 };
+    const cyclic: any = { name: "c" };
+    cyclic.self = cyclic;
+    const sparse = [1, , 3];
+    const value = {
+      n: -0.5, big: 2n ** 70n, nan: NaN, inf: -Infinity, t: true, u: undefined, nul: null, str: "héllo 🌍",
+      date: new Date(1234), re: /a+b/gi, map: new Map<any, any>([["k", 1], [2, { x: 1 }]]), set: new Set([1, "two"]),
+      bytes: new Uint8Array([1, 2, 3]), f64: new Float64Array([1.5]), ab: new Uint8Array([9]).buffer,
+      err: new RangeError("bad"), sparse, refs: [shared, shared], cyclic,
+    };
+    await this.ctx.storage.put("complex", value);
+    const v = await this.ctx.storage.get<any>("complex");
+    return {
+      n: v.n === -0.5, big: v.big === 2n ** 70n, nan: Number.isNaN(v.nan), inf: v.inf === -Infinity, t: v.t === true,
+      u: "u" in v && v.u === undefined, nul: v.nul === null, str: v.str === value.str,
+      date: v.date instanceof Date && v.date.getTime() === 1234, re: v.re instanceof RegExp && v.re.source === "a+b" && v.re.flags === "gi",
+      map: v.map instanceof Map && v.map.get("k") === 1 && v.map.get(2).x === 1, set: v.set instanceof Set && v.set.has("two"),
+      bytes: v.bytes instanceof Uint8Array && v.bytes.join() === "1,2,3", f64: v.f64 instanceof Float64Array && v.f64[0] === 1.5,
+      ab: v.ab instanceof ArrayBuffer && new Uint8Array(v.ab)[0] === 9,
+      err: v.err instanceof RangeError && v.err.message === "bad",
+      sparse: v.sparse.length === 3 && !(1 in v.sparse) && v.sparse[2] === 3,
+      refs: v.refs[0] === v.refs[1], cyclic: v.cyclic.self === v.cyclic,
+      fn: await this.ctx.storage.put("f", () => 1).then(() => "stored", (e) => e.name),
+    };
+  }
+
   async echo(v: unknown): Promise<unknown> {
     return v;
   }
@@ -183,6 +211,8 @@ export default {
         return Response.json(await stub.sql());
       case "/txn":
         return Response.json(await stub.txn());
+      case "/roundtrip":
+        return Response.json(await stub.roundtrip());
       case "/kv":
         return Response.json(await stub.kvApi());
       case "/echo": {
