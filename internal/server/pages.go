@@ -90,6 +90,9 @@ func loadPagesConfig(o *PagesOptions, env string) (*config.Worker, []config.Warn
 		}
 		cfg.PagesBuildOutputDir = d
 	}
+	if cfg.PagesBuildOutputDir == "" {
+		return nil, warns, fmt.Errorf("pages dev: no directory to serve: name it (zerostack pages dev <directory>) or set pages_build_output_dir in wrangler.toml")
+	}
 	if o.CompatibilityDate != "" {
 		cfg.CompatibilityDate = o.CompatibilityDate
 	}
