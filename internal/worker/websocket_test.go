@@ -367,3 +367,23 @@ export default { async fetch(req) {
 		t.Fatalf("close: %q", e)
 	}
 }
+
+func TestWebSocketConnectFails(t *testing.T) {
+	// A port nothing listens on.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	url := "ws" + strings.TrimPrefix(dead.URL, "http")
+	dead.Close()
+	_, srv := newTestWorker(t, `
+export default { async fetch(req, env) {
+  const ws = new WebSocket(env.DEAD);
+  const ev = await new Promise((resolve) => ws.addEventListener("error", resolve));
+  let accept = "";
+  try { ws.accept(); } catch (e) { accept = e.message; }
+  return Response.json([ev.constructor.name, ev.message.startsWith("WebSocket connection failed"), ws.readyState, accept]);
+} };
+`, func(c *Config) { c.Vars = map[string]any{"DEAD": url} })
+	_, body, _ := get(t, srv.URL)
+	if want := `["ErrorEvent",true,3,"Websockets obtained from the 'new WebSocket()' constructor cannot call accept"]`; body != want {
+		t.Fatalf("got %s\nwant %s", body, want)
+	}
+}
