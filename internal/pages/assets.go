@@ -412,14 +412,6 @@ type intent struct {
 	redirect string
 }
 
-// Response kinds of [Server.Resolve].
-const (
-	// NoMatch: no asset, redirect or not-found page answers the request.
-	NoMatch = iota
-	// Found: an asset (or a not-found page) or a redirect answers it.
-	Found
-)
-
 // Matches reports whether the asset server has an answer for r other than
 // its not-found handling: an asset, a canonicalizing redirect, or a
 // _redirects rule. Workers with [assets] get the requests it does not
@@ -468,7 +460,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		search = "?" + r.URL.RawQuery
 	}
 	hdr := w.Header()
-	proxied := false
 	if rule, to := sn.redirects.Match(host, p); rule != nil {
 		if rule.Status == 200 {
 			if u, err := url.Parse(to); err == nil {
@@ -477,7 +468,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					p = "/"
 				}
 			}
-			proxied = true
 		} else {
 			reqURL := &url.URL{Scheme: "https", Host: host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
 			hdr.Set("Location", Location(reqURL, to))
@@ -489,8 +479,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	decoded := decodePath(p)
 	in := s.intentFor(sn, decoded, false, sn.notFound)
 	if in == nil {
+		// A miss, after a 200 rewrite or not, is a plain 404 (Cloudflare's
+		// asset worker answers both with 404 when no worker takes them).
 		sn.headers.Apply(hdr, host, r.URL.EscapedPath())
-		_ = proxied // both a proxied miss and a plain miss are 404 here
 		hdr.Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, "Not Found")
