@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -259,12 +258,4 @@ func (d *Dev) serveAssets(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st.static.ServeHTTP(sw, r)
-}
-
-// absDir resolves a directory relative to base.
-func absDir(base, dir string) string {
-	if filepath.IsAbs(dir) {
-		return dir
-	}
-	return filepath.Join(base, dir)
 }
