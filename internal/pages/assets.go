@@ -200,6 +200,7 @@ func (s *Server) Reload() error {
 		return fmt.Errorf("assets: %w", err)
 	}
 	sn := &snapshot{files: map[string]*asset{}, sig: sig}
+	old := s.snap.Load()
 	err = filepath.WalkDir(s.opts.Dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -230,6 +231,11 @@ func (s *Server) Reload() error {
 		a, err := loadAsset(p, "/"+rel)
 		if err != nil {
 			return err
+		}
+		if old != nil {
+			if prev := old.files[a.name]; prev != nil && prev.etag == a.etag && prev.file == a.file {
+				a = prev // unchanged: keep its compressed variants
+			}
 		}
 		sn.files[a.name] = a
 		return nil
