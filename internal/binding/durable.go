@@ -70,6 +70,10 @@ type DurableOptions struct {
 	// IdleTimeout evicts objects without events for this long (0: 70 s,
 	// about when Cloudflare evicts an idle object).
 	IdleTimeout time.Duration
+	// HibernateTimeout hibernates an object whose only activity is
+	// hibernatable WebSockets after this long without events (0: 10 s, as
+	// Cloudflare does, or IdleTimeout when that is shorter).
+	HibernateTimeout time.Duration
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
 }
@@ -81,6 +85,7 @@ type DurableHost struct {
 	store durable.Store
 	log   *slog.Logger
 	idle  time.Duration
+	hib   time.Duration
 
 	mu      sync.Mutex
 	workers map[string]*worker.Worker // script name → the Worker serving it
@@ -116,7 +121,7 @@ type dobject struct {
 // the store lists.
 func NewDurableHost(store durable.Store, opts DurableOptions) *DurableHost {
 	h := &DurableHost{
-		store: store, log: opts.Logger, idle: opts.IdleTimeout,
+		store: store, log: opts.Logger, idle: opts.IdleTimeout, hib: opts.HibernateTimeout,
 		workers: map[string]*worker.Worker{}, nss: map[string]durable.Namespace{},
 		objects: map[string]*dobject{}, handles: map[int64]*dobject{}, msgs: map[int64][]byte{},
 		alarms: map[string]*time.Timer{}, retries: map[string]int{}, stop: make(chan struct{}),
@@ -128,6 +133,9 @@ func NewDurableHost(store durable.Store, opts DurableOptions) *DurableHost {
 	}
 	if h.idle <= 0 {
 		h.idle = 70 * time.Second
+	}
+	if h.hib <= 0 {
+		h.hib = min(10*time.Second, h.idle)
 	}
 	if as, err := store.Alarms(context.Background()); err == nil {
 		for _, a := range as {
@@ -962,7 +970,7 @@ const (
 // --- eviction ---
 
 func (h *DurableHost) evictLoop() {
-	period := max(h.idle/4, 10*time.Millisecond)
+	period := max(min(h.idle, h.hib)/4, 10*time.Millisecond)
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
@@ -971,7 +979,7 @@ func (h *DurableHost) evictLoop() {
 			return
 		case <-t.C:
 		}
-		cutoff := time.Now().Add(-h.idle).UnixNano()
+		cutoff := time.Now().Add(-min(h.idle, h.hib)).UnixNano()
 		h.mu.Lock()
 		type victim struct {
 			o   *dobject
@@ -994,7 +1002,7 @@ func (h *DurableHost) evictLoop() {
 			}
 			// The isolate drops the instance if it is idle and calls
 			// doEvicted, which closes the storage on its thread.
-			msg := evictMessage(v.o, h.idle)
+			msg := evictMessage(v.o, h.idle, h.hib)
 			tok := h.putMsg(msg)
 			res, ok := v.w.EventOn(v.pin, "durable", fmt.Sprintf("%d", tok))
 			h.takeMsg(tok)
@@ -1012,11 +1020,11 @@ func (h *DurableHost) evictLoop() {
 // evictMessage asks the isolate to drop o's instance if it has been idle
 // for idle (the isolate knows when the instance last ran: calls from its
 // own isolate do not pass through Go).
-func evictMessage(o *dobject, idle time.Duration) []byte {
+func evictMessage(o *dobject, idle, hib time.Duration) []byte {
 	_, class, _ := strings.Cut(o.ns, ":")
 	var b []byte
 	b = append(b, tagObject)
-	b = binary.BigEndian.AppendUint32(b, 4)
+	b = binary.BigEndian.AppendUint32(b, 5)
 	for _, kv := range [][2]string{{"op", "evict"}, {"cls", class}, {"id", o.id}} {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(kv[0])))
 		b = append(b, kv[0]...)
@@ -1028,6 +1036,10 @@ func evictMessage(o *dobject, idle time.Duration) []byte {
 	b = append(b, "idle"...)
 	b = append(b, tagNumber)
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(float64(idle.Milliseconds())))
+	b = binary.BigEndian.AppendUint32(b, 9)
+	b = append(b, "hibernate"...)
+	b = append(b, tagNumber)
+	b = binary.BigEndian.AppendUint64(b, math.Float64bits(float64(hib.Milliseconds())))
 	return b
 }
 

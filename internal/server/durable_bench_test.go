@@ -19,9 +19,15 @@ func BenchmarkDurableHello(b *testing.B) { benchDurable(b, "/hello") }
 // BenchmarkDurableRPC is 100 sequential RPC calls per request.
 func BenchmarkDurableRPC(b *testing.B) { benchDurable(b, "/rpc?n=100") }
 
-func benchDurable(b *testing.B, path string) {
+func benchDurable(b *testing.B, path string) { benchDurableN(b, path, 1) }
+
+// BenchmarkDurablePut2 is BenchmarkDurablePut with two isolates: about half
+// of the calls cross isolates.
+func BenchmarkDurablePut2(b *testing.B) { benchDurableN(b, "/put", 2) }
+
+func benchDurableN(b *testing.B, path string, isolates int) {
 	dir, _ := filepath.Abs("../../bench/durable")
-	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 1, PersistTo: b.TempDir(), Console: func(string, string) {}})
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: isolates, PersistTo: b.TempDir(), Console: func(string, string) {}})
 	if err != nil {
 		b.Fatal(err)
 	}

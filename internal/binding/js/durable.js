@@ -632,8 +632,11 @@ registerEvent("durable", async (payload) => {
   if (msg.op === "evict") {
     const key = msg.cls + "/" + msg.id;
     const o = live.get(key);
+    // An object without sockets is evicted after the idle timeout; one
+    // whose sockets can hibernate, after the (shorter) hibernation timeout.
+    const idleFor = Date.now() - o?.lastUsed;
     if (o !== undefined && o.inflight === 0 && o.waiters.length === 0 && o.pending === 0 && o.blocker === null &&
-        Date.now() - o.lastUsed >= msg.idle && (!o.sockets?.size || hibernate(o))) {
+        (o.sockets?.size ? idleFor >= msg.hibernate && hibernate(o) : idleFor >= msg.idle)) {
       live.delete(key);
       byHandle.delete(o.h);
       o.commit();
