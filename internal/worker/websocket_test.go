@@ -287,7 +287,7 @@ export default { async fetch(req, env) {
     ws = new WebSocket(upstream.replace("http", "ws"), ["p1", "p2"]);
     out.push(ws.readyState);
     await new Promise((resolve) => ws.addEventListener("open", resolve));
-    out.push(ws.readyState, ws.protocol, ws.url === upstream.replace("http", "ws") + "/");
+    out.push(ws.readyState, ws.protocol, ws.url === upstream.replace("http", "ws"));
   } else {
     const r = await fetch(upstream, { headers: { Upgrade: "websocket", "X-Test": "fetched", "Sec-WebSocket-Protocol": "chat" } });
     out.push(r.status, r.webSocket instanceof WebSocket, r.webSocket.protocol);

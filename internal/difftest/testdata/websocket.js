@@ -21,6 +21,14 @@ export default {
     t("closeReason124", () => { const [a] = pair(); a.accept(); a.close(1000, "x".repeat(124)); return a.readyState; });
     t("sendAfterClose", () => { const [a] = pair(); a.accept(); a.close(1000); a.send("x"); });
     t("closeTwice", () => { const [a] = pair(); a.accept(); a.close(1000); a.close(1001); return a.readyState; });
+    t("ctorNoArgs", () => new WebSocket());
+    t("ctorBadURL", () => new WebSocket("not a url"));
+    t("ctorHttpScheme", () => new WebSocket("http://example.com/"));
+    t("ctorFragment", () => new WebSocket("ws://example.com/#x"));
+    t("ctorBadProtocol", () => new WebSocket("ws://example.com/", "a b"));
+    t("ctorBadProtocolList", () => new WebSocket("ws://example.com/", ["ok", "a b"]));
+    t("ctorRepeatedProtocol", () => new WebSocket("ws://example.com/", ["a", "a"]));
+    t("response101NoSocket", () => new Response(null, { status: 101 }));
     t("responseNon101", () => { const [a] = pair(); new Response(null, { status: 200, webSocket: a }); });
 
     {

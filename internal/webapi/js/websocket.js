@@ -73,6 +73,7 @@ export class WebSocket extends EventTarget {
     const s = new State();
     states.set(this, s);
     if (url === kNew) return;
+    if (arguments.length < 1) throw new TypeError("Failed to construct 'WebSocket': constructor parameter 1 is not of type 'string'.");
     // new WebSocket(url): an outbound connection, opened in Go.
     let u;
     try {
@@ -84,15 +85,27 @@ export class WebSocket extends EventTarget {
       throw new DOMException("WebSocket Constructor: The url scheme must be ws or wss.", "SyntaxError");
     }
     if (u.hash !== "") throw new DOMException("WebSocket Constructor: The url fragment must be empty.", "SyntaxError");
+    // Messages as workerd words them (WebSocket::constructor).
     let protos = [];
-    if (protocols !== undefined) protos = typeof protocols === "string" ? [protocols] : [...protocols].map(String);
-    const seen = new Set();
-    for (const p of protos) {
-      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p)) throw new DOMException("WebSocket Constructor: The protocol is invalid.", "SyntaxError");
-      if (seen.has(p)) throw new DOMException("WebSocket Constructor: The protocol is duplicated.", "SyntaxError");
-      seen.add(p);
+    if (protocols !== undefined) {
+      if (typeof protocols === "string") {
+        if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(protocols)) {
+          throw new DOMException("WebSocket Constructor: The protocol header token is invalid.", "SyntaxError");
+        }
+        protos = [protocols];
+      } else {
+        protos = [...protocols].map(String);
+        const seen = new Set();
+        for (const p of protos) {
+          if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p)) {
+            throw new DOMException("WebSocket Constructor: One of the protocol header tokens is invalid.", "SyntaxError");
+          }
+          if (seen.has(p)) throw new DOMException("WebSocket Constructor: The protocols header cannot have repeating values.", "SyntaxError");
+          seen.add(p);
+        }
+      }
     }
-    s.url = u.href;
+    s.url = `${url}`; // as given, as workerd reports it
     s.connecting = true;
     const wire = protos.length ? "sec-websocket-protocol\n" + protos.join(", ") + "\n" : "";
     const httpURL = (u.protocol === "wss:" ? "https:" : "http:") + u.href.slice(u.protocol.length);
@@ -103,7 +116,8 @@ export class WebSocket extends EventTarget {
       }
       s.connecting = false;
       if (!head.hid) {
-        failed(this, s, new Error(`WebSocket connection failed: the server answered ${head.status}.`));
+        if (head.body) host.cancelRead(head.body);
+        failed(this, s, new TypeError(`Failed to establish the WebSocket connection: expected server to reply with HTTP status code 101 (switching protocols), but received ${head.status} instead.`));
         return;
       }
       attachHost(this, s, head.hid);
