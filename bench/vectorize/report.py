@@ -7,11 +7,12 @@ for r in rows:
     if r["lib"] not in libs:
         libs.append(r["lib"])
 
-print("| library | build s | threads | index memory MiB |")
-print("|---|---|---|---|")
+print("| library | build s | build CPU s | threads | index memory MiB |")
+print("|---|---|---|---|---|")
 for r in rows:
     if r["what"] == "build":
-        print(f"| {r['lib']} | {r['seconds']:.1f} | {r['threads']} | {r['memory_bytes'] / 2**20:.0f} |")
+        cpu = f"{r['cpu_seconds']:.0f}" if "cpu_seconds" in r else "—"
+        print(f"| {r['lib']} | {r['seconds']:.1f} | {cpu} | {r['threads']} | {r['memory_bytes'] / 2**20:.0f} |")
 print()
 print("| library | ef | recall@10 | q/s 1 thread | q/CPU-s 1 thread | q/s all cores |")
 print("|---|---|---|---|---|---|")
