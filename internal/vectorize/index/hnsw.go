@@ -81,7 +81,9 @@ func (o HNSWOptions) withDefaults() HNSWOptions {
 // Deletes leave a tombstone: the node keeps guiding searches but is never
 // returned. A later insert reuses a tombstoned slot, first unlinking it and
 // repairing its neighbours' links; when tombstones outnumber live vectors
-// the graph is rebuilt from the live ones. Replacing a vector (Add of a
+// the graph is rebuilt from the live ones (in parallel, like
+// [HNSW.AddBatch], holding a second copy of the live vectors meanwhile).
+// Replacing a vector (Add of a
 // present id) is a delete followed by an insert.
 //
 // Searches run concurrently with each other; Add and Delete take an
@@ -275,12 +277,16 @@ func (h *HNSW) compact() {
 	h.slotOf = make(map[uint32]uint32, h.live)
 	h.free = nil
 	h.hasEntry, h.maxLevel, h.live = false, 0, 0
+	var liveIDs []uint32
+	var vecs []float32
+	var buf []float32
 	for s, id := range ids {
 		if !deleted[s] {
-			var buf []float32
-			h.insert(id, old.decode(uint32(s), &buf))
+			liveIDs = append(liveIDs, id)
+			vecs = append(vecs, old.decode(uint32(s), &buf)...)
 		}
 	}
+	h.addBatch(liveIDs, vecs, runtime.GOMAXPROCS(0))
 }
 
 func (h *HNSW) randomLevel() int {
@@ -341,6 +347,13 @@ func (h *HNSW) AddBatch(ids []uint32, vecs []float32, workers int) error {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.addBatch(ids, vecs, workers)
+	h.maybeCompact()
+	return nil
+}
+
+// addBatch is AddBatch with the write lock held and the lengths checked.
+func (h *HNSW) addBatch(ids []uint32, vecs []float32, workers int) {
 	h.reserve(len(ids))
 	slots := make([]uint32, 0, len(ids))
 	for i, id := range ids {
@@ -381,8 +394,6 @@ func (h *HNSW) AddBatch(ids []uint32, vecs []float32, workers int) error {
 		wg.Wait()
 		h.locks = nil
 	}
-	h.maybeCompact()
-	return nil
 }
 
 // connect links placed slot s into the graph. During a parallel
