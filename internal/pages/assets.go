@@ -17,6 +17,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,13 +74,88 @@ type Options struct {
 // Server serves a directory of static assets as Cloudflare's asset server
 // does. Files up to 8 MiB are held in memory (gzip and brotli variants are
 // made once, on first request); _headers and _redirects in the directory's
-// root apply. It is safe for concurrent use; [Server.Reload] swaps in a new
+// root apply, and files that .assetsignore names (gitignore syntax) are not
+// served. It is safe for concurrent use; [Server.Reload] swaps in a new
 // snapshot atomically.
 type Server struct {
 	opts Options
 	log  *slog.Logger
 	snap atomic.Pointer[snapshot]
 	mu   sync.Mutex // serializes reloads
+	// ignore holds the rules of .assetsignore, read at each reload.
+	ignore atomic.Pointer[[]ignoreRule]
+}
+
+// ignoreRule is one line of .assetsignore (gitignore syntax: "*", "?",
+// "**", a leading "/" or an inner "/" anchors to the root, a trailing "/"
+// matches directories only, "!" re-includes).
+type ignoreRule struct {
+	re      *regexp.Regexp
+	dirOnly bool
+	negate  bool
+}
+
+// parseIgnore reads .assetsignore, which lists files of the assets
+// directory that are not uploaded (wrangler reads it with gitignore rules).
+func parseIgnore(text string) []ignoreRule {
+	var out []ignoreRule
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimRight(line, " \r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		r := ignoreRule{}
+		if strings.HasPrefix(line, "!") {
+			r.negate, line = true, line[1:]
+		}
+		if strings.HasSuffix(line, "/") {
+			r.dirOnly, line = true, strings.TrimSuffix(line, "/")
+		}
+		anchored := strings.Contains(line, "/")
+		line = strings.TrimPrefix(line, "/")
+		var b strings.Builder
+		if !anchored {
+			b.WriteString("(?:.*/)?")
+		}
+		for i := 0; i < len(line); i++ {
+			switch c := line[i]; {
+			case strings.HasPrefix(line[i:], "**/"):
+				b.WriteString("(?:.*/)?")
+				i += 2
+			case strings.HasPrefix(line[i:], "**"):
+				b.WriteString(".*")
+				i++
+			case c == '*':
+				b.WriteString("[^/]*")
+			case c == '?':
+				b.WriteString("[^/]")
+			default:
+				b.WriteString(regexp.QuoteMeta(string(c)))
+			}
+		}
+		re, err := regexp.Compile("^" + b.String() + "$")
+		if err != nil {
+			continue
+		}
+		r.re = re
+		out = append(out, r)
+	}
+	return out
+}
+
+// matchIgnore applies the rules to a slash path relative to the root (the
+// last matching rule decides).
+func matchIgnore(rules []ignoreRule, rel string, dir bool) bool {
+	ignored := false
+	for _, r := range rules {
+		if r.dirOnly && !dir {
+			continue
+		}
+		if r.re.MatchString(rel) {
+			ignored = !r.negate
+		}
+	}
+	return ignored
 }
 
 type snapshot struct {
@@ -146,6 +222,9 @@ func (s *Server) Dir() string { return s.opts.Dir }
 // ignored reports whether a file (slash path relative to the root) is
 // never served: Pages' build inputs and wrangler's default ignores.
 func (s *Server) ignored(rel string, dir bool) bool {
+	if rules := s.ignore.Load(); rules != nil && matchIgnore(*rules, rel, dir) {
+		return true
+	}
 	base := path.Base(rel)
 	switch base {
 	case ".DS_Store", ".git", "node_modules", ".wrangler", ".zerostack":
@@ -195,6 +274,12 @@ func (s *Server) signature() (uint64, error) {
 func (s *Server) Reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if b, err := os.ReadFile(filepath.Join(s.opts.Dir, ".assetsignore")); err == nil {
+		rules := parseIgnore(string(b))
+		s.ignore.Store(&rules)
+	} else {
+		s.ignore.Store(nil)
+	}
 	sig, err := s.signature()
 	if err != nil {
 		return fmt.Errorf("assets: %w", err)

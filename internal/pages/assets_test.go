@@ -290,6 +290,27 @@ func TestLinks(t *testing.T) {
 	}
 }
 
+func TestAssetsIgnore(t *testing.T) {
+	dir := site(t, map[string]string{
+		".assetsignore":      "# not uploaded\n*.map\n!keep.map\n/secret/\ndrafts/**\n",
+		"index.html":         "home",
+		"app.js.map":         "map",
+		"keep.map":           "kept",
+		"secret/key.txt":     "key",
+		"docs/secret/ok.txt": "ok",
+		"drafts/a/b.html":    "draft",
+	})
+	srv, err := New(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]int{"/app.js.map": 404, "/keep.map": 200, "/secret/key.txt": 404, "/docs/secret/ok.txt": 200, "/drafts/a/b": 404, "/.assetsignore": 404, "/": 200} {
+		if res := get(t, srv, "GET", p, nil); res.Code != want {
+			t.Errorf("%s: %d, want %d", p, res.Code, want)
+		}
+	}
+}
+
 func TestMatches(t *testing.T) {
 	dir := site(t, map[string]string{"index.html": "home", "about.html": "about", "_redirects": "/r /about 302\n"})
 	srv, _ := New(Options{Dir: dir, NotFoundHandling: NotFoundSPA})
