@@ -113,6 +113,11 @@ func installWebSocket(r *Runtime) {
 			hs.pending = append(hs.pending, m)
 		} else {
 			m.sendTo(hs.conn)
+			if !hs.accepted {
+				// Nobody will read it (a new WebSocket() closed while it
+				// connected): the Conn shuts down once its Close is sent.
+				t.drop(hid)
+			}
 		}
 		return nil, nil
 	})
