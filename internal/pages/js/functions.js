@@ -80,8 +80,20 @@ function matchRoute(pattern, reqSegs, end) {
   return { params, path: "/" + reqSegs.slice(0, i).join("/") };
 }
 
+// pathOf returns the pathname of a serialized absolute URL (request.url
+// is one) without parsing it again.
+function pathOf(url) {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  let end = url.length;
+  const q = url.indexOf("?", start), h = url.indexOf("#", start);
+  if (q >= 0) end = q;
+  if (h >= 0 && h < end) end = h;
+  return url.slice(start, end);
+}
+
 function* executeRequest(routes, middlewareRoutes, request) {
-  const reqSegs = segments(new URL(request.url).pathname);
+  const reqSegs = segments(pathOf(request.url));
   // Middleware: every route whose path is a prefix, outermost first.
   for (const route of middlewareRoutes) {
     if (route.method && route.method !== request.method) continue;
