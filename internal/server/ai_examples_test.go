@@ -15,7 +15,6 @@ import (
 
 	"github.com/zerostack/zerostack/internal/ai"
 	"github.com/zerostack/zerostack/internal/ai/aitest"
-	"github.com/zerostack/zerostack/internal/ai/gguf"
 )
 
 // startAI serves dir (an example or a temporary project) with Workers AI
@@ -355,37 +354,6 @@ export default {
 		t.Errorf("sentiment: positive text %+v, negative text %+v", out.Pos, out.Neg)
 	}
 	t.Logf("paraphrase %.3f, unrelated %.3f; sentiment %+v / %+v", out.Paraphrase, out.Unrelated, out.Pos, out.Neg)
-}
-
-// TestExampleAIHaikuGGUF serves the haiku example from a tiny GGUF model
-// (random weights) through llama.cpp, as `zerostack dev --ai-gguf` does.
-func TestExampleAIHaikuGGUF(t *testing.T) {
-	model := filepath.Join(t.TempDir(), "tiny.gguf")
-	if err := gguf.TinyLlama(gguf.TinyLlamaOptions{Seed: 3}).WriteFile(model); err != nil {
-		t.Fatal(err)
-	}
-	d, err := StartDev(DevOptions{
-		Path:      filepath.Join(examplesDir(t), "ai-haiku"),
-		IP:        "127.0.0.1",
-		Port:      -1,
-		Isolates:  1,
-		PersistTo: t.TempDir(),
-		AI:        AIFlags{GGUF: model, Provider: "llama"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Shutdown(context.Background())
-	r := do(t, "GET", d.URL()+"/", "", nil)
-	m := decodeJSON(t, r.body)
-	haiku, _ := m["haiku"].(string)
-	if r.status != 200 || haiku == "" {
-		t.Fatalf("got %d %q", r.status, r.body)
-	}
-	snap := d.State().AI().Usage().Snapshot()
-	if len(snap) != 1 || snap[0].OutputTokens < 1 || snap[0].OutputTokens > 100 || snap[0].InputTokens < 5 {
-		t.Errorf("usage %+v (max_tokens is 100)", snap)
-	}
 }
 
 // TestExampleRAGWithWorkersAI runs the guide's question answering over
