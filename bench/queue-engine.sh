@@ -12,16 +12,25 @@
 # Engines alternate (ROUNDS rounds, each run a fresh process and store) so that
 # the machine's changing load moves both alike; the tables give medians.
 # queue-engine/ is its own Go module, so zerostack's go.mod gets no NATS.
-# Usage: bench/queue-engine.sh [messages]   (ROUNDS=3)
+# Usage: bench/queue-engine.sh [messages]   (ROUNDS=3, ZEROSTACK_SRC=tree)
 set -euo pipefail
 cd "$(dirname "$0")/queue-engine"
 N=${1:-100000}
 ROUNDS=${ROUNDS:-3}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-GOFLAGS=-mod=mod go build -o "$OUT/queue-engine" .
+# ZEROSTACK_SRC=dir builds against another zerostack tree (e.g. a `git archive`
+# of one commit) instead of this working tree, which others may be editing.
+if [ -n "${ZEROSTACK_SRC:-}" ]; then
+  sed "s#=> ../..#=> $(cd "$ZEROSTACK_SRC" && pwd)#" go.mod >"$OUT/alt.mod"
+  cp go.sum "$OUT/alt.sum"
+  GOFLAGS=-mod=mod go build -modfile "$OUT/alt.mod" -o "$OUT/queue-engine" .
+else
+  GOFLAGS=-mod=mod go build -o "$OUT/queue-engine" .
+fi
 Q="$OUT/queue-engine"
 
+echo "# zerostack tree: ${ZEROSTACK_SRC:-$(cd ../.. && pwd)}"
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $N messages, $ROUNDS rounds"
 for r in $(seq "$ROUNDS"); do
   for e in sqlite jetstream; do

@@ -39,6 +39,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -575,6 +576,7 @@ func main() {
 	kill := flag.Bool("kill", false, "test durability after SIGKILL instead")
 	child := flag.String("kill-child", "", "internal: the child of -kill, sending into this directory")
 	flag.BoolVar(&fsyncEach, "fsync", false, "fsync every acknowledged write (SQLite synchronous=FULL, JetStream sync_always)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	summary := flag.Bool("summarize", false, "read result lines on stdin and print median tables (markdown)")
 	flag.Parse()
 	if *summary {
@@ -585,7 +587,17 @@ func main() {
 		return
 	}
 
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "queue-engine:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*kind, *n, *batch, *rate, *latSecs, *kill, *child); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "queue-engine:", err)
 		os.Exit(1)
 	}
