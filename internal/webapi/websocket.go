@@ -231,6 +231,11 @@ func headerWire(h http.Header) string {
 	return sb.String()
 }
 
+// WebSockets reports how many host sockets the runtime holds (connections
+// and sockets waiting for one), for tests and statistics. Call it on the
+// isolate thread.
+func (r *Runtime) WebSockets() int { return len(r.ws.socks) }
+
 // closeWebSockets ends the runtime's connections (the isolate is going
 // away) with 1001 Going Away.
 func (r *Runtime) closeWebSockets() {

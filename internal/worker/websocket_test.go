@@ -167,7 +167,7 @@ func TestWebSocketServerCloses(t *testing.T) {
 }
 
 func TestWebSocketClientDisconnects(t *testing.T) {
-	_, srv := newTestWorker(t, wsEchoWorker, nil)
+	w, srv := newTestWorker(t, wsEchoWorker, nil)
 	c := dialWS(t, srv.URL, nil)
 	c.next(t)
 	c.Abort()
@@ -175,6 +175,7 @@ func TestWebSocketClientDisconnects(t *testing.T) {
 	if _, body, _ := getEventually(t, srv.URL+"/log", want); body != want {
 		t.Fatalf("server log %s", body)
 	}
+	noSocketsLeft(t, w)
 }
 
 func TestWebSocketResponseErrors(t *testing.T) {
@@ -201,7 +202,7 @@ export default { async fetch(req) {
 }
 
 func TestWebSocketManyClients(t *testing.T) {
-	_, srv := newTestWorker(t, wsEchoWorker, nil)
+	w, srv := newTestWorker(t, wsEchoWorker, nil)
 	const n, msgs = 50, 20
 	var wg sync.WaitGroup
 	errs := make(chan string, n)
@@ -227,6 +228,23 @@ func TestWebSocketManyClients(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Errorf("out of order or lost: %q", e)
+	}
+	noSocketsLeft(t, w)
+}
+
+// noSocketsLeft checks that every closed connection has left the isolates'
+// socket tables (the server's side of a close is handled asynchronously:
+// it polls).
+func noSocketsLeft(t *testing.T, w *Worker) {
+	t.Helper()
+	left := -1
+	for k := 0; k < 200 && left != 0; k++ {
+		if left = w.Stats().WebSockets; left != 0 {
+			time.Sleep(25 * time.Millisecond)
+		}
+	}
+	if left != 0 {
+		t.Fatalf("%d host sockets left after every connection closed", left)
 	}
 }
 
@@ -268,7 +286,7 @@ func (upstreamEcho) Error(c *websocket.Conn, err error) {}
 
 func TestWebSocketOutbound(t *testing.T) {
 	up := upstreamWS(t)
-	_, srv := newTestWorker(t, `
+	w, srv := newTestWorker(t, `
 export default { async fetch(req, env) {
   const path = new URL(req.url).pathname;
   const upstream = env.UP;
@@ -332,6 +350,7 @@ export default { async fetch(req, env) {
 	if e := c.end(t); e != "1000  true" {
 		t.Fatalf("proxied close %q", e)
 	}
+	noSocketsLeft(t, w)
 }
 
 // TestWebSocketTransfer passes a socket through exportWebSocket and

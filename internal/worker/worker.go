@@ -338,6 +338,7 @@ func (w *Worker) pick() *isolate {
 type Stats struct {
 	Isolates       int
 	RetainedValues int // summed over isolates, sampled on their threads
+	WebSockets     int // host WebSockets the isolates hold, summed likewise
 }
 
 // Stats samples the pool.
@@ -347,11 +348,12 @@ func (w *Worker) Stats() Stats {
 	w.mu.Unlock()
 	s := Stats{Isolates: len(isos)}
 	for _, i := range isos {
-		ch := make(chan int, 1)
-		if i.rt.Loop.Enqueue(func() { ch <- i.rt.Iso.RetainedValues() }) {
+		ch := make(chan [2]int, 1)
+		if i.rt.Loop.Enqueue(func() { ch <- [2]int{i.rt.Iso.RetainedValues(), i.rt.WebSockets()} }) {
 			select {
 			case n := <-ch:
-				s.RetainedValues += n
+				s.RetainedValues += n[0]
+				s.WebSockets += n[1]
 			case <-time.After(5 * time.Second):
 			}
 		}
