@@ -264,6 +264,7 @@ func (d *Dispatcher) loop() {
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
+			defer d.Notify() // retries and freed slots may make work
 			defer func() { <-d.slots }()
 			d.run(ctx, batch)
 		}()

@@ -2,14 +2,15 @@
 // ([queues.Store]): every queue's messages in one SQLite table of a file in
 // the state directory (queues/queues.sqlite).
 //
-// A message is a row. Leasing it (delivering it to a consumer) moves its
-// visible_ms into the future and stamps it with a lease token, in the same
-// UPDATE … RETURNING that selects it; acknowledging deletes the row;
-// retrying moves visible_ms to the retry time. A lease that is never
-// settled simply expires: the row is visible again and the next lease
-// delivers it, with its attempt count raised. Every change is one SQLite
-// transaction in WAL mode, so a message that Send accepted, or the ack
-// that settled it, survives a crash of the process.
+// A message is a row. Leasing it (delivering it to a consumer) only reads
+// it: leases are held in the process's memory (see [Store.Lease]), since a
+// lease is void once its process stops. Acknowledging deletes the row;
+// retrying moves its visible_ms to the retry time and raises its attempt
+// count. A lease that is never settled simply expires and the next lease
+// delivers the message again, its attempt count raised. Writes are group
+// committed (one SQLite transaction in WAL mode for the writes that arrive
+// together), so a message that Send accepted, or the ack that settled it,
+// survives a crash of the process; a lease does not need to.
 package queueslocal
 
 import (
@@ -21,8 +22,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zerostack/zerostack/internal/queues"
@@ -69,7 +72,27 @@ type Store struct {
 	db  *sqlitedb.DB
 	now func() time.Time
 	log *slog.Logger
+
+	lmu    sync.Mutex
+	leases map[string]*queueLeases // queue → leases granted by this process
+
+	stmts     sync.Map // query → *sql.Stmt on the writer connection
+	toPrepare sync.Map // queries to prepare after the current commit
+
+	ops  chan *writeOp
+	quit chan struct{}
+	done chan struct{}
 }
+
+// writeOp is one write waiting for the committer.
+type writeOp struct {
+	ctx  context.Context
+	fn   func(tx *sql.Tx) error
+	done chan error
+}
+
+// maxGroup is the most writes one transaction commits together.
+const maxGroup = 64
 
 var _ queues.Store = (*Store)(nil)
 
@@ -83,18 +106,113 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("queues open: schema: %w", err)
 	}
-	s := &Store{db: db, now: opts.Now, log: opts.Logger}
+	s := &Store{db: db, now: opts.Now, log: opts.Logger, ops: make(chan *writeOp, maxGroup), leases: map[string]*queueLeases{}, quit: make(chan struct{}), done: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	go s.committer()
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops the committer and closes the database.
+func (s *Store) Close() error {
+	close(s.quit)
+	<-s.done
+	s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+	return s.db.Close()
+}
+
+var errClosed = errors.New("queues: store is closed")
+
+// write runs fn in a write transaction. Writes that arrive while another
+// commits are grouped into the next transaction (group commit), each in
+// its own savepoint so that one failing write does not undo the others;
+// every caller returns only after the transaction holding its write has
+// committed. Producers sending and consumers settling at the same time
+// thus share commits instead of queueing for the writer lock.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.ops <- op:
+	case <-s.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-op.done
+}
+
+func (s *Store) committer() {
+	defer close(s.done)
+	group := make([]*writeOp, 0, maxGroup)
+	for {
+		select {
+		case op := <-s.ops:
+			group = append(group[:0], op)
+		case <-s.quit:
+			for {
+				select {
+				case op := <-s.ops:
+					op.done <- errClosed
+				default:
+					return
+				}
+			}
+		}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case op := <-s.ops:
+				group = append(group, op)
+			default:
+				break more
+			}
+		}
+		s.commit(group)
+		s.prepare()
+	}
+}
+
+// commit runs a group of writes in one transaction.
+func (s *Store) commit(group []*writeOp) {
+	if len(group) == 1 {
+		op := group[0]
+		op.done <- s.db.Write(op.ctx, op.fn)
+		return
+	}
+	results := make([]error, len(group))
+	err := s.db.Write(context.Background(), func(tx *sql.Tx) error {
+		for i, op := range group {
+			if err := op.ctx.Err(); err != nil {
+				results[i] = err
+				continue
+			}
+			if _, err := tx.Exec("SAVEPOINT w"); err != nil {
+				return err
+			}
+			if err := op.fn(tx); err != nil {
+				results[i] = err
+				if _, err := tx.Exec("ROLLBACK TO w"); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec("RELEASE w"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, op := range group {
+		if err != nil {
+			op.done <- err
+		} else {
+			op.done <- results[i]
+		}
+	}
+}
 
 // DB returns the underlying database (integrity checks, tools).
 func (s *Store) DB() *sqlitedb.DB { return s.db }
@@ -114,7 +232,7 @@ func (s *Store) CreateQueue(ctx context.Context, name string) (queues.QueueInfo,
 	}
 	id := randomHex(16)
 	now := s.now()
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO queues (name, id, created_ms) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING", name, id, ms(now))
 		if err != nil {
 			return err
@@ -132,7 +250,7 @@ func (s *Store) CreateQueue(ctx context.Context, name string) (queues.QueueInfo,
 
 // DeleteQueue implements [queues.Store].
 func (s *Store) DeleteQueue(ctx context.Context, name string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM queues WHERE name = ?", name)
 		if err != nil {
 			return err
@@ -143,6 +261,12 @@ func (s *Store) DeleteQueue(ctx context.Context, name string) error {
 		_, err = tx.ExecContext(ctx, "DELETE FROM messages WHERE queue = ?", name)
 		return err
 	})
+	if err == nil {
+		s.lmu.Lock()
+		delete(s.leases, name)
+		s.lmu.Unlock()
+	}
+	return err
 }
 
 // Queues implements [queues.Store].
@@ -186,13 +310,17 @@ func (s *Store) Info(ctx context.Context, name string) (queues.QueueInfo, error)
 		return info, err
 	}
 	now := ms(s.now())
-	err = s.db.R.QueryRowContext(ctx, `SELECT count(*),
-		coalesce(sum(lease IS NOT NULL AND visible_ms > ?), 0),
-		coalesce(sum(lease IS NULL AND visible_ms > ?), 0)
-		FROM messages WHERE queue = ?`, now, now, name).Scan(&info.Backlog, &info.Leased, &info.Delayed)
+	err = s.db.R.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(visible_ms > ?), 0)
+		FROM messages WHERE queue = ?`, now, name).Scan(&info.Backlog, &info.Delayed)
 	if err != nil {
 		return info, err
 	}
+	s.lmu.Lock()
+	if ql := s.leases[name]; ql != nil {
+		ql.expire(now)
+		info.Leased = len(ql.held)
+	}
+	s.lmu.Unlock()
 	if !recorded && info.Backlog == 0 {
 		return info, queues.ErrQueueNotFound
 	}
@@ -228,14 +356,51 @@ func (s *Store) Send(ctx context.Context, queue string, msgs []queues.Message) e
 		}
 		args = append(args, queue, id, body, m.ContentType, ms(ts), ms(now.Add(m.Delay)), m.Attempts)
 	}
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(msgs); start += insertChunk {
 			n := min(insertChunk, len(msgs)-start)
-			if _, err := tx.ExecContext(ctx, insertSQL(n), args[start*perRow:(start+n)*perRow]...); err != nil {
+			if _, err := s.exec(ctx, tx, insertSQL(n), args[start*perRow:(start+n)*perRow]...); err != nil {
 				return err
 			}
 		}
 		return nil
+	})
+}
+
+// exec runs query in tx through the writer connection's prepared
+// statement for it (parsing a 100-row INSERT costs more than running it).
+// A statement not yet prepared runs unprepared this time and is prepared
+// by the committer after the transaction, since the single writer
+// connection is busy until then.
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return tx.StmtContext(ctx, st.(*sql.Stmt)).ExecContext(ctx, args...)
+	}
+	s.toPrepare.Store(query, true)
+	return tx.ExecContext(ctx, query, args...)
+}
+
+// query is exec for statements that return rows.
+func (s *Store) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return tx.StmtContext(ctx, st.(*sql.Stmt)).QueryContext(ctx, args...)
+	}
+	s.toPrepare.Store(query, true)
+	return tx.QueryContext(ctx, query, args...)
+}
+
+// prepare prepares the statements exec and query asked for; it runs on
+// the committer goroutine, outside any transaction.
+func (s *Store) prepare() {
+	s.toPrepare.Range(func(q, _ any) bool {
+		s.toPrepare.Delete(q)
+		if _, ok := s.stmts.Load(q); ok {
+			return true
+		}
+		if st, err := s.db.W.Prepare(q.(string)); err == nil {
+			s.stmts.Store(q, st)
+		}
+		return true
 	})
 }
 
@@ -261,42 +426,158 @@ func insertSQL(n int) string {
 	return b.String()
 }
 
+// Leases are held in memory, not in the database: a lease is void when
+// the process that granted it stops anyway (a restarted consumer calls
+// ReleaseLeases), so writing it would only cost a row rewrite per message.
+// Lease therefore only reads; Settle writes (DELETE for acks, UPDATE of
+// visible_ms and attempts for retries). An expired lease counts as a
+// failed attempt; the count is kept in memory until the message is
+// retried or delivered again. One process consumes a queue of a state
+// directory at a time (zerostack dev runs one dispatcher per queue).
+type lease struct {
+	token string
+	until int64 // ms
+}
+
+type queueLeases struct {
+	held   map[int64]lease // seq → lease
+	failed map[int64]int   // seq → expired leases not yet written
+}
+
+// leasesOf returns the in-memory lease table of queue; s.lmu is held.
+func (s *Store) leasesOf(queue string) *queueLeases {
+	ql := s.leases[queue]
+	if ql == nil {
+		ql = &queueLeases{held: map[int64]lease{}, failed: map[int64]int{}}
+		s.leases[queue] = ql
+	}
+	return ql
+}
+
+// expire drops the leases of ql that ran out before now, counting each as
+// a failed attempt; s.lmu is held.
+func (ql *queueLeases) expire(now int64) {
+	for seq, l := range ql.held {
+		if l.until <= now {
+			delete(ql.held, seq)
+			ql.failed[seq]++
+		}
+	}
+}
+
+// headSeqs returns the seqs (and visible times) of the first n messages
+// of queue in delivery order, visible by now when onlyVisible.
+func (s *Store) headSeqs(ctx context.Context, queue string, now int64, onlyVisible bool, n int) (seqs, visible []int64, err error) {
+	q := "SELECT seq, visible_ms FROM messages WHERE queue = ? ORDER BY visible_ms, seq LIMIT ?"
+	args := []any{queue, n}
+	if onlyVisible {
+		q = "SELECT seq, visible_ms FROM messages WHERE queue = ? AND visible_ms <= ? ORDER BY visible_ms, seq LIMIT ?"
+		args = []any{queue, now, n}
+	}
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq, vis int64
+		if err := rows.Scan(&seq, &vis); err != nil {
+			return nil, nil, err
+		}
+		seqs = append(seqs, seq)
+		visible = append(visible, vis)
+	}
+	return seqs, visible, rows.Err()
+}
+
 // Lease implements [queues.Store].
 func (s *Store) Lease(ctx context.Context, queue string, max int, visibility time.Duration) ([]queues.Delivery, error) {
 	if max <= 0 {
 		return nil, nil
 	}
-	now := s.now()
+	now := ms(s.now())
 	token := randomHex(8)
-	var out []queues.Delivery
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `UPDATE messages SET visible_ms = ?, attempts = attempts + 1, lease = ?
-			WHERE seq IN (SELECT seq FROM messages WHERE queue = ? AND visible_ms <= ? ORDER BY visible_ms, seq LIMIT ?)
-			RETURNING seq, id, body, content_type, sent_ms, attempts`,
-			ms(now.Add(visibility)), token, queue, ms(now), max)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var d queues.Delivery
-			var seq, sent int64
-			if err := rows.Scan(&seq, &d.ID, &d.Body, &d.ContentType, &sent, &d.Attempts); err != nil {
-				return err
-			}
-			d.Timestamp = time.UnixMilli(sent)
-			d.LeaseID = strconv.FormatInt(seq, 10) + "." + token
-			out = append(out, d)
-		}
-		return rows.Err()
-	})
+	s.lmu.Lock()
+	ql := s.leasesOf(queue)
+	ql.expire(now)
+	held := len(ql.held)
+	s.lmu.Unlock()
+	cands, _, err := s.headSeqs(ctx, queue, now, true, max+held)
 	if err != nil {
 		return nil, err
 	}
-	// RETURNING gives rows in no promised order: restore the lease order.
-	sortBySeq(out)
+	s.lmu.Lock()
+	var chosen []int64
+	failed := map[int64]int{}
+	for _, seq := range cands {
+		if len(chosen) == max {
+			break
+		}
+		if _, ok := ql.held[seq]; ok {
+			continue
+		}
+		ql.held[seq] = lease{token: token, until: now + visibility.Milliseconds()}
+		chosen = append(chosen, seq)
+		failed[seq] = ql.failed[seq]
+	}
+	s.lmu.Unlock()
+	if len(chosen) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(chosen))
+	for i, seq := range chosen {
+		args[i] = seq
+	}
+	rows, err := s.db.R.QueryContext(ctx, "SELECT seq, id, body, content_type, sent_ms, attempts FROM messages WHERE seq IN (?"+strings.Repeat(",?", len(chosen)-1)+") ORDER BY visible_ms, seq", args...)
+	if err != nil {
+		s.unhold(queue, chosen, token)
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]queues.Delivery, 0, len(chosen))
+	found := map[int64]bool{}
+	for rows.Next() {
+		var d queues.Delivery
+		var seq, sent int64
+		if err := rows.Scan(&seq, &d.ID, &d.Body, &d.ContentType, &sent, &d.Attempts); err != nil {
+			s.unhold(queue, chosen, token)
+			return nil, err
+		}
+		found[seq] = true
+		d.Attempts += failed[seq] + 1
+		d.Timestamp = time.UnixMilli(sent)
+		d.LeaseID = strconv.FormatInt(seq, 10) + "." + token
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		s.unhold(queue, chosen, token)
+		return nil, err
+	}
+	if len(found) < len(chosen) { // deleted meanwhile (purge, another process)
+		var gone []int64
+		for _, seq := range chosen {
+			if !found[seq] {
+				gone = append(gone, seq)
+			}
+		}
+		s.unhold(queue, gone, token)
+	}
 	return out, nil
+}
+
+// settling is the token of leases whose ack or retry is being written.
+const settling = "settling"
+
+// unhold drops the leases token holds on seqs.
+func (s *Store) unhold(queue string, seqs []int64, token string) {
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	ql := s.leasesOf(queue)
+	for _, seq := range seqs {
+		if ql.held[seq].token == token {
+			delete(ql.held, seq)
+		}
+	}
 }
 
 func leaseSeq(lease string) (int64, string, bool) {
@@ -308,79 +589,79 @@ func leaseSeq(lease string) (int64, string, bool) {
 	return seq, token, err == nil
 }
 
-func sortBySeq(ds []queues.Delivery) {
-	// Insertion sort: batches are at most a few hundred and usually sorted.
-	for i := 1; i < len(ds); i++ {
-		for j := i; j > 0; j-- {
-			a, _, _ := leaseSeq(ds[j-1].LeaseID)
-			b, _, _ := leaseSeq(ds[j].LeaseID)
-			if a <= b {
-				break
-			}
-			ds[j-1], ds[j] = ds[j], ds[j-1]
-		}
-	}
-}
-
 // Settle implements [queues.Store].
 func (s *Store) Settle(ctx context.Context, queue string, acks []string, retries []queues.Retry) error {
 	if len(acks) == 0 && len(retries) == 0 {
 		return nil
 	}
 	now := s.now()
+	nowMS := ms(now)
 	missing := 0
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		missing = 0
-		if len(acks) > 0 {
-			// Leases of one Lease call share a token: delete each group
-			// with one statement.
-			groups := map[string][]any{}
-			for _, l := range acks {
-				seq, token, ok := leaseSeq(l)
-				if !ok {
-					missing++
-					continue
-				}
-				groups[token] = append(groups[token], seq)
-			}
-			for token, seqs := range groups {
-				for start := 0; start < len(seqs); start += insertChunk {
-					part := seqs[start:min(start+insertChunk, len(seqs))]
-					q := "DELETE FROM messages WHERE queue = ? AND lease = ? AND seq IN (?" + strings.Repeat(",?", len(part)-1) + ")"
-					res, err := tx.ExecContext(ctx, q, append([]any{queue, token}, part...)...)
-					if err != nil {
-						return err
-					}
-					n, _ := res.RowsAffected()
-					missing += len(part) - int(n)
-				}
-			}
+	// Claim the leases: a lease that expired (or was never granted) is not
+	// settled, as Cloudflare refuses acks of expired leases.
+	var ackSeqs []any
+	type retry struct {
+		seq, visible int64
+		failed       int
+	}
+	var rets []retry
+	var claimed []int64
+	s.lmu.Lock()
+	ql := s.leasesOf(queue)
+	claim := func(id string) (int64, bool) {
+		seq, token, ok := leaseSeq(id)
+		if !ok {
+			return 0, false
 		}
-		if len(retries) > 0 {
-			upd, err := tx.PrepareContext(ctx, "UPDATE messages SET visible_ms = ?, lease = NULL WHERE seq = ? AND lease = ? AND queue = ?")
-			if err != nil {
-				return err
-			}
-			defer upd.Close()
-			for _, r := range retries {
-				seq, token, ok := leaseSeq(r.LeaseID)
-				if !ok {
-					missing++
-					continue
-				}
-				res, err := upd.ExecContext(ctx, ms(now.Add(r.Delay)), seq, token, queue)
-				if err != nil {
+		l, held := ql.held[seq]
+		if !held || l.token != token || l.until <= nowMS {
+			return 0, false
+		}
+		// Keep the message held until the write commits, so that no
+		// Lease delivers it again in between.
+		ql.held[seq] = lease{token: settling, until: math.MaxInt64}
+		claimed = append(claimed, seq)
+		return seq, true
+	}
+	for _, id := range acks {
+		if seq, ok := claim(id); ok {
+			ackSeqs = append(ackSeqs, seq)
+			delete(ql.failed, seq)
+		} else {
+			missing++
+		}
+	}
+	for _, r := range retries {
+		if seq, ok := claim(r.LeaseID); ok {
+			rets = append(rets, retry{seq, ms(now.Add(r.Delay)), ql.failed[seq]})
+			delete(ql.failed, seq)
+		} else {
+			missing++
+		}
+	}
+	s.lmu.Unlock()
+	if len(ackSeqs) > 0 || len(rets) > 0 {
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			for start := 0; start < len(ackSeqs); start += insertChunk {
+				part := ackSeqs[start:min(start+insertChunk, len(ackSeqs))]
+				q := "DELETE FROM messages WHERE seq IN (?" + strings.Repeat(",?", len(part)-1) + ")"
+				if _, err := s.exec(ctx, tx, q, part...); err != nil {
 					return err
 				}
-				if n, _ := res.RowsAffected(); n == 0 {
-					missing++
+			}
+			for _, r := range rets {
+				if _, err := s.exec(ctx, tx, "UPDATE messages SET visible_ms = ?, attempts = attempts + 1 + ? WHERE seq = ?", r.visible, r.failed, r.seq); err != nil {
+					return err
 				}
 			}
+			return nil
+		})
+		// Committed or not, the claims end here: a failed write leaves
+		// the messages to be delivered again (at least once).
+		s.unhold(queue, claimed, settling)
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if missing > 0 {
 		return fmt.Errorf("%w: %d of %d leases had expired or were already settled", queues.ErrLeaseNotFound, missing, len(acks)+len(retries))
@@ -388,21 +669,60 @@ func (s *Store) Settle(ctx context.Context, queue string, acks []string, retries
 	return nil
 }
 
-// NextVisible implements [queues.Store].
+// NextVisible implements [queues.Store]: the first message not leased, or
+// the first lease to expire, whichever comes first.
 func (s *Store) NextVisible(ctx context.Context, queue string) (time.Time, bool, error) {
-	var v sql.NullInt64
-	err := s.db.R.QueryRowContext(ctx, "SELECT min(visible_ms) FROM messages WHERE queue = ?", queue).Scan(&v)
-	if err != nil || !v.Valid {
+	s.lmu.Lock()
+	ql := s.leasesOf(queue)
+	held := len(ql.held)
+	var minUntil int64
+	for _, l := range ql.held {
+		if minUntil == 0 || l.until < minUntil {
+			minUntil = l.until
+		}
+	}
+	s.lmu.Unlock()
+	seqs, vis, err := s.headSeqs(ctx, queue, 0, false, held+1)
+	if err != nil {
 		return time.Time{}, false, err
 	}
-	return time.UnixMilli(v.Int64), true, nil
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	for i, seq := range seqs {
+		if _, ok := ql.held[seq]; !ok {
+			if minUntil != 0 && minUntil < vis[i] {
+				return time.UnixMilli(minUntil), true, nil
+			}
+			return time.UnixMilli(vis[i]), true, nil
+		}
+	}
+	if minUntil != 0 {
+		return time.UnixMilli(minUntil), true, nil
+	}
+	return time.Time{}, false, nil
 }
 
 // CountVisible implements [queues.Store].
 func (s *Store) CountVisible(ctx context.Context, queue string, limit int) (int, error) {
-	var n int
-	err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM messages WHERE queue = ? AND visible_ms <= ? LIMIT ?)", queue, ms(s.now()), limit).Scan(&n)
-	return n, err
+	now := ms(s.now())
+	s.lmu.Lock()
+	ql := s.leasesOf(queue)
+	ql.expire(now)
+	held := len(ql.held)
+	s.lmu.Unlock()
+	seqs, _, err := s.headSeqs(ctx, queue, now, true, limit+held)
+	if err != nil {
+		return 0, err
+	}
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	n := 0
+	for _, seq := range seqs {
+		if _, ok := ql.held[seq]; !ok && n < limit {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Peek implements [queues.Store].
@@ -428,7 +748,7 @@ func (s *Store) Peek(ctx context.Context, queue string, max int) ([]queues.Deliv
 // Purge implements [queues.Store].
 func (s *Store) Purge(ctx context.Context, queue string) (int, error) {
 	var n int64
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM messages WHERE queue = ?", queue)
 		if err != nil {
 			return err
@@ -436,22 +756,23 @@ func (s *Store) Purge(ctx context.Context, queue string) (int, error) {
 		n, _ = res.RowsAffected()
 		return nil
 	})
+	if err == nil {
+		s.lmu.Lock()
+		delete(s.leases, queue)
+		s.lmu.Unlock()
+	}
 	return int(n), err
 }
 
-// ReleaseLeases implements [queues.Store].
+// ReleaseLeases implements [queues.Store]. Leases live in this process's
+// memory, so only leases it granted are released.
 func (s *Store) ReleaseLeases(ctx context.Context, queue string) (int, error) {
-	now := ms(s.now())
-	var n int64
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE messages SET visible_ms = ?, lease = NULL WHERE queue = ? AND lease IS NOT NULL AND visible_ms > ?", now, queue, now)
-		if err != nil {
-			return err
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return int(n), err
+	s.lmu.Lock()
+	defer s.lmu.Unlock()
+	ql := s.leasesOf(queue)
+	n := len(ql.held)
+	clear(ql.held)
+	return n, nil
 }
 
 // Consumer is a push consumer recorded with `zerostack queues consumer
@@ -473,7 +794,7 @@ func (s *Store) SetConsumer(ctx context.Context, c Consumer) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO consumers (queue, script, settings) VALUES (?, ?, ?) ON CONFLICT (queue) DO UPDATE SET script = excluded.script, settings = excluded.settings", c.Queue, c.Script, string(b))
 		return err
 	})
@@ -482,7 +803,7 @@ func (s *Store) SetConsumer(ctx context.Context, c Consumer) error {
 // RemoveConsumer forgets the consumer of queue recorded for script
 // (queues.ErrQueueNotFound-wrapped error if there is none).
 func (s *Store) RemoveConsumer(ctx context.Context, queue, script string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM consumers WHERE queue = ? AND script = ?", queue, script)
 		if err != nil {
 			return err
