@@ -439,12 +439,29 @@ func (h jsHandler) deliverClose(code int, reason string, clean bool) {
 	// connections, and then it may still send and close later).
 	if hs.closing || !clean {
 		h.r.ws.drop(h.hid)
-	} else if hs.release != nil {
+		return
+	}
+	if hs.release != nil {
 		// Nothing more can arrive.
 		hs.release(noop)
 		hs.release = nil
 	}
+	// A half-open socket (accept({allowHalfOpen: true})) may still send;
+	// the connection drops it if JavaScript never closes, so forget it
+	// after that too.
+	r, hid := h.r, h.hid
+	time.AfterFunc(halfOpenLimit, func() {
+		r.Loop.Enqueue(func() {
+			if r.ws.socks[hid] == hs {
+				r.ws.drop(hid)
+			}
+		})
+	})
 }
+
+// halfOpenLimit is how long a host socket outlives a received Close that
+// JavaScript does not answer: a little more than the connection waits.
+const halfOpenLimit = 15 * time.Second
 
 func (h jsHandler) Error(c *websocket.Conn, err error) {
 	h.r.Loop.Enqueue(func() {
