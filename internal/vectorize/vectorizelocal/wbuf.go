@@ -7,15 +7,13 @@ import (
 	"github.com/zerostack/zerostack/internal/vectorize/index"
 )
 
-// wbuf is the write buffer: vectors written but not yet moved into the
-// index's main nearest-neighbour structure (package index) by the
-// background builder. It exists so that an insert costs a copy into a
-// fixed-size chunk and never waits for the main structure to grow (a
-// contiguous index.Flat slab re-copies itself as it grows, which cost
-// ~45 µs per 768-dimension vector on the development machine, more than
-// the SQLite write) or to link a graph. It is searched exactly, with the
-// same scores as package index: cosine on vectors normalized when written.
-// Not safe for concurrent use; vindex.mu guards it.
+// wbuf is the write buffer: every vector of a small index, and the
+// vectors of a large one not yet moved into its graph by the background
+// builder. An insert costs a copy into a fixed-size chunk; chunks never
+// move (see the package doc for why index.Flat is not used here). It is
+// searched exactly, with the same scores as package index: cosine on
+// vectors normalized when written. Not safe for concurrent use; vindex.mu
+// guards it.
 type wbuf struct {
 	dim    int
 	metric index.Metric
