@@ -95,19 +95,22 @@ W=$(rps http://127.0.0.1:18801/static/10k.js)
 kill -- -"$wpid" 2>/dev/null || kill "$wpid"; wait "$wpid" 2>/dev/null || true
 ROUNDS=${ROUNDS:-3}
 best() { awk -v a="$1" -v b="$2" 'BEGIN {print (a > b ? a : b)}'; }
-Z=0; N=0; F=0; K=0; ZS=""; NS=""; FS=""; KS=""
+Z=0; N=0; F=0; K=0; ZS=""; NS=""; FS=""; KS=""; PN=""; PF=""
 for _ in $(seq "$ROUNDS"); do
   z=$(rps http://127.0.0.1:18802/static/10k.js); n=$(rps http://127.0.0.1:18803/static/10k.js)
   f=$(rps http://127.0.0.1:18802/api/hello); k=$(rps http://127.0.0.1:18804/)
   Z=$(best "$Z" "$z"); N=$(best "$N" "$n"); F=$(best "$F" "$f"); K=$(best "$K" "$k")
   ZS="$ZS $z"; NS="$NS $n"; FS="$FS $f"; KS="$KS $k"
+  PN="$PN $(awk -v a="$z" -v b="$n" 'BEGIN {printf "%.2f", a / b}')"
+  PF="$PF $(awk -v a="$f" -v b="$k" 'BEGIN {printf "%.2f", a / b}')"
 done
+median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo "static 10 KiB  wrangler pages dev  $W req/s"
 echo "static 10 KiB  zerostack pages dev $Z req/s (runs:$ZS)"
 echo "static 10 KiB  nginx               $N req/s (runs:$NS)"
-echo "zerostack / wrangler: $(ratio "$Z" "$W")x (goal >= 10)   zerostack / nginx: $(ratio "$Z" "$N") (goal >= 0.80)"
+echo "zerostack / wrangler: $(ratio "$Z" "$W")x (goal >= 10)   zerostack / nginx: $(ratio "$Z" "$N") (goal >= 0.80; per round:$PN, median $(echo "$PN" | median))"
 echo "Function route (pages dev /api/hello) $F req/s (runs:$FS)"
 echo "same handler as a Worker (dev /)      $K req/s (runs:$KS)"
-echo "function / worker: $(ratio "$F" "$K") (goal: >= 1, within noise)"
+echo "function / worker: $(ratio "$F" "$K") (goal: >= 1, within noise; per round:$PF, median $(echo "$PF" | median))"

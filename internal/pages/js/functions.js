@@ -20,6 +20,7 @@ function buildRoutes(files) {
       if (handlers.length === 0) continue;
       routes.push({
         routePath: f.routePath, mountPath: f.mountPath, method,
+        segs: segments(f.routePath), mountSegs: segments(f.mountPath),
         middlewares: f.middleware ? handlers : [], modules: f.middleware ? [] : handlers,
       });
     }
@@ -52,12 +53,12 @@ function compareRoutes(a, b) {
   return a.routePath < b.routePath ? -1 : a.routePath > b.routePath ? 1 : 0;
 }
 
-// matchRoute matches a route pattern against a request path: literal
+// matchRoute matches a route pattern (its segments) against a request
+// path's segments: literal
 // segments, ":name" (one segment) and ":name*" (zero or more, an array);
 // with end false a prefix of the path may match (middleware). It returns
 // { params, path } or null.
-function matchRoute(pattern, reqSegs, end) {
-  const ps = segments(pattern);
+function matchRoute(ps, reqSegs, end) {
   const params = {};
   let i = 0;
   for (let k = 0; k < ps.length; k++) {
@@ -97,8 +98,8 @@ function* executeRequest(routes, middlewareRoutes, request) {
   // Middleware: every route whose path is a prefix, outermost first.
   for (const route of middlewareRoutes) {
     if (route.method && route.method !== request.method) continue;
-    const m = matchRoute(route.routePath, reqSegs, false);
-    const mount = matchRoute(route.mountPath, reqSegs, false);
+    const m = matchRoute(route.segs, reqSegs, false);
+    const mount = matchRoute(route.mountSegs, reqSegs, false);
     if (m && mount) {
       for (const handler of route.middlewares) yield { handler, params: m.params, path: mount.path };
     }
@@ -107,8 +108,8 @@ function* executeRequest(routes, middlewareRoutes, request) {
   for (const route of routes) {
     if (route.modules.length === 0) continue;
     if (route.method && route.method !== request.method) continue;
-    const m = matchRoute(route.routePath, reqSegs, true);
-    const mount = matchRoute(route.mountPath, reqSegs, false);
+    const m = matchRoute(route.segs, reqSegs, true);
+    const mount = matchRoute(route.mountSegs, reqSegs, false);
     if (m && mount) {
       for (const handler of route.modules) yield { handler, params: m.params, path: m.path };
       break;
