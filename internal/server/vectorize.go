@@ -21,6 +21,12 @@ import (
 // error that says so.
 const MaxVectorsEnv = "ZEROSTACK_VECTORIZE_MAX_VECTORS"
 
+// QuantizeEnv names the environment variable that, set to 1, builds new
+// Vectorize graphs quantized (one byte per dimension instead of four; see
+// package vectorizelocal): for large indexes where memory matters more
+// than a little recall.
+const QuantizeEnv = "ZEROSTACK_VECTORIZE_QUANTIZE"
+
 // vectorizeState is the Vectorize part of a [State]: the store in
 // <state>/vectorize/vectorize.sqlite, opened on first use so that projects
 // without Vectorize never create it. Its zero value is ready.
@@ -47,6 +53,14 @@ func (s *State) Vectorize() (*vectorizelocal.Store, error) {
 				return
 			}
 			opts.MaxVectors = n
+		}
+		switch v := os.Getenv(QuantizeEnv); v {
+		case "", "0", "false":
+		case "1", "true":
+			opts.HNSW.Quantize = true
+		default:
+			s.vec.err = fmt.Errorf("state: %s=%q: want 1 or 0", QuantizeEnv, v)
+			return
 		}
 		s.vec.store, s.vec.err = vectorizelocal.Open(filepath.Join(dir, "vectorize.sqlite"), opts)
 	})

@@ -45,6 +45,18 @@ func TestConformanceGraph(t *testing.T) {
 	}, vectorizetest.Options{MinRecall: graphRecall})
 }
 
+// TestConformanceQuantized runs the suite on quantized graphs: matches
+// must still carry exact scores in exact order.
+func TestConformanceQuantized(t *testing.T) {
+	q := exhaustive
+	q.Quantize = true
+	vectorizetest.RunWith(t, func(t *testing.T) vectorizetest.Backend {
+		s := open(t, t.TempDir(), Options{HNSWThreshold: 20, DrainBatch: 7, ExactThreshold: 3, HNSW: q})
+		t.Cleanup(func() { s.Close() })
+		return s
+	}, vectorizetest.Options{MinRecall: graphRecall})
+}
+
 func TestModelSeedsGraph(t *testing.T) {
 	for seed := uint64(10); seed < 14; seed++ {
 		for _, m := range []vectorize.Metric{vectorize.Cosine, vectorize.Euclidean, vectorize.DotProduct} {

@@ -58,6 +58,15 @@
 // vectors not yet in it are held a second time. Values returned by getByIds
 // and returnValues are read from the file, exactly as they were written.
 // So 1M vectors of 768 dimensions without metadata take about 3.4 GB.
+//
+// With [index.HNSWOptions].Quantize (Options.HNSW; `zerostack dev` sets it
+// from ZEROSTACK_VECTORIZE_QUANTIZE=1) a graph keeps each vector as one
+// signed byte per dimension and a scale: dimensions+4 bytes instead of
+// 4×dimensions (about 0.9 KB per 768-dimension vector with its links, so
+// 1M take about 1 GB). Its distances are then approximate, so a query takes
+// 2×topK+10 candidates from the graph, rescores them exactly from the
+// stored values and returns the best topK: scores stay exact, recall may
+// drop a little.
 package vectorizelocal
 
 import (
@@ -76,6 +85,7 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"time"
 	"unsafe"
@@ -1170,7 +1180,28 @@ func (s *Store) Query(ctx context.Context, name string, q vectorize.Query) (vect
 			return vectorize.Matches{}, err
 		}
 	}
-	res := s.search(vi, q)
+	quantized := vi.hnsw != nil && vi.hnsw.Options().Quantize
+	sq := q
+	if quantized {
+		sq.TopK = 2*q.TopK + 10 // candidates to rerank
+	}
+	res := s.search(vi, sq)
+	if quantized {
+		// A quantized graph's distances are approximate: give the
+		// candidates their exact scores from the stored values, and keep
+		// the best topK in exact order.
+		for i := range res {
+			if vi.slots[res[i].ID].inMain {
+				v, err := s.values(ctx, name, vi.slots[res[i].ID].id, dim)
+				if err != nil {
+					return vectorize.Matches{}, err
+				}
+				res[i].Score = vectorize.Score(vi.info.Config.Metric, q.Vector, v)
+			}
+		}
+		sort.SliceStable(res, func(i, j int) bool { return vi.metric.Better(res[i].Score, res[j].Score) })
+		res = res[:min(len(res), q.TopK)]
+	}
 	out := vectorize.Matches{Count: len(res), Matches: make([]vectorize.Match, len(res))}
 	for i, r := range res {
 		st := vi.slots[r.ID]
