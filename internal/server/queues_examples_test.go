@@ -238,3 +238,41 @@ addEventListener("queue", (event) => {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestQueueConsumerInAnotherWorker runs the producer and the consumer as
+// two workers, each its own zerostack dev, sharing one state directory (as
+// `wrangler dev` runs two workers with a shared --persist-to).
+func TestQueueConsumerInAnotherWorker(t *testing.T) {
+	state := t.TempDir()
+	prod, cons := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(prod, "wrangler.toml"), []byte("name = \"producer\"\nmain = \"index.js\"\n[[queues.producers]]\nbinding = \"JOBS\"\nqueue = \"shared-jobs\"\n"), 0o644)
+	os.WriteFile(filepath.Join(prod, "index.js"), []byte(`export default { async fetch(req, env) { await env.JOBS.send({ hello: "from producer" }); return new Response("ok"); } };`), 0o644)
+	os.WriteFile(filepath.Join(cons, "wrangler.toml"), []byte("name = \"consumer\"\nmain = \"index.js\"\n[[queues.consumers]]\nqueue = \"shared-jobs\"\nmax_batch_timeout = 0\n"), 0o644)
+	os.WriteFile(filepath.Join(cons, "index.js"), []byte(`let seen = [];
+export default {
+  fetch() { return Response.json(seen); },
+  queue(batch) { for (const m of batch.messages) seen.push(m.body.hello); },
+};`), 0o644)
+	p, err := StartDev(DevOptions{Path: prod, IP: "127.0.0.1", Port: -1, PersistTo: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Shutdown(context.Background())
+	c, err := StartDev(DevOptions{Path: cons, IP: "127.0.0.1", Port: -1, PersistTo: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown(context.Background())
+	if r := do(t, "GET", p.URL(), "", nil); r.body != "ok" {
+		t.Fatalf("produce: %s", r.body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if r := do(t, "GET", c.URL(), "", nil); r.body == `["from producer"]` {
+			return
+		} else if time.Now().After(deadline) {
+			t.Fatalf("consumer saw %s", r.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
