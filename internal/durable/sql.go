@@ -108,6 +108,10 @@ func isIdent(c byte) bool {
 // its own. args are nil, int64, float64, string or []byte.
 func (s *Storage) Exec(query string, args []any) (*SQLResult, error) {
 	res := &SQLResult{}
+	if strings.IndexByte(query, 0) >= 0 {
+		// SQLite would stop reading at the NUL and never consume the rest.
+		return nil, &SQLError{"SQL query contains a NUL character."}
+	}
 	rest := query
 	ran := false
 	for strings.TrimSpace(rest) != "" {
@@ -115,10 +119,14 @@ func (s *Storage) Exec(query string, args []any) (*SQLResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		rest = tail
 		if st == nil {
+			if len(tail) >= len(rest) {
+				break // no progress: nothing but whitespace or comments left
+			}
+			rest = tail
 			continue
 		}
+		rest = tail
 		if err := checkStatement(st.SQL()); err != nil {
 			st.Close()
 			return nil, err
