@@ -29,6 +29,11 @@ package binding
 // gate, js/durable.js); blockConcurrencyWhile holds events back the same
 // way.
 //
+// A new version of the Worker (zerostack dev reloading after an edit) takes
+// its objects over: their next call constructs them in the new version's
+// isolates, and the old version's instances can no longer use their storage
+// (Cloudflare also resets objects when their code is updated).
+//
 // # Eviction and alarms
 //
 // An object with no event for the idle timeout is evicted: its instance is
