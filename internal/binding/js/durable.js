@@ -479,6 +479,7 @@ class LiveObject {
     this.pending = 0; // storage promises not yet observed (input gate)
     this.blocker = null; // blockConcurrencyWhile's promise
     this.waiters = [];
+    this.queued = 0; // events inside gateOpen
     this.inflight = 0;
     this.instance = null;
     this.broken = null;
@@ -491,8 +492,13 @@ class LiveObject {
   // gateOpen resolves when no storage operation and no
   // blockConcurrencyWhile holds events back.
   async gateOpen() {
-    while (this.pending > 0 || this.blocker !== null) {
-      await new Promise((r) => this.waiters.push(r));
+    this.queued++;
+    try {
+      while (this.pending > 0 || this.blocker !== null) {
+        await new Promise((r) => this.waiters.push(r));
+      }
+    } finally {
+      this.queued--;
     }
   }
   wake() {
@@ -563,7 +569,8 @@ async function runLocal(cls, hex, name, h, ev, arg) {
   o.inflight++;
   let res;
   try {
-    await o.gateOpen();
+    // Events wait (in order) while the gate is closed or others wait.
+    if (o.pending > 0 || o.blocker !== null || o.queued > 0) await o.gateOpen();
     if (o.broken) throw o.broken;
     const inst = o.instance;
     switch (ev.op) {
@@ -635,7 +642,7 @@ registerEvent("durable", async (payload) => {
     // An object without sockets is evicted after the idle timeout; one
     // whose sockets can hibernate, after the (shorter) hibernation timeout.
     const idleFor = Date.now() - o?.lastUsed;
-    if (o !== undefined && o.inflight === 0 && o.waiters.length === 0 && o.pending === 0 && o.blocker === null &&
+    if (o !== undefined && o.inflight === 0 && o.waiters.length === 0 && o.queued === 0 && o.pending === 0 && o.blocker === null &&
         (o.sockets?.size ? idleFor >= msg.hibernate && hibernate(o) : idleFor >= msg.idle)) {
       live.delete(key);
       byHandle.delete(o.h);
