@@ -325,7 +325,11 @@ func (c *Conn) readLoop() {
 			}
 			c.h().Close(c, ce.code, ce.reason, true)
 		case errors.As(err, &pe):
-			c.Close(pe.Code, "")
+			reason := ""
+			if pe.Code == CloseMessageTooBig {
+				reason = "Message is too large" // Cloudflare's words
+			}
+			c.Close(pe.Code, reason)
 			c.h().Error(c, err)
 			// Give the Close frame a moment to leave, then drop.
 			time.AfterFunc(time.Second, c.Abort)
