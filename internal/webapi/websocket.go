@@ -414,32 +414,75 @@ type jsHandler struct {
 // Message waits until JavaScript has dispatched the message (or the
 // runtime closed): that is the connection's backpressure.
 func (h jsHandler) Message(c *websocket.Conn, text bool, data []byte) {
-	done := make(chan struct{})
-	if !h.r.Loop.Enqueue(func() { h.r.wsMessage(h.hid, text, data); close(done) }) {
-		c.Abort()
+	if h.onLoop(c, func() bool {
+		if _, ok := h.r.ws.socks[h.hid]; !ok {
+			return false
+		}
+		h.r.wsMessage(h.hid, text, data)
+		return true
+	}) {
 		return
 	}
-	select {
-	case <-done:
-	case <-h.r.ws.done:
+	if nh := c.Handler(); nh != websocket.Handler(h) {
+		nh.Message(c, text, data)
 	}
 }
 
 func (h jsHandler) Close(c *websocket.Conn, code int, reason string, clean bool) {
-	h.r.Loop.Enqueue(func() { h.deliverClose(code, reason, clean) })
+	if h.onLoop(c, func() bool { return h.deliverClose(code, reason, clean) }) {
+		return
+	}
+	if nh := c.Handler(); nh != websocket.Handler(h) {
+		nh.Close(c, code, reason, clean)
+	}
 }
 
-func (h jsHandler) deliverClose(code int, reason string, clean bool) {
+func (h jsHandler) Error(c *websocket.Conn, err error) {
+	if h.onLoop(c, func() bool {
+		if _, ok := h.r.ws.socks[h.hid]; !ok {
+			return false
+		}
+		h.r.ws.drop(h.hid)
+		h.r.wsCall(h.hid, 5, err.Error())
+		return true
+	}) {
+		return
+	}
+	if nh := c.Handler(); nh != websocket.Handler(h) {
+		nh.Error(c, err)
+	}
+}
+
+// onLoop runs f on the isolate thread and waits for it. It reports false
+// when f found the socket gone from the runtime: it was parked
+// (hibernation) while the event waited, and the caller hands the event to
+// the connection's new handler instead, so nothing is lost. When the
+// runtime is closed it reports true (the connection is being closed).
+func (h jsHandler) onLoop(c *websocket.Conn, f func() bool) bool {
+	done := make(chan bool, 1)
+	if !h.r.Loop.Enqueue(func() { done <- f() }) {
+		c.Abort()
+		return true
+	}
+	select {
+	case ok := <-done:
+		return ok
+	case <-h.r.ws.done:
+		return true
+	}
+}
+
+func (h jsHandler) deliverClose(code int, reason string, clean bool) bool {
 	hs := h.r.ws.socks[h.hid]
 	if hs == nil {
-		return
+		return false
 	}
 	h.r.wsCall(h.hid, 4, code, reason, clean)
 	// JavaScript answers a Close with its own (unless it allows half-open
 	// connections, and then it may still send and close later).
 	if hs.closing || !clean {
 		h.r.ws.drop(h.hid)
-		return
+		return true
 	}
 	if hs.release != nil {
 		// Nothing more can arrive.
@@ -457,21 +500,12 @@ func (h jsHandler) deliverClose(code int, reason string, clean bool) {
 			}
 		})
 	})
+	return true
 }
 
 // halfOpenLimit is how long a host socket outlives a received Close that
 // JavaScript does not answer: a little more than the connection waits.
 const halfOpenLimit = 15 * time.Second
-
-func (h jsHandler) Error(c *websocket.Conn, err error) {
-	h.r.Loop.Enqueue(func() {
-		if _, ok := h.r.ws.socks[h.hid]; !ok {
-			return
-		}
-		h.r.ws.drop(h.hid)
-		h.r.wsCall(h.hid, 5, err.Error())
-	})
-}
 
 // proxyHandler forwards what one connection reads to another.
 type proxyHandler struct{ to *websocket.Conn }

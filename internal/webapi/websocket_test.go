@@ -136,9 +136,14 @@ ws.addEventListener("close", (e) => ws.send("never"));`
 		t.Fatalf("before parking: %q", m)
 	}
 
+	// Park while a message is already queued for runtime A: the message
+	// must reach the parked handler, not vanish with A's socket.
 	parked := newChanHandler()
 	var got *websocket.Conn
-	a.run(func() {
+	release := make(chan struct{})
+	parkedDone := make(chan struct{})
+	go a.run(func() {
+		<-release
 		v, err := a.r.Iso.Compile(`__zs_internal.forgetWebSocket(ws)`, "forget", nil)
 		if err != nil {
 			t.Error(err)
@@ -150,11 +155,17 @@ ws.addEventListener("close", (e) => ws.send("never"));`
 		}
 		r.Release()
 		got = a.r.ParkWebSocket(hid, parked)
+		close(parkedDone)
 	})
+	client.SendText("2")
+	for a.r.Loop.Pending() == 0 {
+		runtime.Gosched() // until the reader has queued the message for A
+	}
+	close(release)
+	<-parkedDone
 	if got != conn {
 		t.Fatal("ParkWebSocket did not return the connection")
 	}
-	client.SendText("2")
 	if m := recv(t, parked.msgs); m != "2" {
 		t.Fatalf("parked message %q", m)
 	}

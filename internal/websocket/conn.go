@@ -158,6 +158,9 @@ func (c *Conn) SetHandler(h Handler) { c.handler.Store(&handlerBox{h}) }
 
 func (c *Conn) h() Handler { return c.handler.Load().h }
 
+// Handler returns the current handler.
+func (c *Conn) Handler() Handler { return c.h() }
+
 // SendText queues a text message.
 func (c *Conn) SendText(s string) error { return c.send(opText, []byte(s)) }
 
