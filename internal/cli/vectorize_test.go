@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zerostack/zerostack/internal/vectorize"
 )
 
 func TestVectorizeCommands(t *testing.T) {
@@ -102,4 +104,34 @@ func TestVectorizeCommands(t *testing.T) {
 	fails("line 2", "insert", "docs", "--file", "bad.ndjson")
 	run("", "delete", "docs")
 	fails("index not found", "info", "docs")
+}
+
+// FuzzReadNDJSON checks that wrangler's vectors file parser never panics,
+// reports bad lines by number and hands out batches of at most the size.
+func FuzzReadNDJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"a","values":[1,2,3],"metadata":{"k":"v"}}` + "\n" + `{"id":"b","values":[0.5],"namespace":"n"}`,
+		"\n\n", `{"id":1}`, `{"values":[1]}`, `not json`, `{"id":"x","values":[1e40]}`, `[]`,
+	} {
+		f.Add(s, 2)
+	}
+	f.Fuzz(func(t *testing.T, data string, size int) {
+		if size < 1 || size > 50 {
+			size = 3
+		}
+		total := 0
+		n, err := readNDJSON(strings.NewReader(data), size, func(vs []vectorize.Vector) error {
+			if len(vs) == 0 || len(vs) > size {
+				t.Fatalf("batch of %d (size %d)", len(vs), size)
+			}
+			total += len(vs)
+			return nil
+		})
+		if n != total {
+			t.Fatalf("reported %d vectors, batches held %d", n, total)
+		}
+		if err != nil && !strings.Contains(err.Error(), "line ") {
+			t.Fatalf("error without a line number: %v", err)
+		}
+	})
 }
