@@ -1,6 +1,8 @@
 """Benchmark hnswlib or FAISS HNSW on the dataset `vectorize gen` wrote.
 
-Usage: /usr/bin/python3 ann_bench.py hnswlib|faiss DIR M EFC EF1,EF2,... REPS
+Usage: /usr/bin/python3 ann_bench.py hnswlib|faiss DIR M EFC EF1,EF2,... REPS [INDEX]
+With INDEX (hnswlib only), a saved index there is loaded instead of built,
+or the built one is saved there.
 Prints one JSON line per measurement, in the same shape as `vectorize run`.
 Cosine: hnswlib's "cosine" space; FAISS IndexHNSWFlat with inner product on
 normalized vectors (what cosine is).
@@ -49,6 +51,18 @@ def main():
             idx.hnsw.efSearch = ef
             faiss.omp_set_num_threads(nthreads)
             return idx.search(q, k)[1]
+    elif len(sys.argv) > 7 and os.path.exists(sys.argv[7]):
+        # A saved hnswlib index: query-only passes.
+        import hnswlib
+        t = time.perf_counter()
+        idx = hnswlib.Index(space="cosine", dim=dim)
+        idx.load_index(sys.argv[7], max_elements=n)
+        emit({"what": "load", "seconds": time.perf_counter() - t})
+        build = None
+
+        def search(q, ef, nthreads):
+            idx.set_ef(ef)
+            return idx.knn_query(q, k=k, num_threads=nthreads)[0]
     else:
         import hnswlib
         rss0 = rss()
@@ -62,8 +76,11 @@ def main():
             idx.set_ef(ef)
             return idx.knn_query(q, k=k, num_threads=nthreads)[0]
 
-    emit({"what": "build", "n": n, "dim": dim, "M": m, "efConstruction": efc, "seconds": build, "cpu_seconds": build_cpu,
-          "threads": threads, "memory_bytes": rss() - rss0})
+    if len(sys.argv) > 7 and lib == "hnswlib" and build is not None:
+        idx.save_index(sys.argv[7])
+    if build is not None:
+        emit({"what": "build", "n": n, "dim": dim, "M": m, "efConstruction": efc, "seconds": build, "cpu_seconds": build_cpu,
+              "threads": threads, "memory_bytes": rss() - rss0})
     for ef in [int(x) for x in efs.split(",")]:
         best1 = bestn = bestcpu = 0.0
         for _ in range(reps):

@@ -216,6 +216,7 @@ func run(args []string) error {
 	reps := fs.Int("reps", 3, "query passes per measurement (the fastest counts)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the query passes here")
 	save := fs.Bool("save", true, "measure WriteTo and ReadHNSW through a file in dir")
+	indexPath := fs.String("index", "", "load the index from this file if it exists, else build it and save it there (for query-only passes that alternate with the other libraries)")
 	quantize := fs.Bool("quantize", false, "build the scalar-quantized (int8) index; results are labelled zerostack-int8")
 	fs.Parse(args)
 
@@ -249,7 +250,17 @@ func run(args []string) error {
 	if *quantize {
 		libName = "zerostack-int8"
 	}
-	h := index.NewHNSW(dim, index.Cosine, index.HNSWOptions{M: *m, EfConstruction: *efc, Quantize: *quantize})
+	var h *index.HNSW
+	if f, err := os.Open(*indexPath); err == nil {
+		h, err = index.ReadHNSW(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		emit(map[string]any{"what": "load", "seconds": time.Since(start).Seconds()})
+		return searchPasses(h, queries, gtb, md, *efs, *reps)
+	}
+	h = index.NewHNSW(dim, index.Cosine, index.HNSWOptions{M: *m, EfConstruction: *efc, Quantize: *quantize})
 	ids := make([]uint32, md.N)
 	for i := range ids {
 		ids[i] = uint32(i)
@@ -258,6 +269,19 @@ func run(args []string) error {
 		return err
 	}
 	build, buildCPU := time.Since(start), cpuSeconds()-cpu0
+	if *indexPath != "" {
+		f, err := os.Create(*indexPath)
+		if err != nil {
+			return err
+		}
+		if _, err := h.WriteTo(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	runtime.KeepAlive(data) // counted in heap0: keep it out of the difference
@@ -274,40 +298,8 @@ func run(args []string) error {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	nq := md.Queries
-	for _, s := range strings.Split(*efs, ",") {
-		ef, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil {
-			return fmt.Errorf("bad -ef value %q", s)
-		}
-		results := make([][]index.Result, nq)
-		q := func(i int) { results[i] = h.SearchEf(queries[i*dim:(i+1)*dim], k, ef, nil) }
-		best1, bestN, bestCPU := 0.0, 0.0, 0.0
-		for range *reps {
-			t, c := time.Now(), cpuSeconds()
-			for i := range nq {
-				q(i)
-			}
-			best1 = max(best1, float64(nq)/time.Since(t).Seconds())
-			bestCPU = max(bestCPU, float64(nq)/(cpuSeconds()-c))
-			t = time.Now()
-			parallel(nq, runtime.GOMAXPROCS(0), q)
-			bestN = max(bestN, float64(nq)/time.Since(t).Seconds())
-		}
-		hit := 0
-		for i, res := range results {
-			want := map[uint32]bool{}
-			for j := range k {
-				want[binary.LittleEndian.Uint32(gtb[4*(i*k+j):])] = true
-			}
-			for _, r := range res {
-				if want[r.ID] {
-					hit++
-				}
-			}
-		}
-		emit(map[string]any{"what": "search", "ef": ef, "recall": float64(hit) / float64(nq*k),
-			"qps_1": best1, "qps_cpu": bestCPU, "qps_all": bestN, "threads": runtime.GOMAXPROCS(0)})
+	if err := searchPasses(h, queries, gtb, md, *efs, *reps); err != nil {
+		return err
 	}
 	if *save {
 		path := filepath.Join(*dir, "zerostack.hnsw")
@@ -337,7 +329,7 @@ func run(args []string) error {
 		}
 		loadT := time.Since(t)
 		same := true
-		for i := range min(nq, 100) {
+		for i := range min(md.Queries, 100) {
 			a := h.Search(queries[i*dim:(i+1)*dim], k, nil)
 			b := g.Search(queries[i*dim:(i+1)*dim], k, nil)
 			same = same && fmt.Sprint(a) == fmt.Sprint(b)
@@ -345,6 +337,47 @@ func run(args []string) error {
 		os.Remove(path)
 		emit(map[string]any{"what": "persist", "bytes": size, "save_seconds": saveT.Seconds(),
 			"load_seconds": loadT.Seconds(), "identical_results": same})
+	}
+	return nil
+}
+
+// searchPasses measures recall@k and queries/s at each ef in efs.
+func searchPasses(h *index.HNSW, queries []float32, gtb []byte, md meta, efs string, reps int) error {
+	dim, k := md.Dim, md.K
+	nq := md.Queries
+	for _, s := range strings.Split(efs, ",") {
+		ef, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("bad -ef value %q", s)
+		}
+		results := make([][]index.Result, nq)
+		q := func(i int) { results[i] = h.SearchEf(queries[i*dim:(i+1)*dim], k, ef, nil) }
+		best1, bestN, bestCPU := 0.0, 0.0, 0.0
+		for range reps {
+			t, c := time.Now(), cpuSeconds()
+			for i := range nq {
+				q(i)
+			}
+			best1 = max(best1, float64(nq)/time.Since(t).Seconds())
+			bestCPU = max(bestCPU, float64(nq)/(cpuSeconds()-c))
+			t = time.Now()
+			parallel(nq, runtime.GOMAXPROCS(0), q)
+			bestN = max(bestN, float64(nq)/time.Since(t).Seconds())
+		}
+		hit := 0
+		for i, res := range results {
+			want := map[uint32]bool{}
+			for j := range k {
+				want[binary.LittleEndian.Uint32(gtb[4*(i*k+j):])] = true
+			}
+			for _, r := range res {
+				if want[r.ID] {
+					hit++
+				}
+			}
+		}
+		emit(map[string]any{"what": "search", "ef": ef, "recall": float64(hit) / float64(nq*k),
+			"qps_1": best1, "qps_cpu": bestCPU, "qps_all": bestN, "threads": runtime.GOMAXPROCS(0)})
 	}
 	return nil
 }
