@@ -691,6 +691,13 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 			return h.deliver(script, class, id, msg, caller)
 		}, nil
 	})
+	// doYield(promise) resolves the promise in a new task of rt's loop,
+	// after the current task and its microtasks.
+	rt.Func("doYield", func(c *v8.Call) (any, error) {
+		id := c.Int(0)
+		rt.Loop.Enqueue(func() { rt.Settle(id, nil, nil) })
+		return nil, nil
+	})
 	// doMsg(token) → the bytes of an event's message, like ret.
 	rt.Func("doMsg", func(c *v8.Call) (any, error) {
 		b := h.takeMsg(c.Int(0))

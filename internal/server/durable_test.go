@@ -44,6 +44,7 @@ func TestDurableCounter(t *testing.T) {
 	}
 	checks := map[string]string{
 		"/burst?n=20": `20`,
+		"/gate":       `20`,
 		"/roundtrip":  `{"n":true,"big":true,"nan":true,"inf":true,"t":true,"u":true,"nul":true,"str":true,"date":true,"re":true,"map":true,"set":true,"bytes":true,"f64":true,"ab":true,"err":true,"sparse":true,"refs":true,"cyclic":true,"fn":"DataCloneError"}`,
 		"/echo":       `{"d":5,"m":"x","b":"10","u":[7]}`,
 		"/fail":       `{"name":"RangeError","message":"too far"}`,

@@ -211,6 +211,13 @@ export default {
         return Response.json(await stub.sql());
       case "/txn":
         return Response.json(await stub.txn());
+      case "/gate": {
+        // 20 read-modify-write calls started at once from one request: the
+        // input gate keeps each get/put pair from interleaving.
+        const g = env.COUNTER.getByName("gate-" + name);
+        await Promise.all(Array.from({ length: 20 }, () => g.increment(1)));
+        return Response.json(await g.get());
+      }
       case "/roundtrip":
         return Response.json(await stub.roundtrip());
       case "/kv":

@@ -478,8 +478,8 @@ class LiveObject {
     this.h = h;
     this.pending = 0; // storage promises not yet observed (input gate)
     this.blocker = null; // blockConcurrencyWhile's promise
-    this.waiters = [];
-    this.queued = 0; // events inside gateOpen
+    this.queue = []; // events held back by the input gate, in order
+    this.releasing = false; // a wake is scheduled
     this.inflight = 0;
     this.instance = null;
     this.broken = null;
@@ -489,23 +489,36 @@ class LiveObject {
     this.idObj = new DurableObjectId({ script: "", cls }, id, name);
     this.state = new DurableObjectState(this);
   }
-  // gateOpen resolves when no storage operation and no
-  // blockConcurrencyWhile holds events back.
-  async gateOpen() {
-    this.queued++;
-    try {
-      while (this.pending > 0 || this.blocker !== null) {
-        await new Promise((r) => this.waiters.push(r));
-      }
-    } finally {
-      this.queued--;
-    }
+  // enter delivers an event: start() runs the handler up to its first
+  // await and returns its promise. While a storage operation's result has
+  // not been seen, or blockConcurrencyWhile runs, or earlier events wait,
+  // the event waits its turn (the input gate).
+  enter(start) {
+    if (this.pending === 0 && this.blocker === null && this.queue.length === 0) return start();
+    return new Promise((resolve, reject) => {
+      this.queue.push(() => {
+        try {
+          resolve(start());
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
   }
+  // wake schedules the delivery of waiting events for when the gate is
+  // open. Like Cloudflare, it delivers them as a new task: the code that
+  // was waiting for storage runs its continuation (and further storage
+  // operations) first. Then it starts the waiting events one at a time,
+  // each synchronously, until one of them closes the gate again.
   wake() {
-    if (this.pending > 0 || this.blocker !== null) return;
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const r of ws) r();
+    if (this.releasing || this.queue.length === 0 || this.pending > 0 || this.blocker !== null) return;
+    this.releasing = true;
+    callAsync("doYield").then(() => {
+      this.releasing = false;
+      while (this.pending === 0 && this.blocker === null && this.queue.length > 0) {
+        this.queue.shift()();
+      }
+    });
   }
   // io runs a synchronous storage operation and returns its promise,
   // closing the input gate until the caller has seen the result.
@@ -569,32 +582,7 @@ async function runLocal(cls, hex, name, h, ev, arg) {
   o.inflight++;
   let res;
   try {
-    // Events wait (in order) while the gate is closed or others wait.
-    if (o.pending > 0 || o.blocker !== null || o.queued > 0) await o.gateOpen();
-    if (o.broken) throw o.broken;
-    const inst = o.instance;
-    switch (ev.op) {
-      case "fetch":
-        if (typeof inst.fetch !== "function") throw new TypeError("Handler does not export a fetch() function.");
-        res = await inst.fetch(arg);
-        if (!(res instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
-        break;
-      case "rpc": {
-        const m = ev.method;
-        const fn = typeof m === "string" && !RESERVED.has(m) ? inst[m] : undefined;
-        if (typeof fn !== "function" || fn === Object.prototype[m]) {
-          throw new TypeError(`The RPC receiver does not implement the method "${m}".`);
-        }
-        res = await fn.apply(inst, arg);
-        break;
-      }
-      case "alarm":
-        res = await runAlarm(o, arg);
-        break;
-      case "wake":
-        res = "woken"; // constructing it adopted its connections
-        break;
-    }
+    res = await o.enter(() => startEvent(o, ev, arg));
   } catch (e) {
     o.inflight--;
     o.lastUsed = Date.now();
@@ -606,6 +594,35 @@ async function runLocal(cls, hex, name, h, ev, arg) {
   // Output gate: the writes are durable before the result leaves.
   await o.flushIfDirty();
   return res;
+}
+
+// startEvent calls the object's handler for ev (synchronously up to its
+// first await) and returns its result or promise.
+function startEvent(o, ev, arg) {
+  if (o.broken) throw o.broken;
+  const inst = o.instance;
+  switch (ev.op) {
+    case "fetch": {
+      if (typeof inst.fetch !== "function") throw new TypeError("Handler does not export a fetch() function.");
+      return Promise.resolve(inst.fetch(arg)).then((res) => {
+        if (!(res instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+        return res;
+      });
+    }
+    case "rpc": {
+      const m = ev.method;
+      const fn = typeof m === "string" && !RESERVED.has(m) ? inst[m] : undefined;
+      if (typeof fn !== "function" || fn === Object.prototype[m]) {
+        throw new TypeError(`The RPC receiver does not implement the method "${m}".`);
+      }
+      return fn.apply(inst, arg);
+    }
+    case "alarm":
+      return runAlarm(o, arg);
+    case "wake":
+      return "woken"; // constructing it adopted its connections
+  }
+  throw new Error(`zerostack: unknown Durable Object event ${ev.op}`);
 }
 
 const RESERVED = new Set(["constructor", "fetch", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "dup", "__proto__"]);
@@ -642,7 +659,7 @@ registerEvent("durable", async (payload) => {
     // An object without sockets is evicted after the idle timeout; one
     // whose sockets can hibernate, after the (shorter) hibernation timeout.
     const idleFor = Date.now() - o?.lastUsed;
-    if (o !== undefined && o.inflight === 0 && o.waiters.length === 0 && o.queued === 0 && o.pending === 0 && o.blocker === null &&
+    if (o !== undefined && o.inflight === 0 && o.queue.length === 0 && o.pending === 0 && o.blocker === null &&
         (o.sockets?.size ? idleFor >= msg.hibernate && hibernate(o) : idleFor >= msg.idle)) {
       live.delete(key);
       byHandle.delete(o.h);
@@ -690,9 +707,10 @@ function watchSocket(o, ws, tags) {
   const deliver = async (method, ...args) => {
     o.inflight++;
     try {
-      await o.gateOpen();
-      const fn = o.instance?.[method];
-      if (typeof fn === "function") await fn.apply(o.instance, [ws, ...args]);
+      await o.enter(() => {
+        const fn = o.instance?.[method];
+        if (typeof fn === "function") return fn.apply(o.instance, [ws, ...args]);
+      });
     } catch (e) {
       console.error(`Durable Object ${method} failed:`, e);
     } finally {
