@@ -24,10 +24,14 @@ package binding
 // committed when the event that wrote settles, before its response or RPC
 // result is handed to anyone (the output gate), and at the latest when the
 // isolate's current task ends, so writes made without await are coalesced
-// into one atomic commit. While a storage promise has not been observed by
-// the object's code, no other event is delivered to the object (the input
-// gate, js/durable.js); blockConcurrencyWhile holds events back the same
-// way.
+// into one atomic commit (events of one batch share it). While a storage
+// promise has not been observed by the object's code, no other event is
+// delivered to the object (the input gate, js/durable.js): events that
+// arrive meanwhile wait in order, and once the gate opens they are started
+// one at a time in a new task, after the code that awaited storage has
+// continued, each until it closes the gate again. blockConcurrencyWhile
+// holds events back the same way. Awaiting anything else (fetch, timers)
+// leaves the gate open, as on Cloudflare.
 //
 // A new version of the Worker (zerostack dev reloading after an edit) takes
 // its objects over: their next call constructs them in the new version's
