@@ -278,7 +278,9 @@ type Store interface {
 	Upsert(ctx context.Context, index string, vs []Vector) (Mutation, error)
 	// Query returns the TopK vectors closest to q.Vector (or to the stored
 	// vector q.VectorID) among those in q.Namespace matching q.Filter, best
-	// first.
+	// first. A q.VectorID that is not stored gives no matches (Cloudflare
+	// does not document this case; an empty result is what a caller can
+	// handle without a try).
 	Query(ctx context.Context, index string, q Query) (Matches, error)
 	// GetByIDs returns the vectors with these ids, in the order given;
 	// missing ids are left out.
