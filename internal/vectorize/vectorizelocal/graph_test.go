@@ -381,3 +381,60 @@ func crashChild(t *testing.T, dir string) {
 		out.Flush()
 	}
 }
+
+// TestStaleSnapshotIgnored leaves the snapshot of a deleted index behind
+// (as a crash between the delete and the file removal would) and checks
+// that a new index of the same name does not load it, even once its
+// mutation count has passed the old one's.
+func TestStaleSnapshotIgnored(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	opts := Options{HNSWThreshold: 20, DrainBatch: 16, HNSW: exhaustive}
+	s := open(t, dir, opts)
+	cfg := vectorize.IndexConfig{Dimensions: 4, Metric: vectorize.Euclidean}
+	if _, err := s.CreateIndex(ctx, "x", "", cfg); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		vs := make([]vectorize.Vector, 10)
+		for j := range vs {
+			vs[j] = vectorize.Vector{ID: fmt.Sprintf("old-%d-%d", i, j), Values: []float32{float32(i), float32(j), 0, 0}}
+		}
+		if _, err := s.Insert(ctx, "x", vs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitDrained(t, s, "x")
+	s.Close()
+	snap := filepath.Join(dir, "snapshots", "x.hnsw")
+	old, err := os.ReadFile(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, dir, opts)
+	if err := s.DeleteIndex(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(snap, old, 0o644) // left behind
+	time.Sleep(2 * time.Millisecond)
+	if _, err := s.CreateIndex(ctx, "x", "", cfg); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 { // more mutations than the old index had
+		if _, err := s.Upsert(ctx, "x", []vectorize.Vector{{ID: fmt.Sprintf("new-%d", i), Values: []float32{100, float32(i), 0, 0}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crash(s)
+	s = open(t, dir, opts)
+	defer s.Close()
+	res, err := s.Query(ctx, "x", vectorize.Query{Vector: []float32{0, 0, 0, 0}, TopK: 20})
+	if err != nil || res.Count != 8 {
+		t.Fatalf("new index after restart: %d matches, %v", res.Count, err)
+	}
+	for _, m := range res.Matches {
+		if !strings.HasPrefix(m.ID, "new-") || m.Score < 100 {
+			t.Fatalf("a vector of the deleted index came back: %+v", m)
+		}
+	}
+}

@@ -542,7 +542,7 @@ func (s *Store) load(ctx context.Context, name string) (*vindex, error) {
 	// A graph snapshot saves rebuilding the graph: vectors written up to
 	// its seq are in it, only later ones are read and go to the tail.
 	snapSeq := int64(-1)
-	if g, seq, ok := s.readSnapshot(name, dim, m, row.seq); ok {
+	if g, seq, ok := s.readSnapshot(ix, m, row.seq); ok {
 		vi.main, vi.hnsw, vi.snapSeq, snapSeq = g, g, seq, seq
 	}
 	rows, err = s.db.R.QueryContext(ctx, `SELECT id, slot, seq, ns, meta, CASE WHEN seq > ? THEN vals END FROM vz_vectors WHERE idx = ?`, snapSeq, name)
@@ -822,7 +822,11 @@ func (s *Store) snapshotPath(name string) string {
 	return filepath.Join(s.dir, "snapshots", name+".hnsw")
 }
 
-var snapshotMagic = [8]byte{'Z', 'S', 'V', 'Z', 'S', 'N', 'P', '1'}
+// snapshotMagic starts a snapshot file; then come the mutation seq it
+// reflects and the index's creation time in milliseconds (so that a
+// snapshot left behind by a deleted index of the same name is never taken
+// for the new one's), each a little-endian uint64, then the graph.
+var snapshotMagic = [8]byte{'Z', 'S', 'V', 'Z', 'S', 'N', 'P', '2'}
 
 // snapshot writes vi's graph when it holds every vector (empty tail) and
 // changed since the last snapshot. Writes wait while it runs; queries do
@@ -852,9 +856,10 @@ func (s *Store) snapshot(vi *vindex) {
 		defer os.Remove(f.Name())
 		defer f.Close()
 		w := bufio.NewWriterSize(f, 1<<20)
-		var hdr [16]byte
+		var hdr [24]byte
 		copy(hdr[:8], snapshotMagic[:])
 		binary.LittleEndian.PutUint64(hdr[8:], uint64(vi.seq))
+		binary.LittleEndian.PutUint64(hdr[16:], uint64(vi.info.CreatedOn.UnixMilli()))
 		if _, err := w.Write(hdr[:]); err != nil {
 			return err
 		}
@@ -883,7 +888,8 @@ func (s *Store) snapshot(vi *vindex) {
 
 // readSnapshot loads an index's graph snapshot if it is usable: readable,
 // of the index's shape, and not newer than the file (seq ≤ the index's).
-func (s *Store) readSnapshot(name string, dim int, m index.Metric, seq int64) (*index.HNSW, int64, bool) {
+func (s *Store) readSnapshot(ix vectorize.Index, m index.Metric, seq int64) (*index.HNSW, int64, bool) {
+	name, dim := ix.Name, ix.Config.Dimensions
 	if s.opts.NoSnapshots {
 		return nil, 0, false
 	}
@@ -893,12 +899,16 @@ func (s *Store) readSnapshot(name string, dim int, m index.Metric, seq int64) (*
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 1<<20)
-	var hdr [16]byte
+	var hdr [24]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil || [8]byte(hdr[:8]) != snapshotMagic {
 		s.log.Warn("vectorize: ignoring a damaged graph snapshot", "index", name)
 		return nil, 0, false
 	}
-	snap := int64(binary.LittleEndian.Uint64(hdr[8:]))
+	snap := int64(binary.LittleEndian.Uint64(hdr[8:16]))
+	if int64(binary.LittleEndian.Uint64(hdr[16:])) != ix.CreatedOn.UnixMilli() {
+		s.log.Warn("vectorize: ignoring a graph snapshot of an earlier index with the same name", "index", name)
+		return nil, 0, false
+	}
 	if snap > seq {
 		s.log.Warn("vectorize: ignoring a graph snapshot newer than the data", "index", name)
 		return nil, 0, false
