@@ -112,6 +112,7 @@ type DurableHost struct {
 	stop    chan struct{}
 
 	crossCalls atomic.Int64 // events delivered through Go (see CrossCalls)
+	sqlOff     sync.Map     // namespace name → true: a key-value-backed class (new_classes)
 }
 
 // dobject is one object that has (or had) a live instance.
@@ -185,6 +186,22 @@ func (h *DurableHost) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// SetKeyValueClasses records the classes of script that its migrations
+// declare key-value backed (new_classes, not later new_sqlite_classes): as
+// on Cloudflare, their storage has no SQL API. Other classes, including
+// classes no migration names, get both.
+func (h *DurableHost) SetKeyValueClasses(script string, classes []string) {
+	h.sqlOff.Range(func(k, _ any) bool {
+		if strings.HasPrefix(k.(string), script+":") {
+			h.sqlOff.Delete(k)
+		}
+		return true
+	})
+	for _, c := range classes {
+		h.sqlOff.Store(script+":"+c, true)
+	}
 }
 
 // CrossCalls reports how many events reached an object through Go (from
@@ -592,6 +609,15 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 			return nil, durableError(err)
 		}
 		return s.ret(sqlPack(res)), nil
+	})
+	// doSqlEnabled(h): whether the object's class has the SQL API.
+	rt.Func("doSqlEnabled", func(c *v8.Call) (any, error) {
+		o, err := obj(c)
+		if err != nil {
+			return nil, err
+		}
+		_, off := h.sqlOff.Load(o.ns)
+		return !off, nil
 	})
 	rt.Func("doSize", func(c *v8.Call) (any, error) {
 		o, err := obj(c)

@@ -3,6 +3,7 @@ package durable
 import (
 	"context"
 	"fmt"
+	"sort"
 )
 
 // Migration is one [[migrations]] entry of a Worker's configuration.
@@ -65,4 +66,35 @@ func ApplyMigrations(ctx context.Context, store Store, script string, migs []Mig
 		applied = append(applied, m.Tag)
 	}
 	return applied, nil
+}
+
+// KeyValueClasses returns the classes that migs leave key-value backed:
+// declared in new_classes (following renames, forgetting deleted classes)
+// and not since in new_sqlite_classes. Cloudflare gives their storage no SQL
+// API.
+func KeyValueClasses(migs []Migration) []string {
+	kv := map[string]bool{}
+	for _, m := range migs {
+		for _, c := range m.NewClasses {
+			kv[c] = true
+		}
+		for _, c := range m.NewSQLiteClasses {
+			delete(kv, c)
+		}
+		for _, r := range m.RenamedClasses {
+			if kv[r[0]] {
+				delete(kv, r[0])
+				kv[r[1]] = true
+			}
+		}
+		for _, c := range m.DeletedClasses {
+			delete(kv, c)
+		}
+	}
+	out := make([]string, 0, len(kv))
+	for c := range kv {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -3,6 +3,7 @@ package durable
 import (
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -58,4 +59,14 @@ func FuzzExec(f *testing.F) {
 			t.Fatalf("%q left a transaction open", q)
 		}
 	})
+}
+
+func TestKeyValueClasses(t *testing.T) {
+	got := KeyValueClasses([]Migration{
+		{Tag: "v1", NewClasses: []string{"A", "B", "C"}, NewSQLiteClasses: []string{"S"}},
+		{Tag: "v2", RenamedClasses: [][2]string{{"A", "A2"}}, DeletedClasses: []string{"B"}},
+	})
+	if strings.Join(got, ",") != "A2,C" {
+		t.Fatalf("KeyValueClasses = %v", got)
+	}
 }

@@ -145,6 +145,9 @@ func (s *State) durableBindings(ctx context.Context, cfg *config.Worker) ([]work
 	if err != nil {
 		return nil, err
 	}
+	if h, err := s.durableHost(); err == nil {
+		h.SetKeyValueClasses(cfg.Name, durable.KeyValueClasses(migs))
+	}
 	for _, t := range applied {
 		s.log.Info("durable objects migration applied", "worker", cfg.Name, "tag", t)
 	}

@@ -256,6 +256,7 @@ export class Obj extends DurableObject {
   }
   async hit() { this.memory++; await this.ctx.storage.put("n", ((await this.ctx.storage.get("n")) ?? 0) + 1); return { memory: this.memory, stored: await this.ctx.storage.get("n"), constructed }; }
   spin() { for (;;) {} }
+  sqlCheck() { try { this.ctx.storage.sql; return "enabled"; } catch (e) { return e.message; } }
 }
 export default {
   async fetch(req, env) {
@@ -264,6 +265,7 @@ export default {
     try {
       if (url.pathname === "/spin") return Response.json(await env.OBJ.getByName(name).spin());
       if (url.pathname === "/remote") return Response.json(await env.REMOTE.getByName(name).hit());
+      if (url.pathname === "/sqlcheck") return Response.json(await env.OBJ.getByName(name).sqlCheck());
       return Response.json(await env.OBJ.getByName(name).hit());
     } catch (e) {
       return Response.json({ error: String(e) }, { status: 500 });
@@ -291,6 +293,9 @@ class_name = "Obj"
 name = "REMOTE"
 class_name = "Obj"
 script_name = "elsewhere"
+[[migrations]]
+tag = "v1"
+new_classes = ["Obj"]
 `, lifecycleJS)
 	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 1, PersistTo: t.TempDir(), Console: func(string, string) {}})
 	if err != nil {
@@ -318,6 +323,9 @@ script_name = "elsewhere"
 	}
 	if r := hit("/?name=a"); r["memory"] != 1.0 || r["stored"] != 3.0 {
 		t.Fatalf("after eviction: %v (want a new instance over the stored state)", r)
+	}
+	if r := do(t, "GET", u+"/sqlcheck", "", nil); !strings.HasPrefix(r.body, `"SQL is not enabled for this Durable Object class.`) {
+		t.Fatalf("SQL on a new_classes class: %s", r.body)
 	}
 	if r := hit("/?name=broken"); r["error"] != "Error: constructor failed" {
 		t.Fatalf("constructor exception: %v", r)

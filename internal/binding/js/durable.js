@@ -908,10 +908,19 @@ function listSync(h, options = {}) {
 
 class DurableObjectStorage {
   #o;
+  #sql = null;
   constructor(o) {
     this.#o = o;
-    this.sql = new SqlStorage(o);
     this.kv = new SyncKvStorage(o);
+  }
+  get sql() {
+    if (this.#sql === null) {
+      if (!host.doSqlEnabled(this.#o.h)) {
+        throw new Error("SQL is not enabled for this Durable Object class. To enable it, change new_classes to new_sqlite_classes in the [[migrations]] of your wrangler configuration.");
+      }
+      this.#sql = new SqlStorage(this.#o);
+    }
+    return this.#sql;
   }
   get(keys, options) {
     const h = this.#o.h;
