@@ -629,7 +629,7 @@ const RESERVED = new Set(["constructor", "fetch", "alarm", "webSocketMessage", "
 
 async function runAlarm(o, retryCount) {
   markWrite(o.h);
-  const at = host.doAlarm(o.h, 3, 0); // clears the alarm for the run
+  host.doAlarm(o.h, 3, 0); // clears the alarm for the run
   if (typeof o.instance.alarm !== "function") return "done";
   try {
     await o.instance.alarm({ retryCount, isRetry: retryCount > 0 });
@@ -673,7 +673,7 @@ registerEvent("durable", async (payload) => {
     return reply("busy");
   }
   // The object's namespace belongs to this Worker: open it here.
-  const h = host.doOpen(selfScript(), msg.cls, msg.id);
+  const h = host.doOpen(scriptName, msg.cls, msg.id);
   if (h === 0) return "retry";
   try {
     if (msg.op === "fetch") {
@@ -692,8 +692,8 @@ registerEvent("durable", async (payload) => {
   }
 });
 
+// The name of the Worker this isolate runs (set at the end of this file).
 let scriptName = "";
-function selfScript() { return scriptName; }
 
 // ---------------------------------------------------------------------------
 // DurableObjectState and its storage.
@@ -739,7 +739,6 @@ function watchSocket(o, ws, tags) {
 // parked (a local pair, or not yet upgraded), and then nothing changed.
 function hibernate(o) {
   if (typeof o.instance?.webSocketMessage !== "function") return false; // listeners need the instance
-  const hids = [];
   for (const ws of o.sockets.keys()) {
     if (!hostBacked(ws)) return false;
   }
@@ -747,7 +746,6 @@ function hibernate(o) {
   w.u32(o.sockets.size);
   for (const [ws, tags] of o.sockets) {
     const hid = forgetWebSocket(ws);
-    hids.push(hid);
     w.u32(hid);
     w.u32(tags.length);
     for (const t of tags) w.str(t);
