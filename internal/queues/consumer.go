@@ -207,35 +207,30 @@ func (d *Dispatcher) loop() {
 			return
 		default:
 		}
-		next, ok, err := d.store.NextVisible(ctx, d.cfg.Queue)
-		if err != nil {
-			d.log.Error("queue: reading queue", "queue", d.cfg.Queue, "err", err)
-			if !d.sleep(time.Second) {
-				return
-			}
-			continue
-		}
-		now := time.Now()
-		if !ok || next.After(now) {
-			firstSeen = time.Time{}
-			wait := PollInterval
-			if ok && next.Sub(now) < wait {
-				wait = next.Sub(now)
-			}
-			if !d.sleep(wait) {
-				return
-			}
-			continue
-		}
-		// Messages are waiting. Deliver a full batch at once, a partial one
-		// when max_batch_timeout has passed since it was first seen.
 		if d.cfg.MaxBatchTimeout > 0 {
-			if firstSeen.IsZero() {
-				firstSeen = now
+			// Deliver a full batch at once, a partial one when
+			// max_batch_timeout has passed since it was first seen.
+			n, err := d.store.CountVisible(ctx, d.cfg.Queue, d.cfg.MaxBatchSize)
+			if err != nil {
+				d.log.Error("queue: reading queue", "queue", d.cfg.Queue, "err", err)
+				if !d.sleep(time.Second) {
+					return
+				}
+				continue
 			}
-			if rest := d.cfg.MaxBatchTimeout - now.Sub(firstSeen); rest > 0 {
-				n, err := d.store.CountVisible(ctx, d.cfg.Queue, d.cfg.MaxBatchSize)
-				if err == nil && n < d.cfg.MaxBatchSize {
+			if n == 0 {
+				firstSeen = time.Time{}
+				if !d.idle(ctx) {
+					return
+				}
+				continue
+			}
+			if n < d.cfg.MaxBatchSize {
+				now := time.Now()
+				if firstSeen.IsZero() {
+					firstSeen = now
+				}
+				if rest := d.cfg.MaxBatchTimeout - now.Sub(firstSeen); rest > 0 {
 					if !d.sleep(min(rest, PollInterval)) {
 						return
 					}
@@ -252,11 +247,14 @@ func (d *Dispatcher) loop() {
 		batch, err := d.store.Lease(ctx, d.cfg.Queue, d.cfg.MaxBatchSize, d.cfg.Visibility)
 		if err != nil || len(batch) == 0 {
 			<-d.slots
+			firstSeen = time.Time{}
 			if err != nil {
 				d.log.Error("queue: leasing messages", "queue", d.cfg.Queue, "err", err)
 				if !d.sleep(time.Second) {
 					return
 				}
+			} else if !d.idle(ctx) {
+				return
 			}
 			continue
 		}
@@ -269,6 +267,17 @@ func (d *Dispatcher) loop() {
 			d.run(ctx, batch)
 		}()
 	}
+}
+
+// idle waits until the next message may be visible (a delayed one, or a
+// lease that runs out), a wake-up, or PollInterval for messages sent by
+// another process; false on stop.
+func (d *Dispatcher) idle(ctx context.Context) bool {
+	wait := PollInterval
+	if next, ok, err := d.store.NextVisible(ctx, d.cfg.Queue); err == nil && ok {
+		wait = min(wait, max(time.Until(next), time.Millisecond))
+	}
+	return d.sleep(wait)
 }
 
 // run delivers one batch and settles it.
