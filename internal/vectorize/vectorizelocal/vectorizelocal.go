@@ -168,6 +168,7 @@ type vindex struct {
 	mutation   string
 	mutationMs int64
 	deleted    bool
+	stale      bool // dropped because another process changed the index
 
 	kick chan struct{} // wakes the drain goroutine
 	stop chan struct{} // closed to stop it
@@ -426,6 +427,10 @@ func (s *Store) DeleteIndex(ctx context.Context, name string) error {
 
 // CreateMetadataIndex implements vectorize.Indexes.
 func (s *Store) CreateMetadataIndex(ctx context.Context, name string, m vectorize.MetadataIndex) (vectorize.Mutation, error) {
+	return retry(func() (vectorize.Mutation, error) { return s.createMetadataIndex(ctx, name, m) })
+}
+
+func (s *Store) createMetadataIndex(ctx context.Context, name string, m vectorize.MetadataIndex) (vectorize.Mutation, error) {
 	if err := vectorize.ValidateMetadataIndex(m); err != nil {
 		return vectorize.Mutation{}, err
 	}
@@ -468,6 +473,10 @@ func (s *Store) ListMetadataIndexes(ctx context.Context, name string) ([]vectori
 
 // DeleteMetadataIndex implements vectorize.Indexes.
 func (s *Store) DeleteMetadataIndex(ctx context.Context, name, property string) (vectorize.Mutation, error) {
+	return retry(func() (vectorize.Mutation, error) { return s.deleteMetadataIndex(ctx, name, property) })
+}
+
+func (s *Store) deleteMetadataIndex(ctx context.Context, name, property string) (vectorize.Mutation, error) {
 	vi, err := s.load(ctx, name)
 	if err != nil {
 		return vectorize.Mutation{}, err
@@ -502,8 +511,54 @@ func sortMeta(m []vectorize.MetadataIndex) {
 	}
 }
 
+// errStale reports that another process changed an index since this
+// store loaded it; the operation is retried on a fresh load.
+var errStale = errors.New("vectorize: index changed by another process")
+
 // load returns the loaded index, reading it from the file on first use.
+// Several processes may share the file (zerostack dev and the CLI): an
+// index whose last mutation in the file is not the one this store made
+// or loaded is reloaded.
 func (s *Store) load(ctx context.Context, name string) (*vindex, error) {
+	s.mu.Lock()
+	vi, closed := s.indexes[name], s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, errors.New("vectorize: store is closed")
+	}
+	if vi != nil {
+		if s.current(ctx, vi) {
+			return vi, nil
+		}
+		s.log.Info("vectorize: index changed by another process; reloading", "index", name)
+		s.mu.Lock()
+		if s.indexes[name] == vi {
+			delete(s.indexes, name)
+		}
+		s.mu.Unlock()
+		vi.stopDrain()
+		vi.mu.Lock()
+		vi.stale = true
+		vi.mu.Unlock()
+	}
+	return s.loadIndex(ctx, name)
+}
+
+// current reports whether vi is what the file holds: its last mutation is
+// the file's.
+func (s *Store) current(ctx context.Context, vi *vindex) bool {
+	vi.mu.RLock() // no write of this store is between its commit and vi's update
+	defer vi.mu.RUnlock()
+	if vi.deleted || vi.stale {
+		return false
+	}
+	var m string
+	err := s.db.R.QueryRowContext(ctx, `SELECT mutation FROM vz_indexes WHERE name = ?`, vi.info.Name).Scan(&m)
+	return err == nil && m == vi.mutation
+}
+
+// loadIndex reads an index from the file.
+func (s *Store) loadIndex(ctx context.Context, name string) (*vindex, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -927,10 +982,24 @@ func (s *Store) mutate(ctx context.Context, vi *vindex, fn func(tx *sql.Tx, seq 
 	if vi.deleted {
 		return vectorize.Mutation{}, notFound(vi.info.Name)
 	}
+	if vi.stale {
+		return vectorize.Mutation{}, errStale
+	}
 	id := newMutationID()
 	now := s.opts.Now().UnixMilli()
 	seq := vi.seq + 1
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		// The write lock is held: make sure no other process wrote since
+		// vi was loaded (slots are assigned from vi's view).
+		var cur string
+		if err := tx.QueryRowContext(ctx, `SELECT mutation FROM vz_indexes WHERE name = ?`, vi.info.Name).Scan(&cur); errors.Is(err, sql.ErrNoRows) {
+			return notFound(vi.info.Name)
+		} else if err != nil {
+			return err
+		}
+		if cur != vi.mutation {
+			return errStale
+		}
 		if err := fn(tx, seq); err != nil {
 			return err
 		}
@@ -938,7 +1007,7 @@ func (s *Store) mutate(ctx context.Context, vi *vindex, fn func(tx *sql.Tx, seq 
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, vectorize.ErrInvalid) || errors.Is(err, vectorize.ErrTooManyVectors) {
+		if errors.Is(err, vectorize.ErrInvalid) || errors.Is(err, vectorize.ErrTooManyVectors) || errors.Is(err, vectorize.ErrIndexNotFound) || errors.Is(err, errStale) {
 			return vectorize.Mutation{}, err
 		}
 		return vectorize.Mutation{}, fmt.Errorf("vectorize write: %w", err)
@@ -985,12 +1054,23 @@ func decodeValues(b []byte, dst []float32) error {
 
 // Insert implements vectorize.Store.
 func (s *Store) Insert(ctx context.Context, name string, vs []vectorize.Vector) (vectorize.Mutation, error) {
-	return s.write(ctx, name, vs, false)
+	return retry(func() (vectorize.Mutation, error) { return s.write(ctx, name, vs, false) })
 }
 
 // Upsert implements vectorize.Store.
 func (s *Store) Upsert(ctx context.Context, name string, vs []vectorize.Vector) (vectorize.Mutation, error) {
-	return s.write(ctx, name, vs, true)
+	return retry(func() (vectorize.Mutation, error) { return s.write(ctx, name, vs, true) })
+}
+
+// retry runs a mutation again (on a reloaded index) when another process
+// changed the index since it was loaded.
+func retry(f func() (vectorize.Mutation, error)) (vectorize.Mutation, error) {
+	for i := 0; ; i++ {
+		m, err := f()
+		if !errors.Is(err, errStale) || i == 3 {
+			return m, err
+		}
+	}
 }
 
 func (s *Store) write(ctx context.Context, name string, vs []vectorize.Vector, upsert bool) (vectorize.Mutation, error) {
@@ -1087,6 +1167,10 @@ func (s *Store) write(ctx context.Context, name string, vs []vectorize.Vector, u
 
 // DeleteByIDs implements vectorize.Store.
 func (s *Store) DeleteByIDs(ctx context.Context, name string, ids []string) (vectorize.Mutation, error) {
+	return retry(func() (vectorize.Mutation, error) { return s.deleteByIDs(ctx, name, ids) })
+}
+
+func (s *Store) deleteByIDs(ctx context.Context, name string, ids []string) (vectorize.Mutation, error) {
 	if err := vectorize.ValidateIDs(vectorize.OpVectorDelete, ids); err != nil {
 		return vectorize.Mutation{}, err
 	}

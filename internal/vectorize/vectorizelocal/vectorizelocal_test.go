@@ -104,3 +104,61 @@ func TestMaxVectors(t *testing.T) {
 		t.Fatalf("insert beyond the limit: %v", err)
 	}
 }
+
+// TestTwoProcesses writes through two stores on one file (as zerostack dev
+// and the CLI do): each sees the other's writes, and interleaved writes
+// never give two vectors the same slot.
+func TestTwoProcesses(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, b := open(t, dir, Options{}), open(t, dir, Options{})
+	defer a.Close()
+	defer b.Close()
+	if _, err := a.CreateIndex(ctx, "shared", "", vectorize.IndexConfig{Dimensions: 2, Metric: vectorize.Euclidean}); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for i := range 20 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		id := fmt.Sprint("v", i)
+		ids[id] = true
+		if _, err := s.Upsert(ctx, "shared", []vectorize.Vector{{ID: id, Values: []float32{float32(i), 0}}}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 10 {
+			if _, err := b.DeleteByIDs(ctx, "shared", []string{"v3"}); err != nil {
+				t.Fatal(err)
+			}
+			delete(ids, "v3")
+		}
+	}
+	for _, s := range []*Store{a, b} {
+		res, err := s.Query(ctx, "shared", vectorize.Query{Vector: []float32{0, 0}, TopK: 100})
+		if err != nil || res.Count != len(ids) {
+			t.Fatalf("%d matches, want %d: %v", res.Count, len(ids), err)
+		}
+		for _, m := range res.Matches {
+			var i int
+			fmt.Sscanf(m.ID, "v%d", &i)
+			if !ids[m.ID] || m.Score != float32(i) {
+				t.Fatalf("match %+v", m)
+			}
+		}
+	}
+	// A fresh store agrees (slots in the file are consistent).
+	c := open(t, dir, Options{})
+	defer c.Close()
+	res, err := c.Query(ctx, "shared", vectorize.Query{Vector: []float32{0, 0}, TopK: 100})
+	if err != nil || res.Count != len(ids) {
+		t.Fatalf("fresh store: %d matches, %v", res.Count, err)
+	}
+	if err := a.DeleteIndex(ctx, "shared"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Query(ctx, "shared", vectorize.Query{Vector: []float32{0, 0}}); !errors.Is(err, vectorize.ErrIndexNotFound) {
+		t.Fatalf("query after another process deleted the index: %v", err)
+	}
+}
