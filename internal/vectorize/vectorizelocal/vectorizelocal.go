@@ -36,6 +36,14 @@
 // collected first and searched exactly; if a graph search still returns
 // fewer than topK, an exact scan of every match settles it.
 //
+// # Processes
+//
+// Several processes may use one file (zerostack dev and the zerostack
+// vectorize commands do). Each call checks the index's last mutation id in
+// the file (one small read) and reloads an index another process changed;
+// a write also checks it inside its transaction, under SQLite's write
+// lock, and is retried on a fresh load if it changed.
+//
 // # Restart
 //
 // When a large index's graph is complete, and when the store closes, the
