@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/zerostack/zerostack/internal/ai"
-	"github.com/zerostack/zerostack/internal/ai/llama"
 	"github.com/zerostack/zerostack/internal/ai/use"
 	"github.com/zerostack/zerostack/internal/binding"
 	"github.com/zerostack/zerostack/internal/config"
@@ -41,8 +40,11 @@ var loadEncoder = func() (ai.SentenceEncoder, error) {
 	return m, nil
 }
 
-// loadLlama opens a llama.cpp provider for a GGUF file (package ai/llama).
-var loadLlama = llama.Open
+// loadLlama runs a GGUF model with llama.cpp in a zerostack-llama child
+// process (cmd/zerostack-llama): llama.cpp, loaded through purego and
+// libffi, crashed a process that also ran V8, and a child keeps libffi a
+// dependency of that program only.
+var loadLlama = ai.StartLlama
 
 // SetAIFlags sets the `zerostack dev` flags layered over zerostack.toml
 // (--ai-provider, --ai-openai-url, --ai-openai-model, --ai-gguf); call it

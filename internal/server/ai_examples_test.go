@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/zerostack/zerostack/internal/ai"
 	"github.com/zerostack/zerostack/internal/ai/aitest"
+	"github.com/zerostack/zerostack/internal/ai/gguf"
 )
 
 // startAI serves dir (an example or a temporary project) with Workers AI
@@ -443,5 +446,58 @@ func TestAIConfigReload(t *testing.T) {
 			t.Fatalf("after editing zerostack.toml: %d %s", r.status, r.body)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestExampleAIHaikuGGUF serves the haiku example from a tiny GGUF model
+// (random weights) with llama.cpp, as `zerostack dev --ai-gguf` does: the
+// model runs in a zerostack-llama child process (built here), streamed
+// and not.
+func TestExampleAIHaikuGGUF(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "zerostack-llama")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/zerostack-llama").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/zerostack-llama: %v\n%s", err, out)
+	}
+	t.Setenv(ai.EnvLlamaBin, bin)
+	model := filepath.Join(dir, "tiny.gguf")
+	if err := gguf.TinyLlama(gguf.TinyLlamaOptions{Seed: 3}).WriteFile(model); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "zerostack.toml"), []byte("[ai.providers.llama]\ntype = \"llama\"\nmodel = \""+model+"\"\nthreads = 1\n"), 0o644)
+	// The haiku example, with a zerostack.toml that routes to the tiny model.
+	proj := filepath.Join(dir, "haiku")
+	os.MkdirAll(filepath.Join(proj, "src"), 0o755)
+	for _, f := range []string{"wrangler.toml", "src/index.ts"} {
+		b, err := os.ReadFile(filepath.Join(examplesDir(t), "ai-haiku", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(proj, f), b, 0o644)
+	}
+	os.Rename(filepath.Join(dir, "zerostack.toml"), filepath.Join(proj, "zerostack.toml"))
+	d, err := StartDev(DevOptions{Path: proj, IP: "127.0.0.1", Port: -1, Isolates: 1, PersistTo: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Shutdown(context.Background())
+	r := do(t, "GET", d.URL()+"/", "", nil)
+	m := decodeJSON(t, r.body)
+	haiku, _ := m["haiku"].(string)
+	if r.status != 200 || haiku == "" {
+		t.Fatalf("got %d %q", r.status, r.body)
+	}
+	snap := d.State().AI().Usage().Snapshot()
+	if len(snap) != 1 || snap[0].OutputTokens < 1 || snap[0].OutputTokens > 100 || snap[0].InputTokens < 5 {
+		t.Errorf("usage %+v (max_tokens is 100)", snap)
+	}
+	res, err := d.State().AI().Run(context.Background(), "@cf/meta/llama-3.1-8b-instruct", []byte(`{"prompt":"the sky","max_tokens":6,"stream":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sse, _ := io.ReadAll(res.Stream)
+	res.Stream.Close()
+	if !strings.HasPrefix(string(sse), `data: {"response":"`) || !strings.HasSuffix(string(sse), "data: [DONE]\n\n") {
+		t.Errorf("stream %q", sse)
 	}
 }

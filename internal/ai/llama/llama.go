@@ -363,13 +363,19 @@ func (p *Provider) Generate(ctx context.Context, req *ai.GenerateRequest, emit f
 			n = yl.TokenToPiece(p.vocab, tok, buf, 0, false)
 		}
 		pending = append(pending, buf[:max(n, 0)]...)
-		// Hand on whole characters only; keep a trailing partial one.
+		// Hand on whole characters only: keep a trailing incomplete one
+		// for the next token, and replace bytes that can never be UTF-8.
 		cut := len(pending)
-		for cut > 0 && cut > len(pending)-utf8.UTFMax && !utf8.Valid(pending[:cut]) {
-			cut--
+		for i := len(pending) - 1; i >= 0 && i >= len(pending)-utf8.UTFMax; i-- {
+			if utf8.RuneStart(pending[i]) {
+				if !utf8.FullRune(pending[i:]) {
+					cut = i
+				}
+				break
+			}
 		}
 		if cut > 0 {
-			text := string(pending[:cut])
+			text := strings.ToValidUTF8(string(pending[:cut]), "\uFFFD")
 			pending = append(pending[:0], pending[cut:]...)
 			out.WriteString(text)
 			if emit != nil {

@@ -3,6 +3,7 @@ package llama_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -163,5 +164,34 @@ func TestChatTemplate(t *testing.T) {
 	q := open(t, tinyModel(t))
 	if got := q.Prompt(req); got != "System: be brief\nUser: hello\nAssistant:" {
 		t.Errorf("transcript %q", got)
+	}
+}
+
+// TestHandler serves the tiny model over the OpenAI API (as
+// cmd/zerostack-llama does) and drives it with zerostack's openai provider.
+func TestHandler(t *testing.T) {
+	p := open(t, tinyModel(t))
+	hs := httptest.NewServer(llama.Handler(p))
+	defer hs.Close()
+	oa, err := ai.NewOpenAI(ai.ProviderConfig{URL: hs.URL + "/v1", MaxConcurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer oa.Close()
+	ctx := context.Background()
+	req := &ai.GenerateRequest{Messages: []ai.Message{{Role: "user", Content: "hello world"}}, MaxTokens: 10, Temperature: f(0)}
+	direct, _ := p.Generate(ctx, req, nil)
+	g, err := oa.Generate(ctx, req, nil)
+	if err != nil || g.Response != direct.Response || g.Usage.CompletionTokens != direct.Usage.CompletionTokens {
+		t.Fatalf("over HTTP %+v %v, direct %+v", g, err, direct)
+	}
+	var pieces []string
+	g, err = oa.Generate(ctx, req, func(s string) error { pieces = append(pieces, s); return nil })
+	if err != nil || strings.Join(pieces, "") != direct.Response || len(pieces) < 2 || g.Usage.PromptTokens != direct.Usage.PromptTokens {
+		t.Fatalf("streamed %q %+v %v, want %q", pieces, g, err, direct.Response)
+	}
+	// Raw prompts go to /v1/completions.
+	if _, err := oa.Generate(ctx, &ai.GenerateRequest{Prompt: "the sky", Raw: true, MaxTokens: 3}, nil); err != nil {
+		t.Fatal(err)
 	}
 }
