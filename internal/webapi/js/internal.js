@@ -7,7 +7,7 @@ import { headersFromWire, headersToWire } from "./headers.js";
 import { requestFromHost, responseFromHost } from "./request.js";
 import { extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode } from "./body.js";
 import { bodyForHost, pumpToHost } from "./fetch.js";
-import { serialize, deserialize } from "./serialize.js";
+import { serialize, deserialize, Writer, Reader, T } from "./serialize.js";
 import { registerBinding, registerEvent, ExecutionContext, workerExports, workerEnv } from "./worker.js";
 import { exportWebSocket, importWebSocket, adoptWebSocket, forgetWebSocket, webSocketHostId } from "./websocket.js";
 
@@ -17,7 +17,7 @@ Object.defineProperty(globalThis, "__zs_internal", {
     headersFromWire, headersToWire, requestFromHost, responseFromHost,
     extractBody, consume, hostStream, bodyStream, utf8Encode, utf8Decode,
     bodyForHost, pumpToHost, registerBinding, registerEvent, ExecutionContext,
-    workerExports, workerEnv, serialize, deserialize,
+    workerExports, workerEnv, serialize, deserialize, Writer, Reader, T,
     exportWebSocket, importWebSocket, adoptWebSocket, forgetWebSocket, webSocketHostId,
   }),
   configurable: true,

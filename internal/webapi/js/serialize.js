@@ -1,11 +1,13 @@
 // serialize.js: the structured clone algorithm's value types written to
-// bytes and read back. Durable Object storage values, RPC messages and
-// Queue messages of content type "v8" use it. The tags are mirrored in Go
-// where Go reads the bytes (internal/binding/durable.go). This is
-// zerostack's own format, not V8's ValueSerializer wire format: it never
-// leaves zerostack except as opaque bytes.
+// bytes and read back, for Durable Object storage values and calls that
+// cross isolates (internal/binding/js/durable.js) and Queue messages of
+// content type "v8" (queues.js). The tags are mirrored in Go, which reads
+// stored values (internal/durable: DecodeValue). This is zerostack's own
+// format, not V8's ValueSerializer wire format: it never leaves zerostack
+// except as opaque bytes.
 import { utf8Encode, utf8Decode } from "./body.js";
 import { DOMException } from "./errors.js";
+import { RpcTarget } from "./worker.js";
 
 const T = {
   undef: 0, null: 1, true: 2, false: 3, num: 4, str: 5, big: 6, date: 7, re: 8, ab: 9, view: 10,
@@ -56,7 +58,10 @@ function write(v, w, mem) {
     case "number": w.u8(T.num); w.f64(v); return;
     case "string": w.u8(T.str); w.str(v); return;
     case "bigint": w.u8(T.big); w.str(v.toString()); return;
-    case "symbol": case "function": throw cloneError(v);
+    case "symbol": throw cloneError(v);
+    case "function":
+      if (!serializingRpc) throw cloneError(v);
+      throw new DOMException("zerostack: a function cannot be passed to or from a Durable Object running in another isolate yet.", "DataCloneError");
   }
   if (v === null) { w.u8(T.null); return; }
   const seen = mem.get(v);
@@ -97,6 +102,9 @@ function write(v, w, mem) {
       return;
     case "[object Object]": {
       if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) throw cloneError(v);
+      if (serializingRpc && RpcTarget !== undefined && v instanceof RpcTarget) {
+        throw new DOMException("zerostack: an RpcTarget cannot be passed to or from a Durable Object running in another isolate yet.", "DataCloneError");
+      }
       const keys = Object.keys(v);
       w.u8(T.obj); w.u32(keys.length);
       for (const k of keys) { w.str(k); write(v[k], w, mem); }
@@ -110,11 +118,20 @@ function write(v, w, mem) {
   throw cloneError(v);
 }
 
-function serialize(v) {
+function serialize(v, rpc = false) {
   const w = new Writer();
-  write(v, w, new Map());
+  serializingRpc = rpc;
+  try {
+    write(v, w, new Map());
+  } finally {
+    serializingRpc = false;
+  }
   return w.done();
 }
+
+// serializingRpc is set while a call or its result is serialized to cross
+// isolates (functions and RpcTargets get zerostack's own error then).
+let serializingRpc = false;
 
 const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
 
@@ -201,4 +218,4 @@ function deserialize(u8) {
   return new Reader(u8).value();
 }
 
-export { serialize, deserialize };
+export { serialize, deserialize, Writer, Reader, T };
