@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -136,6 +137,9 @@ func (c *Conn) InTransaction() bool { return sqlite3.Xsqlite3_get_autocommit(c.t
 // Exec runs every statement of sql (separated by semicolons), without
 // parameters, discarding rows. It stops at the first error.
 func (c *Conn) Exec(ctx context.Context, sql string) error {
+	if strings.IndexByte(sql, 0) >= 0 {
+		return errors.New("SQL text contains a NUL byte")
+	}
 	for strings.TrimSpace(sql) != "" {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -143,6 +147,12 @@ func (c *Conn) Exec(ctx context.Context, sql string) error {
 		s, tail, err := c.Prepare(sql)
 		if err != nil {
 			return err
+		}
+		if len(tail) >= len(sql) { // no progress: never loop forever
+			if s != nil {
+				s.Close()
+			}
+			return errors.New("SQL text could not be parsed past " + strconv.Quote(truncate(sql, 40)))
 		}
 		sql = tail
 		if s == nil {
@@ -437,4 +447,11 @@ func Complete(sql string) bool {
 	copy(dst, sql)
 	dst[len(sql)] = 0
 	return sqlite3.Xsqlite3_complete(tls, p) != 0
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestConn(t *testing.T) {
@@ -68,5 +70,23 @@ func TestConn(t *testing.T) {
 	}
 	if !Complete("CREATE TABLE x(a);") || Complete("CREATE TABLE x(") || Complete("CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1;") {
 		t.Fatal("Complete")
+	}
+}
+
+func TestExecRejectsNUL(t *testing.T) {
+	c, err := OpenConn(filepath.Join(t.TempDir(), "nul.sqlite"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	done := make(chan error, 1)
+	go func() { done <- c.Exec(context.Background(), "SELECT 1;\x00SELECT 2") }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "NUL") {
+			t.Fatalf("got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Exec looped on a NUL byte")
 	}
 }
