@@ -15,7 +15,8 @@
 //     [NewEmbedded]) for the embedding model ids, and for text classification
 //     by nearest centroid over label descriptions;
 //   - "llama": GGUF models through llama.cpp's shared libraries (package
-//     ai/llama), when a model file is configured.
+//     ai/llama), run in a zerostack-llama child process ([StartLlama]) so
+//     that llama.cpp never shares a process with V8.
 //
 // Which provider serves which id comes from zerostack's own configuration,
 // zerostack.toml next to wrangler.toml ([LoadConfig]), and the flags of
