@@ -175,7 +175,8 @@ type Provider struct {
 }
 
 // Open loads the GGUF model at path with the settings of pc (Threads,
-// ContextSize). It is [ai.Options].Llama's implementation.
+// ContextSize). cmd/zerostack-llama serves it with [Handler]; zerostack
+// itself starts that program through ai.StartLlama.
 func Open(pc ai.ProviderConfig, path string) (ai.Provider, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, &ai.Error{Code: ai.CodeNoSuchModel, Message: fmt.Sprintf("GGUF model %s is not installed", path),
