@@ -961,9 +961,10 @@ func (s *Store) readSnapshot(ix vectorize.Index, m index.Metric, seq int64) (*in
 		return nil, 0, false
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
+	// ReadHNSW is given the file itself (positioned after our header) so
+	// that it can size its arrays from the file and allocate each once.
 	var hdr [24]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil || [8]byte(hdr[:8]) != snapshotMagic {
+	if _, err := io.ReadFull(f, hdr[:]); err != nil || [8]byte(hdr[:8]) != snapshotMagic {
 		s.log.Warn("vectorize: ignoring a damaged graph snapshot", "index", name)
 		return nil, 0, false
 	}
@@ -976,7 +977,7 @@ func (s *Store) readSnapshot(ix vectorize.Index, m index.Metric, seq int64) (*in
 		s.log.Warn("vectorize: ignoring a graph snapshot newer than the data", "index", name)
 		return nil, 0, false
 	}
-	g, err := index.ReadHNSW(r)
+	g, err := index.ReadHNSW(f)
 	if err != nil || g.Dim() != dim || g.Metric() != m {
 		s.log.Warn("vectorize: ignoring an unusable graph snapshot", "index", name, "err", err)
 		return nil, 0, false
