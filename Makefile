@@ -32,13 +32,14 @@ test: deps tools ## Run the test suite (what CI runs)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) test -count=1 -timeout 20m ./...
 
-tools: ## Install the S3 clients the s3api tests drive (Debian's awscli, s3cmd, rclone, python3-boto3) and chromium (the Pages React test), python3-hnswlib and python3-faiss (bench/vectorize.sh)
+tools: ## Install the S3 clients the s3api tests drive (Debian's awscli, s3cmd, rclone, python3-boto3) and chromium (the Pages React test), libffi8 (zerostack-llama), python3-hnswlib and python3-faiss (bench/vectorize.sh)
 	@missing=; for t in aws s3cmd rclone chromium; do command -v $$t >/dev/null || missing=1; done; \
 	python3 -c 'import boto3' 2>/dev/null || /usr/bin/python3 -c 'import boto3' 2>/dev/null || missing=1; \
 	/usr/bin/python3 -c 'import hnswlib, faiss' 2>/dev/null || missing=1; \
+	ldconfig -p | grep -q 'libffi.so.8 ' || missing=1; \
 	if [ -n "$$missing" ]; then \
 		sudo=$$(test "$$(id -u)" -eq 0 || echo sudo); \
-		$$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q awscli s3cmd rclone python3-boto3 chromium python3-hnswlib python3-faiss; \
+		$$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q awscli s3cmd rclone python3-boto3 chromium python3-hnswlib python3-faiss libffi8; \
 	fi
 
 check: ## gofmt and go vet
