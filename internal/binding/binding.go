@@ -1,7 +1,10 @@
-// Package binding is where zerostack's storage services meet JavaScript: it
-// turns the Go services of packages kv, d1 and r2 into the env bindings a
-// worker sees (KVNamespace, D1Database, R2Bucket), shaped and failing as
-// Cloudflare's do.
+// Package binding is where zerostack's services meet JavaScript: it turns
+// the Go services into the env bindings a worker sees, shaped and failing
+// as Cloudflare's do: KVNamespace, D1Database and R2Bucket (this file's
+// [Extension]), and, each with its own extension, Queue producers and the
+// queue() event (queues.go), DurableObjectNamespace (durable.go),
+// VectorizeIndex (vectorize.go), Ai (ai.go) and the static-assets Fetcher
+// (assets.go).
 //
 // Each binding is a set of Go host functions (defined by [Extension]'s Setup
 // on every isolate) and a JavaScript class (js/*.js, run as the extension's
