@@ -9,7 +9,8 @@
 #   default  100,000 × 768, 1,000 queries
 #   --large  1,000,000 × 384 (the dataset alone is 1.5 GB; building takes
 #            hours on a 2-core machine)
-# Environment: M (16), EFC (200), LIBS ("zerostack hnswlib faiss").
+# Environment: M (16), EFC (200), LIBS ("zerostack hnswlib faiss"; add
+# zerostack-int8 for the scalar-quantized index).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=100000 DIM=768 NQ=1000 REPS=3
@@ -40,6 +41,7 @@ echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/l
 for lib in $LIBS; do
   case $lib in
     zerostack) bench/out/vectorize-bench run -dir "$DIR" -m "$M" -efc "$EFC" -ef "$EF" -reps "$REPS" ;;
+    zerostack-int8) bench/out/vectorize-bench run -quantize -save=false -dir "$DIR" -m "$M" -efc "$EFC" -ef "$EF" -reps "$REPS" ;;
     # OpenMP threads spin while they wait; on a shared machine that steals
     # the cores the other threads need.
     hnswlib | faiss) OMP_WAIT_POLICY=PASSIVE $PY bench/vectorize/ann_bench.py "$lib" "$DIR" "$M" "$EFC" "$EF" "$REPS" ;;

@@ -1,7 +1,24 @@
-"""Summarize a bench/vectorize.sh results file as Markdown tables."""
-import json, sys
+"""Summarize a bench/vectorize.sh results file as Markdown tables.
+
+With --rounds (bench/vectorize-alternate.sh), the file holds several
+query-only passes per library; each ef's figures are the medians.
+"""
+import json, statistics, sys
 
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+if "--rounds" in sys.argv:
+    groups = {}
+    for r in rows:
+        if r["what"] == "search":
+            groups.setdefault((r["lib"], r["ef"]), []).append(r)
+    merged = []
+    for (lib, ef), rs in groups.items():
+        m = dict(rs[0])
+        for key in ("qps_1", "qps_cpu", "qps_all"):
+            m[key] = statistics.median(x[key] for x in rs)
+        m["rounds"] = len(rs)
+        merged.append(m)
+    rows = [r for r in rows if r["what"] != "search"] + merged
 libs = []
 for r in rows:
     if r["lib"] not in libs:
