@@ -21,8 +21,9 @@ type HNSWOptions struct {
 	// smaller). Default 64: on the clustered 100,000 × 768 benchmark
 	// (bench/README.md) ef 24 already reached recall@10 0.98 and 64 reached
 	// 0.9997; the margin is for data with a higher intrinsic dimension than
-	// the benchmark's, where the same ef gives less (ef 64 gave 0.95 on
-	// unclustered 32-dimension queries in the tests).
+	// the benchmark's, where the same ef gives less (in a 32-dimension trial
+	// with queries drawn around other centres than the data's, ef 64 gave
+	// 0.95).
 	EfSearch int
 	// Seed seeds the level generator, so that the same inserts in the same
 	// order build the same graph. Default 1.
