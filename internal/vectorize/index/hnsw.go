@@ -529,6 +529,7 @@ func (h *HNSW) takeSlot() (uint32, bool) {
 // link to stay (they now lead to the new vector, a valid if longer edge).
 func (h *HNSW) unlink(s uint32) {
 	var buf []float32
+	var sc *scratch
 	for lc := int(h.levels[s]); lc >= 0; lc-- {
 		srow := h.row(s, lc)
 		nb := neighbors(srow)
@@ -558,6 +559,32 @@ func (h *HNSW) unlink(s uint32) {
 			if !math.IsInf(float64(bestD), 1) {
 				row[1+row[0]] = best
 				row[0]++
+			}
+		}
+		// s may have been the only way in to some of its neighbours (s
+		// linked to them, nothing else did): link each live neighbour
+		// from its nearest other live neighbour of s, so that none
+		// becomes unreachable once s's links are gone.
+		if sc == nil {
+			sc = h.getScratch()
+			defer h.pool.Put(sc)
+		}
+		for _, c := range nb {
+			if h.deleted[c] || int(h.levels[c]) < lc {
+				continue
+			}
+			vc := h.decode(c, &buf)
+			best, bestD := uint32(0), float32(math.Inf(1))
+			for _, n := range nb {
+				if n == c || h.deleted[n] || int(h.levels[n]) < lc {
+					continue
+				}
+				if d := h.distTo(vc, n); d < bestD {
+					best, bestD = n, d
+				}
+			}
+			if !math.IsInf(float64(bestD), 1) {
+				h.link(best, c, lc, bestD, sc)
 			}
 		}
 		srow[0] = 0
