@@ -25,14 +25,13 @@ import (
 // exactly: these tests check the plumbing around the graph (buffer, drain,
 // snapshots, filters), not its recall, which package index measures.
 //
-// Even so, index.HNSW can leave a vector unreachable after many deletes and
-// re-adds of the same ids (found by these tests: with efSearch 1000, a
-// search over 48 live vectors returned 47), so the graph runs accept
-// approximate answers: every match correct, and at least graphRecall of
-// the brute-force ids.
+// These tests once found index.HNSW leaving a vector unreachable after many
+// deletes and re-adds of the same ids; since that was fixed (package
+// index's churn test), graph runs must match brute force exactly again.
 var exhaustive = index.HNSWOptions{EfSearch: 1000}
 
-const graphRecall = 0.9
+// graphRecall is the share of brute-force ids a graph run must return.
+const graphRecall = 1.0
 
 // TestConformanceGraph runs the suite with graphs from 20 vectors on and a
 // small drain batch, so that queries run while vectors move from the tail
