@@ -13,7 +13,7 @@ import (
 	"github.com/zerostack/zerostack/internal/queues/queueslocal"
 )
 
-func openStore(t *testing.T) *queueslocal.Store {
+func openStore(t testing.TB) *queueslocal.Store {
 	s, err := queueslocal.Open(filepath.Join(t.TempDir(), "q.sqlite"), queueslocal.Options{})
 	if err != nil {
 		t.Fatal(err)
