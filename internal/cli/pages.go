@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -40,8 +38,7 @@ func runPages(s Streams, args []string) int {
 }
 
 func runPagesDev(s Streams, args []string) int {
-	fs := flag.NewFlagSet("pages dev", flag.ContinueOnError)
-	fs.SetOutput(s.Err)
+	fs := newFlagSet(s, "pages dev", "[directory] [flags]", "Serves the directory (default: pages_build_output_dir of wrangler.toml) as Cloudflare Pages does, with the Functions in ./functions or the directory's _worker.js.")
 	port := fs.Int("port", 8788, "port to listen on (wrangler pages dev's default is 8788)")
 	ip := fs.String("ip", "localhost", "IP address to listen on")
 	compat := fs.String("compatibility-date", "", "compatibility date of the Functions worker")
@@ -53,17 +50,8 @@ func runPagesDev(s Streams, args []string) int {
 	fs.Var(&d1, "d1", "D1 database to bind: NAME or NAME=DATABASE (repeatable)")
 	fs.Var(&r2, "r2", "R2 bucket to bind: NAME or NAME=BUCKET (repeatable)")
 	fs.Var(&bindings, "binding", "variable to bind: KEY=VALUE (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: zerostack pages dev [directory] [flags]")
-		fmt.Fprintln(s.Err, "\nServes the directory (default: pages_build_output_dir of wrangler.toml) as Cloudflare Pages does, with the Functions in ./functions or the directory's _worker.js.")
-		fmt.Fprintln(s.Err, "\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(reorderFlags(fs, args)); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parse(s, fs, args, 0, -1); !ok {
+		return code
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(s.Err, "zerostack pages dev: at most one directory")
