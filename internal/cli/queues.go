@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"time"
@@ -42,30 +43,32 @@ func runQueuesConsumer(s Streams, args []string) int {
 	})
 }
 
-// queuesStore opens the project's state and its queue store.
-func queuesStore(f *dataFlags) (*project, *queueslocal.Store, error) {
+// queuesCmd registers the data flags on fs (after the command's own),
+// parses args (exactly n positional arguments) and opens the project's
+// queue store; when ok is false the command returns code.
+func queuesCmd(s Streams, fs *flag.FlagSet, f *dataFlags, args []string, n int) (p *project, st *queueslocal.Store, code int, ok bool) {
+	f.register(fs)
+	if code, ok := parse(s, fs, args, n, n); !ok {
+		return nil, nil, code, false
+	}
 	p, err := f.open()
-	if err != nil {
-		return nil, nil, err
+	if err == nil {
+		if st, err = p.state.Queues(); err != nil {
+			p.close()
+		}
 	}
-	st, err := p.state.Queues()
 	if err != nil {
-		p.close()
-		return nil, nil, err
+		return nil, nil, fail(s, fs.Name(), err), false
 	}
-	return p, st, nil
+	return p, st, 0, true
 }
 
 func queuesCreate(s Streams, args []string) int {
 	var f dataFlags
 	fs := newFlagSet(s, "queues create", "<name> [flags]", "Creates a queue in the local state.")
-	f.register(fs)
-	if code, ok := parse(s, fs, args, 1, 1); !ok {
+	p, st, code, ok := queuesCmd(s, fs, &f, args, 1)
+	if !ok {
 		return code
-	}
-	p, st, err := queuesStore(&f)
-	if err != nil {
-		return fail(s, "queues create", err)
 	}
 	defer p.close()
 	info, err := st.CreateQueue(context.Background(), fs.Arg(0))
@@ -92,13 +95,9 @@ func queueJSON(i queues.QueueInfo) map[string]any {
 func queuesList(s Streams, args []string) int {
 	var f dataFlags
 	fs := newFlagSet(s, "queues list", "[flags]", "Lists the queues in the local state.")
-	f.register(fs)
-	if code, ok := parse(s, fs, args, 0, 0); !ok {
+	p, st, code, ok := queuesCmd(s, fs, &f, args, 0)
+	if !ok {
 		return code
-	}
-	p, st, err := queuesStore(&f)
-	if err != nil {
-		return fail(s, "queues list", err)
 	}
 	defer p.close()
 	qs, err := st.Queues(context.Background())
@@ -127,13 +126,9 @@ func queuesList(s Streams, args []string) int {
 func queuesDelete(s Streams, args []string) int {
 	var f dataFlags
 	fs := newFlagSet(s, "queues delete", "<name> [flags]", "Deletes a queue and every message in it.")
-	f.register(fs)
-	if code, ok := parse(s, fs, args, 1, 1); !ok {
+	p, st, code, ok := queuesCmd(s, fs, &f, args, 1)
+	if !ok {
 		return code
-	}
-	p, st, err := queuesStore(&f)
-	if err != nil {
-		return fail(s, "queues delete", err)
 	}
 	defer p.close()
 	if err := st.DeleteQueue(context.Background(), fs.Arg(0)); err != nil {
@@ -149,13 +144,9 @@ func queuesDelete(s Streams, args []string) int {
 func queuesInfo(s Streams, args []string) int {
 	var f dataFlags
 	fs := newFlagSet(s, "queues info", "<name> [flags]", "Shows a queue's backlog and consumers.")
-	f.register(fs)
-	if code, ok := parse(s, fs, args, 1, 1); !ok {
+	p, st, code, ok := queuesCmd(s, fs, &f, args, 1)
+	if !ok {
 		return code
-	}
-	p, st, err := queuesStore(&f)
-	if err != nil {
-		return fail(s, "queues info", err)
 	}
 	defer p.close()
 	name := fs.Arg(0)
@@ -208,19 +199,15 @@ func queuesInfo(s Streams, args []string) int {
 func queuesConsumerAdd(s Streams, args []string) int {
 	var f dataFlags
 	fs := newFlagSet(s, "queues consumer add", "<queue> <script-name> [flags]", "Records a worker as the push consumer of a queue; zerostack dev running that worker consumes it (unless its configuration names another consumer).")
-	f.register(fs)
 	batchSize := fs.Int("batch-size", 10, "max_batch_size: most messages a batch holds (1-100)")
 	batchTimeout := fs.Int("batch-timeout", 5, "max_batch_timeout: seconds a batch waits to fill (0-60)")
 	retries := fs.Int("message-retries", 3, "max_retries: retries before a message is dead-lettered or dropped (0-100)")
 	dlq := fs.String("dead-letter-queue", "", "queue that receives messages out of retries")
 	conc := fs.Int("max-concurrency", 0, "most batches in flight at once (0: automatic)")
 	retryDelay := fs.Int("retry-delay-secs", 0, "delay of retries that name none (seconds)")
-	if code, ok := parse(s, fs, args, 2, 2); !ok {
+	p, st, code, ok := queuesCmd(s, fs, &f, args, 2)
+	if !ok {
 		return code
-	}
-	p, st, err := queuesStore(&f)
-	if err != nil {
-		return fail(s, "queues consumer add", err)
 	}
 	defer p.close()
 	c := queueslocal.Consumer{Queue: fs.Arg(0), Script: fs.Arg(1), Settings: queues.ConsumerConfig{
@@ -240,13 +227,9 @@ func queuesConsumerAdd(s Streams, args []string) int {
 func queuesConsumerRemove(s Streams, args []string) int {
 	var f dataFlags
 	fs := newFlagSet(s, "queues consumer remove", "<queue> <script-name> [flags]", "Removes a worker recorded as a queue's consumer.")
-	f.register(fs)
-	if code, ok := parse(s, fs, args, 2, 2); !ok {
+	p, st, code, ok := queuesCmd(s, fs, &f, args, 2)
+	if !ok {
 		return code
-	}
-	p, st, err := queuesStore(&f)
-	if err != nil {
-		return fail(s, "queues consumer remove", err)
 	}
 	defer p.close()
 	if err := st.RemoveConsumer(context.Background(), fs.Arg(0), fs.Arg(1)); err != nil {
@@ -259,14 +242,10 @@ func queuesConsumerRemove(s Streams, args []string) int {
 func queuesPeek(s Streams, args []string) int {
 	var f dataFlags
 	fs := newFlagSet(s, "queues peek", "<queue> [flags]", "Prints messages of a queue, oldest first, without consuming them. Text and JSON bodies print as text; bytes and v8 bodies as base64.")
-	f.register(fs)
 	limit := fs.Int("limit", 10, "most messages to print")
-	if code, ok := parse(s, fs, args, 1, 1); !ok {
+	p, st, code, ok := queuesCmd(s, fs, &f, args, 1)
+	if !ok {
 		return code
-	}
-	p, st, err := queuesStore(&f)
-	if err != nil {
-		return fail(s, "queues peek", err)
 	}
 	defer p.close()
 	ms, err := st.Peek(context.Background(), fs.Arg(0), *limit)
@@ -303,15 +282,11 @@ func queuesPeek(s Streams, args []string) int {
 func queuesPurge(s Streams, args []string) int {
 	var f dataFlags
 	fs := newFlagSet(s, "queues purge", "<queue> [flags]", "Deletes every message of a queue (its dead-letter queue is a queue too: purge it by name).")
-	f.register(fs)
 	force := fs.Bool("force", false, "do not ask for confirmation")
-	if code, ok := parse(s, fs, args, 1, 1); !ok {
-		return code
-	}
 	_ = force // local state: nothing to confirm against; accepted for wrangler compatibility
-	p, st, err := queuesStore(&f)
-	if err != nil {
-		return fail(s, "queues purge", err)
+	p, st, code, ok := queuesCmd(s, fs, &f, args, 1)
+	if !ok {
+		return code
 	}
 	defer p.close()
 	n, err := st.Purge(context.Background(), fs.Arg(0))
