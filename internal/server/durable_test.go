@@ -235,8 +235,8 @@ func TestDurableAlarm(t *testing.T) {
 	}
 }
 
-// writeDOProject writes a one-file Worker with Durable Object classes.
-func writeDOProject(t *testing.T, toml, js string) string {
+// writeWorkerProject writes a one-file Worker with Durable Object classes.
+func writeWorkerProject(t *testing.T, toml, js string) string {
 	t.Helper()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte(toml), 0o644)
@@ -282,7 +282,7 @@ func TestDurableLifecycle(t *testing.T) {
 	old := durableIdleTimeout
 	durableIdleTimeout = 200 * time.Millisecond
 	t.Cleanup(func() { durableIdleTimeout = old })
-	dir := writeDOProject(t, `name = "life"
+	dir := writeWorkerProject(t, `name = "life"
 main = "index.js"
 [limits]
 cpu_ms = 200

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -144,8 +142,7 @@ func TestExampleQueueWebhooks(t *testing.T) {
 // the REST API that zerostack dev serves with --api-port, as an HTTP pull
 // consumer outside zerostack would.
 func TestQueuePullConsumerThroughDev(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte(`name = "pull-test"
+	dir := writeWorkerProject(t, `name = "pull-test"
 main = "index.js"
 [[queues.producers]]
 binding = "Q"
@@ -153,14 +150,13 @@ queue = "outbox"
 [[queues.consumers]]
 queue = "outbox"
 type = "http_pull"
-`), 0o644)
-	os.WriteFile(filepath.Join(dir, "index.js"), []byte(`export default {
+`, `export default {
   async fetch(req, env) {
     await env.Q.send("hello " + new URL(req.url).searchParams.get("n"), { contentType: "text" });
     await env.Q.sendBatch([{ body: { n: 1 }, contentType: "json" }, { body: new Uint8Array([1, 2, 3]), contentType: "bytes" }]);
     return new Response("sent");
   },
-};`), 0o644)
+};`)
 	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, APIPort: -1, APIToken: "tok", PersistTo: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -197,8 +193,7 @@ type = "http_pull"
 
 // TestQueueServiceWorkerSyntax consumes with addEventListener("queue").
 func TestQueueServiceWorkerSyntax(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte(`name = "sw-queue"
+	dir := writeWorkerProject(t, `name = "sw-queue"
 main = "index.js"
 [[queues.producers]]
 binding = "Q"
@@ -206,8 +201,7 @@ queue = "sw"
 [[queues.consumers]]
 queue = "sw"
 max_batch_timeout = 0
-`), 0o644)
-	os.WriteFile(filepath.Join(dir, "index.js"), []byte(`let got = [];
+`, `let got = [];
 addEventListener("fetch", (e) => e.respondWith((async () => {
   if (new URL(e.request.url).pathname === "/got") return Response.json(got);
   await Q.send({ when: new Date(0), tags: new Set(["a"]) });
@@ -216,7 +210,7 @@ addEventListener("fetch", (e) => e.respondWith((async () => {
 addEventListener("queue", (event) => {
   for (const m of event.messages) got.push([event.queue, m.body.when.toISOString(), [...m.body.tags], m.attempts]);
   event.ackAll();
-});`), 0o644)
+});`)
 	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 1, PersistTo: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -244,15 +238,13 @@ addEventListener("queue", (event) => {
 // `wrangler dev` runs two workers with a shared --persist-to).
 func TestQueueConsumerInAnotherWorker(t *testing.T) {
 	state := t.TempDir()
-	prod, cons := t.TempDir(), t.TempDir()
-	os.WriteFile(filepath.Join(prod, "wrangler.toml"), []byte("name = \"producer\"\nmain = \"index.js\"\n[[queues.producers]]\nbinding = \"JOBS\"\nqueue = \"shared-jobs\"\n"), 0o644)
-	os.WriteFile(filepath.Join(prod, "index.js"), []byte(`export default { async fetch(req, env) { await env.JOBS.send({ hello: "from producer" }); return new Response("ok"); } };`), 0o644)
-	os.WriteFile(filepath.Join(cons, "wrangler.toml"), []byte("name = \"consumer\"\nmain = \"index.js\"\n[[queues.consumers]]\nqueue = \"shared-jobs\"\nmax_batch_timeout = 0\n"), 0o644)
-	os.WriteFile(filepath.Join(cons, "index.js"), []byte(`let seen = [];
+	prod := writeWorkerProject(t, "name = \"producer\"\nmain = \"index.js\"\n[[queues.producers]]\nbinding = \"JOBS\"\nqueue = \"shared-jobs\"\n",
+		`export default { async fetch(req, env) { await env.JOBS.send({ hello: "from producer" }); return new Response("ok"); } };`)
+	cons := writeWorkerProject(t, "name = \"consumer\"\nmain = \"index.js\"\n[[queues.consumers]]\nqueue = \"shared-jobs\"\nmax_batch_timeout = 0\n", `let seen = [];
 export default {
   fetch() { return Response.json(seen); },
   queue(batch) { for (const m of batch.messages) seen.push(m.body.hello); },
-};`), 0o644)
+};`)
 	p, err := StartDev(DevOptions{Path: prod, IP: "127.0.0.1", Port: -1, PersistTo: state})
 	if err != nil {
 		t.Fatal(err)
