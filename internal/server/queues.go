@@ -44,13 +44,7 @@ func (s *State) Queues() (*queueslocal.Store, error) {
 }
 
 func (q *queuesState) close() error {
-	q.mu.Lock()
-	ds := q.dispatchers
-	q.dispatchers = nil
-	q.mu.Unlock()
-	for _, d := range ds {
-		d.Close()
-	}
+	q.stopDispatchers()
 	if q.store == nil {
 		return nil
 	}
@@ -197,11 +191,14 @@ func (s *State) Dispatcher(queue string) *queues.Dispatcher {
 
 // StopConsumers stops every dispatcher and waits for batches in flight, so
 // that no batch is cut short by the worker stopping under it.
-func (s *State) StopConsumers() {
-	s.qs.mu.Lock()
-	ds := s.qs.dispatchers
-	s.qs.dispatchers = nil
-	s.qs.mu.Unlock()
+func (s *State) StopConsumers() { s.qs.stopDispatchers() }
+
+// stopDispatchers stops every dispatcher and forgets them.
+func (q *queuesState) stopDispatchers() {
+	q.mu.Lock()
+	ds := q.dispatchers
+	q.dispatchers = nil
+	q.mu.Unlock()
 	for _, d := range ds {
 		d.Close()
 	}
