@@ -408,13 +408,9 @@ func (s *Store) prepare() {
 // under SQLite's parameter limit).
 const insertChunk = 200
 
-var insertSQLs [insertChunk + 1]string
-
-// insertSQL returns the INSERT of n message rows.
+// insertSQL returns the INSERT of n message rows (its text is also the
+// key of the prepared statement that runs it).
 func insertSQL(n int) string {
-	if q := insertSQLs[n]; q != "" {
-		return q
-	}
 	var b strings.Builder
 	b.WriteString("INSERT INTO messages (queue, id, body, content_type, sent_ms, visible_ms, attempts) VALUES ")
 	for i := 0; i < n; i++ {
