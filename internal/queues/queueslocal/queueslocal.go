@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS messages (
 	sent_ms      INTEGER NOT NULL,
 	visible_ms   INTEGER NOT NULL,
 	attempts     INTEGER NOT NULL,
-	lease        TEXT
+	lease        TEXT -- unused: leases are held in memory (see Lease); kept for older files
 );
 CREATE INDEX IF NOT EXISTS messages_visible ON messages (queue, visible_ms, seq);
 CREATE TABLE IF NOT EXISTS consumers (
