@@ -86,6 +86,7 @@ type Dev struct {
 	s3      *S3Server    // S3 API (s3.go); nil unless DevOptions.S3Port
 	assets  *assetsState // static assets (assets.go); nil without
 	api     *APIServer   // REST API (api.go); nil unless DevOptions.APIPort
+	serving bool         // zerostack serve (serve.go): production error pages
 	// Warnings are the configuration warnings found at start.
 	Warnings []config.Warning
 }
@@ -334,7 +335,7 @@ func (d *Dev) build() (*worker.Worker, map[string]time.Time, error) {
 		CPULimit:   cpu,
 		MemoryMB:   cfg.Limits.MemoryMB,
 		Isolates:   d.opts.Isolates,
-		Dev:        true,
+		Dev:        !d.serving, // serve.go: Cloudflare's error pages in production
 		Console:    console,
 		Logger:     d.log,
 	})
