@@ -80,6 +80,7 @@ type Runtime struct {
 	cancels    map[int64]func()
 	fireTimer  *v8.Function
 	ws         *wsTable // host WebSockets (websocket.go)
+	tagHooks   []func(tag any)
 }
 
 // New creates an isolate, defines the host functions, runs the prelude and
@@ -290,8 +291,17 @@ func (r *Runtime) AddReader(rc io.ReadCloser) int {
 	return h
 }
 
-// ReleaseTag closes the readers that belong to tag and are still open.
+// OnReleaseTag registers fn to be called by [Runtime.ReleaseTag] with the
+// tag whose request ended, on the isolate thread (Durable Objects release
+// the RPC stubs a request exported). Call it from an extension's Setup.
+func (r *Runtime) OnReleaseTag(fn func(tag any)) { r.tagHooks = append(r.tagHooks, fn) }
+
+// ReleaseTag closes the readers that belong to tag and are still open and
+// runs the [Runtime.OnReleaseTag] functions.
 func (r *Runtime) ReleaseTag(tag any) {
+	for _, fn := range r.tagHooks {
+		fn(tag)
+	}
 	for id, o := range r.owners {
 		if o == tag {
 			delete(r.owners, id)

@@ -11,7 +11,7 @@ import { RpcTarget } from "./worker.js";
 
 const T = {
   undef: 0, null: 1, true: 2, false: 3, num: 4, str: 5, big: 6, date: 7, re: 8, ab: 9, view: 10,
-  arr: 11, obj: 12, map: 13, set: 14, hole: 15, ref: 16, err: 17,
+  arr: 11, obj: 12, map: 13, set: 14, hole: 15, ref: 16, err: 17, cap: 18,
 };
 const objToString = Object.prototype.toString;
 const VIEWS = {
@@ -60,10 +60,12 @@ function write(v, w, mem) {
     case "bigint": w.u8(T.big); w.str(v.toString()); return;
     case "symbol": throw cloneError(v);
     case "function":
+      if (capHook !== null) { w.u8(T.cap); capHook(v, w); return; }
       if (!serializingRpc) throw cloneError(v);
       throw new DOMException("zerostack: a function cannot be passed to or from a Durable Object running in another isolate yet.", "DataCloneError");
   }
   if (v === null) { w.u8(T.null); return; }
+  if (capHook !== null && RpcTarget !== undefined && v instanceof RpcTarget) { w.u8(T.cap); capHook(v, w); return; }
   const seen = mem.get(v);
   if (seen !== undefined) { w.u8(T.ref); w.u32(seen); return; }
   mem.set(v, mem.size);
@@ -118,25 +120,37 @@ function write(v, w, mem) {
   throw cloneError(v);
 }
 
+// serialize writes v. rpc is false for storage and queue messages; true
+// for an RPC call or result that cannot carry functions or RpcTargets; or a
+// capability hook, hook(value, writer), for one that can: functions,
+// RpcTarget instances (and stubs whose prototype is RpcTarget's) are then
+// written as the tag T.cap followed by whatever the hook writes (see
+// internal/binding/js/durable.js), and read back by the hook deserialize
+// is given.
 function serialize(v, rpc = false) {
   const w = new Writer();
-  serializingRpc = rpc;
+  serializingRpc = rpc !== false;
+  capHook = typeof rpc === "function" ? rpc : null;
   try {
     write(v, w, new Map());
   } finally {
     serializingRpc = false;
+    capHook = null;
   }
   return w.done();
 }
 
 // serializingRpc is set while a call or its result is serialized to cross
-// isolates (functions and RpcTargets get zerostack's own error then).
+// isolates (functions and RpcTargets get zerostack's own error then);
+// capHook while one that can carry capabilities is.
 let serializingRpc = false;
+let capHook = null;
 
 const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
 
 class Reader {
-  constructor(u8) {
+  constructor(u8, capHook = null) {
+    this.capHook = capHook;
     this.b = u8;
     this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
     this.p = 0;
@@ -200,6 +214,9 @@ class Reader {
         for (let i = 0; i < n; i++) s.add(this.value());
         return s;
       }
+      case T.cap:
+        if (this.capHook === null) break;
+        return this.capHook(this);
       case T.err: {
         const name = this.str(), message = this.str(), stack = this.str();
         const E = ERRORS[name] || Error;
@@ -214,8 +231,10 @@ class Reader {
   }
 }
 
-function deserialize(u8) {
-  return new Reader(u8).value();
+// deserialize reads a value serialize wrote; capHook(reader) reads what a
+// capability hook wrote (see serialize).
+function deserialize(u8, capHook = null) {
+  return new Reader(u8, capHook).value();
 }
 
 export { serialize, deserialize, Writer, Reader, T };
