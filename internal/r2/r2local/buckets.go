@@ -18,7 +18,7 @@ func (s *Store) CreateBucket(ctx context.Context, name string) (r2.BucketInfo, e
 		return r2.BucketInfo{}, fmt.Errorf("r2 create bucket: %w", err)
 	}
 	b := r2.BucketInfo{Name: name, Created: s.now().UTC().Truncate(time.Millisecond)}
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM r2_buckets WHERE name = ?", name).Scan(&n); err != nil {
 			return err
@@ -60,7 +60,7 @@ func (s *Store) ListBuckets(ctx context.Context) ([]r2.BucketInfo, error) {
 
 // DeleteBucket implements r2.Buckets.
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM r2_objects WHERE bucket = ?) + (SELECT count(*) FROM r2_uploads WHERE bucket = ?)", name, name).Scan(&n); err != nil {
 			return err

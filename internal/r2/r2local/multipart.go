@@ -51,8 +51,12 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 		cm = map[string]string{}
 	}
 	id := randomHex(24)
-	_, err = s.db.W.ExecContext(ctx, "INSERT INTO r2_uploads (id, bucket, key, http_meta, custom_meta, storage_class, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		id, bucket, []byte(key), mustJSON(opts.HTTPMetadata), mustJSON(cm), class, s.now().UnixMilli())
+	hm, cmj, created := mustJSON(opts.HTTPMetadata), mustJSON(cm), s.now().UnixMilli()
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO r2_uploads (id, bucket, key, http_meta, custom_meta, storage_class, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, bucket, []byte(key), hm, cmj, class, created)
+		return err
+	})
 	if err != nil {
 		return "", fmt.Errorf("r2 create multipart upload: %w", err)
 	}
@@ -74,7 +78,7 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 	}
 	etag := hex.EncodeToString(h.md5.Sum(nil))
 	var old string
-	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.getUpload(ctx, tx, bucket, key, uploadID); err != nil {
 			return err
 		}
@@ -221,7 +225,7 @@ func (s *Store) complete(ctx context.Context, bucket, key, uploadID string, part
 		o.CustomMetadata = map[string]string{}
 	}
 	var partBlobs []string
-	old, err := s.commitObject(ctx, bucket, o, blob, nil, func(tx *sql.Tx) error {
+	old, err := s.commitObject(ctx, bucket, o, blob, nil, nil, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.getUpload(ctx, tx, bucket, key, uploadID); err != nil {
 			return err
 		}
@@ -256,7 +260,7 @@ func trimETag(e string) string {
 // AbortMultipartUpload implements r2.Multipart.
 func (s *Store) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
 	var blobs []string
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.getUpload(ctx, tx, bucket, key, uploadID); err != nil {
 			return err
 		}

@@ -2,18 +2,25 @@
 // (Cloudflare R2): object bytes live in files under the state directory and
 // metadata (objects, buckets, multipart uploads) in one SQLite database.
 //
-// Durability: a body is streamed to a temporary file in the state
-// directory's tmp/, fsynced, renamed to blobs/<xx>/<id> (id a random 128-bit
-// hex string; object keys never become file names), the directory is
-// fsynced, and only then is the metadata row committed. An acknowledged write
-// therefore survives a crash; a crash between rename and commit leaves an
-// unreferenced blob, which a later Open removes once it is older than
-// [Options.OrphanAge]. Replaced and deleted blobs are
+// Durability: an acknowledged write has its bytes and its metadata on stable
+// storage (it survives SIGKILL and power loss). The metadata database runs
+// with synchronous=FULL, and all changes go through a group committer (see
+// commit.go): concurrent writers share one transaction and so one fsync.
+//
+// Bodies of up to [InlineMax] bytes are stored in the object's metadata row
+// itself, so a small put costs its share of one group commit and no file
+// system operation. Larger bodies are streamed to a temporary file in the
+// state directory's tmp/, fsynced, renamed to blobs/<xx>/<id> (id a random
+// 128-bit hex string; object keys never become file names), the directory
+// is fsynced, and only then is the metadata row committed. A crash between
+// rename and commit leaves an unreferenced blob, which a later Open removes
+// once it is older than [Options.OrphanAge]. Replaced and deleted blobs are
 // unlinked after the metadata commit; readers that already opened them keep
 // reading the old bytes.
 package r2local
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -50,9 +57,6 @@ type Options struct {
 	// Now is the clock for upload times; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
-	// Sync is the durability level of the metadata database (see sqlitedb);
-	// blobs are always fsynced.
-	Sync sqlitedb.Sync
 	// OrphanAge is how long an unreferenced blob or temporary file must have
 	// been left untouched before Open removes it; default one hour. Younger
 	// ones may belong to a write in progress in another process sharing the
@@ -70,9 +74,32 @@ type Store struct {
 	// headStmt is the prepared object lookup on the read pool (head's
 	// common case), saving a parse per Get and Head.
 	headStmt *sql.Stmt
-	// small caches the bytes of recently read small blobs.
+	// getStmt is headStmt plus the inline body column, for Get.
+	getStmt *sql.Stmt
+	// small caches the bytes of recently read small blob files.
 	small blobCache
+	// inlineMax is the largest body stored inline; InlineMax except in
+	// tests that need small blob files.
+	inlineMax int64
+
+	// Group commit (commit.go).
+	changes       chan *change
+	submitMu      sync.RWMutex // held for reading while sending on changes
+	stopping      bool         // set under submitMu by Close
+	stop          chan struct{}
+	committerDone chan struct{}
 }
+
+// InlineMax is the largest object body stored inline in its metadata row
+// rather than in a blob file. It equals [SmallBody], so every inline body
+// is also returned in memory.
+const InlineMax = SmallBody
+
+// inlinePrefix starts the blob id of an inline body; file blob ids are
+// lower-case hex and never start with it.
+const inlinePrefix = "i"
+
+func isInline(blob string) bool { return len(blob) > 0 && blob[0] == inlinePrefix[0] }
 
 const schema = `
 CREATE TABLE IF NOT EXISTS r2_buckets (
@@ -91,6 +118,7 @@ CREATE TABLE IF NOT EXISTS r2_objects (
 	custom_meta TEXT NOT NULL,
 	checksums TEXT NOT NULL,
 	storage_class TEXT NOT NULL,
+	data BLOB,
 	PRIMARY KEY (bucket, key)
 );
 CREATE TABLE IF NOT EXISTS r2_uploads (
@@ -122,7 +150,7 @@ func Open(dir string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("r2 open: %w", err)
 		}
 	}
-	db, err := sqlitedb.Open(filepath.Join(dir, "r2.sqlite"), &sqlitedb.Options{Sync: opts.Sync})
+	db, err := sqlitedb.Open(filepath.Join(dir, "r2.sqlite"), &sqlitedb.Options{Sync: sqlitedb.SyncFull})
 	if err != nil {
 		return nil, fmt.Errorf("r2 open: %w", err)
 	}
@@ -130,7 +158,11 @@ func Open(dir string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("r2 open: schema: %w", err)
 	}
-	s := &Store{dir: dir, db: db, now: opts.Now, log: opts.Logger, small: newBlobCache(smallCacheBytes)}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("r2 open: schema: %w", err)
+	}
+	s := &Store{dir: dir, db: db, now: opts.Now, log: opts.Logger, small: newBlobCache(smallCacheBytes), inlineMax: InlineMax}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -149,14 +181,43 @@ func Open(dir string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("r2 open: %w", err)
 	}
+	if s.getStmt, err = db.R.Prepare(getSQL); err != nil {
+		s.headStmt.Close()
+		db.Close()
+		return nil, fmt.Errorf("r2 open: %w", err)
+	}
+	s.changes = make(chan *change, maxGroup)
+	s.stop = make(chan struct{})
+	s.committerDone = make(chan struct{})
+	go s.committer()
 	return s, nil
 }
 
-// Close closes the metadata database. Bodies already returned stay readable.
+// migrate brings a database created by an older version up to the schema.
+func migrate(db *sqlitedb.DB) error {
+	var n int
+	if err := db.W.QueryRow("SELECT count(*) FROM pragma_table_info('r2_objects') WHERE name = 'data'").Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		_, err := db.W.Exec("ALTER TABLE r2_objects ADD COLUMN data BLOB")
+		return err
+	}
+	return nil
+}
+
+// Close commits the changes already submitted, then closes the metadata
+// database; later writes fail. Bodies already returned stay readable.
 func (s *Store) Close() error {
 	var err error
 	s.closed.Do(func() {
+		s.submitMu.Lock()
+		s.stopping = true
+		s.submitMu.Unlock()
+		close(s.stop)
+		<-s.committerDone
 		s.headStmt.Close()
+		s.getStmt.Close()
 		err = s.db.Close()
 	})
 	return err
@@ -226,8 +287,8 @@ func (s *Store) blobPath(id string) string { return filepath.Join(s.dir, "blobs"
 
 func (s *Store) removeBlobs(ids ...string) {
 	for _, id := range ids {
-		if id == "" {
-			continue
+		if id == "" || isInline(id) {
+			continue // inline bodies go with their row
 		}
 		s.small.drop(id)
 		if err := os.Remove(s.blobPath(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -335,12 +396,14 @@ const objectCols = "key, version, blob, size, etag, uploaded_ms, http_meta, cust
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanObject(sc scanner) (r2.Object, string, error) {
+// scanObject scans the objectCols of a row, followed by the columns named
+// by extra.
+func scanObject(sc scanner, extra ...any) (r2.Object, string, error) {
 	var o r2.Object
 	var key []byte
 	var blob, hm, cm, cs string
 	var ms int64
-	if err := sc.Scan(&key, &o.Version, &blob, &o.Size, &o.ETag, &ms, &hm, &cm, &cs, &o.StorageClass); err != nil {
+	if err := sc.Scan(append([]any{&key, &o.Version, &blob, &o.Size, &o.ETag, &ms, &hm, &cm, &cs, &o.StorageClass}, extra...)...); err != nil {
 		return r2.Object{}, "", err
 	}
 	o.Key = string(key)
@@ -379,6 +442,9 @@ type querier interface {
 }
 
 const headSQL = "SELECT " + objectCols + " FROM r2_objects WHERE bucket = ? AND key = ?"
+
+// getSQL is headSQL with the inline body (NULL for blob files).
+const getSQL = "SELECT " + objectCols + ", data FROM r2_objects WHERE bucket = ? AND key = ?"
 
 func (s *Store) head(ctx context.Context, q querier, bucket, key string) (r2.Object, string, error) {
 	var row *sql.Row
@@ -419,7 +485,11 @@ func (s *Store) Get(ctx context.Context, bucket, key string, opts r2.GetOptions)
 		return nil, fmt.Errorf("r2 get: %w", err)
 	}
 	for attempt := 0; ; attempt++ {
-		o, blob, err := s.head(ctx, s.db.R, bucket, key)
+		var data []byte
+		o, blob, err := scanObject(s.getStmt.QueryRowContext(ctx, bucket, []byte(key)), &data)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = r2.ErrNoSuchKey
+		}
 		if err != nil {
 			return nil, fmt.Errorf("r2 get: %w", err)
 		}
@@ -429,6 +499,12 @@ func (s *Store) Get(ctx context.Context, bucket, key string, opts r2.GetOptions)
 		off, n, err := opts.Range.Resolve(o.Size)
 		if err != nil {
 			return nil, fmt.Errorf("r2 get: %w", err)
+		}
+		if isInline(blob) {
+			if int64(len(data)) != o.Size {
+				return nil, fmt.Errorf("r2 get: inline body of %q is %d bytes, its metadata says %d; the database is damaged (restore it from a backup)", key, len(data), o.Size)
+			}
+			return &r2.GetResult{Object: o, Body: newBytesBody(data[off : off+n]), Offset: off, Length: n, Ranged: opts.Range != nil}, nil
 		}
 		if b, ok := s.small.get(blob); ok && int64(len(b)) == o.Size {
 			return &r2.GetResult{Object: o, Body: newBytesBody(b[off : off+n]), Offset: off, Length: n, Ranged: opts.Range != nil}, nil
@@ -527,18 +603,44 @@ func (s *Store) put(ctx context.Context, bucket, key string, body io.Reader, opt
 		h.sha512 = sha512.New()
 	}
 	var sums r2.Checksums
-	blob, size, err := s.writeBlob(ctx, body, r2.MaxPutSize, h, func(int64) error {
+	checkSums := func(int64) error {
 		sums = r2.Checksums{MD5: sum(h.md5), SHA1: sum(h.sha1), SHA256: sum(h.sha256), SHA384: sum(h.sha384), SHA512: sum(h.sha512)}
-		return errors.Join(checkDigest("MD5", opts.MD5, sums.MD5), checkDigest("SHA-1", opts.SHA1, sums.SHA1),
+		// The first mismatch, as an *r2.Error the caller can map.
+		for _, err := range []error{checkDigest("MD5", opts.MD5, sums.MD5), checkDigest("SHA-1", opts.SHA1, sums.SHA1),
 			checkDigest("SHA-256", opts.SHA256, sums.SHA256), checkDigest("SHA-384", opts.SHA384, sums.SHA384),
-			checkDigest("SHA-512", opts.SHA512, sums.SHA512))
-	})
-	if err != nil {
-		var re *r2.Error
-		if errors.As(err, &re) {
-			return r2.Object{}, re
+			checkDigest("SHA-512", opts.SHA512, sums.SHA512)} {
+			if err != nil {
+				return err
+			}
 		}
+		return nil
+	}
+	// Read up to inlineMax+1 bytes: a body that ends within them is stored
+	// inline; a longer one continues into a blob file.
+	bp := inlineBufs.Get().(*[]byte)
+	defer inlineBufs.Put(bp)
+	head := (*bp)[:s.inlineMax+1]
+	nh, err := io.ReadFull(ctxReader{ctx, body}, head)
+	var blob string
+	var size int64
+	var data []byte
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		data = head[:nh]
+		for _, w := range h.writers() {
+			w.Write(data)
+		}
+		if err := checkSums(int64(nh)); err != nil {
+			return r2.Object{}, err
+		}
+		blob, size = inlinePrefix+randomHex(16), int64(nh)
+	case err != nil:
 		return r2.Object{}, err
+	default:
+		blob, size, err = s.writeBlob(ctx, io.MultiReader(bytes.NewReader(head), body), r2.MaxPutSize, h, checkSums)
+		if err != nil {
+			return r2.Object{}, err
+		}
 	}
 	o := r2.Object{
 		Key: key, Version: randomHex(16), Size: size, ETag: hex.EncodeToString(sums.MD5),
@@ -548,7 +650,7 @@ func (s *Store) put(ctx context.Context, bucket, key string, body io.Reader, opt
 	if o.CustomMetadata == nil {
 		o.CustomMetadata = map[string]string{}
 	}
-	old, err := s.commitObject(ctx, bucket, o, blob, opts.OnlyIf, nil)
+	old, err := s.commitObject(ctx, bucket, o, blob, data, opts.OnlyIf, nil)
 	if err != nil {
 		s.removeBlobs(blob)
 		return r2.Object{}, err
@@ -557,15 +659,23 @@ func (s *Store) put(ctx context.Context, bucket, key string, body io.Reader, opt
 	return o, nil
 }
 
-// commitObject records o (stored in blob) and returns the blob it replaced.
-// extra runs inside the same transaction.
-func (s *Store) commitObject(ctx context.Context, bucket string, o r2.Object, blob string, cond *r2.Conditional, extra func(tx *sql.Tx) error) (string, error) {
+// inlineBufs holds the buffers put reads bodies into (InlineMax+1 bytes).
+var inlineBufs = sync.Pool{New: func() any { b := make([]byte, InlineMax+1); return &b }}
+
+// commitObject records o (its body in data when blob is inline, else in the
+// blob file) and returns the blob it replaced. extra runs inside the same
+// transaction.
+func (s *Store) commitObject(ctx context.Context, bucket string, o r2.Object, blob string, data []byte, cond *r2.Conditional, extra func(ctx context.Context, tx *sql.Tx) error) (string, error) {
 	var old string
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	if data == nil && isInline(blob) {
+		data = []byte{} // an empty inline body is not NULL
+	}
+	hm, cm, cs := mustJSON(o.HTTPMetadata), mustJSON(o.CustomMetadata), mustJSON(o.Checksums)
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		old = ""
 		cur, curBlob, err := s.head(ctx, tx, bucket, o.Key)
 		switch {
 		case err == nil:
-			old = curBlob
 			if !cond.Check(&cur) {
 				return r2.ErrPreconditionFailed
 			}
@@ -577,16 +687,20 @@ func (s *Store) commitObject(ctx context.Context, bucket string, o r2.Object, bl
 			return err
 		}
 		if extra != nil {
-			if err := extra(tx); err != nil {
+			if err := extra(ctx, tx); err != nil {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO r2_objects (bucket, `+objectCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err = tx.ExecContext(ctx, `INSERT INTO r2_objects (bucket, `+objectCols+`, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(bucket, key) DO UPDATE SET version = excluded.version, blob = excluded.blob, size = excluded.size,
 			etag = excluded.etag, uploaded_ms = excluded.uploaded_ms, http_meta = excluded.http_meta,
-			custom_meta = excluded.custom_meta, checksums = excluded.checksums, storage_class = excluded.storage_class`,
+			custom_meta = excluded.custom_meta, checksums = excluded.checksums, storage_class = excluded.storage_class,
+			data = excluded.data`,
 			bucket, []byte(o.Key), o.Version, blob, o.Size, o.ETag, o.Uploaded.UnixMilli(),
-			mustJSON(o.HTTPMetadata), mustJSON(o.CustomMetadata), mustJSON(o.Checksums), o.StorageClass)
+			hm, cm, cs, o.StorageClass, data)
+		if err == nil {
+			old = curBlob
+		}
 		return err
 	})
 	return old, err
@@ -603,7 +717,8 @@ func (s *Store) Delete(ctx context.Context, bucket string, keys ...string) error
 		}
 	}
 	var blobs []string
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		blobs = blobs[:0]
 		for _, k := range keys {
 			var blob string
 			err := tx.QueryRowContext(ctx, "DELETE FROM r2_objects WHERE bucket = ? AND key = ? RETURNING blob", bucket, []byte(k)).Scan(&blob)

@@ -88,6 +88,7 @@ func TestSmallBodiesReadWhole(t *testing.T) {
 func TestSmallBodyTruncatedBlob(t *testing.T) {
 	ctx := context.Background()
 	s := open(t, t.TempDir())
+	s.inlineMax = 0 // a blob file
 	if _, err := s.Put(ctx, "b", "k", bytes.NewReader(make([]byte, 1000)), r2.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +112,7 @@ func TestSmallBodyTruncatedBlob(t *testing.T) {
 func TestBlobCache(t *testing.T) {
 	ctx := context.Background()
 	s := open(t, t.TempDir())
+	s.inlineMax = 0 // blob files: inline bodies are not cached
 	get := func(key string) string {
 		t.Helper()
 		res, err := s.Get(ctx, "b", key, r2.GetOptions{})
