@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/zerostack/zerostack/internal/config"
+	"github.com/zerostack/zerostack/internal/httpx"
 	"github.com/zerostack/zerostack/internal/worker"
 )
 
@@ -154,7 +155,9 @@ func StartDev(opts DevOptions) (*Dev, error) {
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		if err := d.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		// httpx: responses complete in memory (assets, worker bodies made
+		// of bytes or a string) leave in one write (internal/httpx).
+		if err := httpx.Serve(d.srv, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			d.log.Error("serve", "err", err)
 		}
 	}()
