@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zerostack/zerostack/internal/httpx"
 	"github.com/zerostack/zerostack/internal/webapi"
 	"github.com/zerostack/zerostack/internal/websocket"
 )
@@ -696,19 +697,15 @@ func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
 				return
 			}
 		}
+	// --- httpx: a body complete in Go leaves with its head in one write ---
 	case res.isText:
 		h["Content-Length"] = []string{strconv.Itoa(len(res.text))}
-		rw.WriteHeader(res.status)
-		if r.Method != http.MethodHead {
-			io.WriteString(rw, res.text)
-		}
+		httpx.WriteFullString(rw, r, res.status, res.text)
 	default:
 		if res.status != 204 && res.status != 304 {
 			h["Content-Length"] = []string{strconv.Itoa(len(res.bytes))}
 		}
-		rw.WriteHeader(res.status)
-		if r.Method != http.MethodHead && len(res.bytes) > 0 {
-			rw.Write(res.bytes)
-		}
+		httpx.WriteFull(rw, r, res.status, res.bytes)
 	}
+	// --- end httpx ---
 }
