@@ -152,30 +152,7 @@ func runDev(s Streams, args []string) int {
 	}
 	cfg := d.Config()
 	fmt.Fprintf(s.Out, "⛅️ zerostack %s\n", Version)
-	if len(cfg.Vars)+len(vars)+len(cfg.Secrets)+len(cfg.KVNamespaces)+len(cfg.D1Databases)+len(cfg.R2Buckets) > 0 || cfg.AI != nil {
-		fmt.Fprintln(s.Out, "Your Worker has access to the following bindings:")
-		for _, b := range cfg.KVNamespaces {
-			fmt.Fprintf(s.Out, "  env.%s (KV namespace %s, local)\n", b.Binding, server.KVNamespaceID(b))
-		}
-		for _, b := range cfg.D1Databases {
-			fmt.Fprintf(s.Out, "  env.%s (D1 database %s, local)\n", b.Binding, server.D1DatabaseName(b))
-		}
-		for _, b := range cfg.R2Buckets {
-			fmt.Fprintf(s.Out, "  env.%s (R2 bucket %s, local)\n", b.Binding, server.R2BucketName(b))
-		}
-		if cfg.AI != nil && cfg.AI.Binding != "" { // Workers AI (ai.go)
-			fmt.Fprintf(s.Out, "  env.%s (Workers AI, local: `zerostack ai models` lists the providers)\n", cfg.AI.Binding)
-		}
-		for k := range cfg.Vars {
-			fmt.Fprintf(s.Out, "  env.%s (vars)\n", k)
-		}
-		for k := range vars {
-			fmt.Fprintf(s.Out, "  env.%s (--var)\n", k)
-		}
-		for k := range cfg.Secrets {
-			fmt.Fprintf(s.Out, "  env.%s (secret)\n", k)
-		}
-	}
+	printBindings(s.Out, "Your Worker", cfg, vars) // bindings_list.go
 	fmt.Fprintf(s.Out, "Ready on %s (%s started in %s)\n", d.URL(), cfg.Name, time.Since(start).Round(time.Millisecond))
 	if d.API() != nil {
 		fmt.Fprintf(s.Out, "REST API on %s (Queues pull consumers)\n", d.API().URL())

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -45,6 +46,7 @@ func runPagesDev(s Streams, args []string) int {
 	persistTo := fs.String("persist-to", "", "directory for local KV, D1 and R2 data (default: .zerostack/state in the project)")
 	logLevel := fs.String("log-level", "info", "diagnostics: debug, info, warn, error or none")
 	noWatch := fs.Bool("no-watch", false, "do not reload when files change")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the server stops (for performance work)")
 	var kv, d1, r2, bindings listFlag
 	fs.Var(&kv, "kv", "KV namespace to bind: NAME or NAME=ID (repeatable)")
 	fs.Var(&d1, "d1", "D1 database to bind: NAME or NAME=DATABASE (repeatable)")
@@ -77,6 +79,20 @@ func runPagesDev(s Streams, args []string) int {
 			fmt.Fprintf(s.Err, "[zerostack:info] %s %s %d %s (%s)\n", method, path, status, http.StatusText(status), d.Round(time.Millisecond))
 		}
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(s.Err, "zerostack pages dev:", err)
+			return 1
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400) // as zerostack dev (see dev.go)
 	}
@@ -107,6 +123,7 @@ func runPagesDev(s Streams, args []string) int {
 	}
 	fmt.Fprintf(s.Out, "⛅️ zerostack %s\n", Version)
 	fmt.Fprintf(s.Out, "Serving %s\n", d.Config().PagesBuildOutputDir)
+	printBindings(s.Out, "Your Functions worker", d.Config(), nil) // bindings_list.go
 	fmt.Fprintf(s.Out, "Ready on %s (started in %s)\n", d.URL(), time.Since(start).Round(time.Millisecond))
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

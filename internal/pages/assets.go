@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/zerostack/zerostack/internal/httpx"
 )
 
 // html_handling values (Workers static assets; Pages behaves as
@@ -179,6 +181,8 @@ type asset struct {
 
 	once   sync.Once
 	gz, br []byte
+	// Content-Length values of data, gz and br.
+	dataLen, gzLen, brLen []string
 }
 
 // New loads dir and returns its server. The directory must exist.
@@ -411,6 +415,7 @@ func loadAsset(file, name string) (*asset, error) {
 	// type are another asset).
 	io.WriteString(h, path.Ext(name))
 	a.etag = hex.EncodeToString(h.Sum(nil))[:32]
+	a.dataLen = []string{itoa(int(a.size))}
 	a.strong = []string{`"` + a.etag + `"`}
 	a.weak = []string{`W/"` + a.etag + `"`}
 	ct := contentType(name)
@@ -484,6 +489,7 @@ func (a *asset) variants() {
 		zw.Close()
 		if b.Len() < len(a.data) {
 			a.gz = bytes.Clone(b.Bytes())
+			a.gzLen = []string{itoa(len(a.gz))}
 		}
 		b.Reset()
 		bw := brotli.NewWriterLevel(&b, 9)
@@ -491,6 +497,7 @@ func (a *asset) variants() {
 		bw.Close()
 		if b.Len() < len(a.data) {
 			a.br = bytes.Clone(b.Bytes())
+			a.brLen = []string{itoa(len(a.br))}
 		}
 	})
 }
@@ -658,11 +665,23 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request, sn *snapshot
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 		return
 	}
-	hdr["Content-Length"] = []string{itoa(len(body))}
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(body)
+	hdr["Content-Length"] = a.length(encoding)
+	// Head and body in one write (net/http alone makes two for a body
+	// over its 4 KiB buffer): see package httpx.
+	httpx.WriteFull(w, r, status, body)
+}
+
+// length is the Content-Length header value of the asset's body in an
+// encoding ("", "gzip" or "br"), made once: handlers never change a
+// header value slice in place.
+func (a *asset) length(encoding string) []string {
+	switch encoding {
+	case "gzip":
+		return a.gzLen
+	case "br":
+		return a.brLen
 	}
+	return a.dataLen
 }
 
 var (
