@@ -30,6 +30,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"dev", "Start a local server for developing your Worker", runDev},
+		{"serve", "Serve Workers and Pages projects in production (routes, HTTPS, S3, graceful stop)", runServe}, // serve.go
 		{"kv", "Manage Workers KV namespaces and keys in local state", runKV},
 		{"d1", "Manage D1 databases in local state (execute, migrations, export)", runD1},
 		{"r2", "Manage R2 buckets and objects in local state", runR2},

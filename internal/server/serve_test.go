@@ -1,0 +1,399 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zerostack/zerostack/internal/config"
+)
+
+func TestParseServeConfig(t *testing.T) {
+	c, err := ParseServeConfig("/etc/zs/zerostack.toml", []byte(`
+[ai]
+default = "x"   # not serve's business
+
+[serve]
+projects = ["api", "/srv/site/wrangler.toml"]
+env = "production"
+http = "8080"
+https = "127.0.0.1:8443"
+cert = "tls/cert.pem"
+key = "tls/key.pem"
+s3 = ":9000"
+api = "127.0.0.1:8788"
+api_token_env = "ZS_TOKEN"
+state_dir = "data"
+domains = ["Example.com."]
+default = "api"
+log_format = "json"
+log_level = "debug"
+shutdown_timeout = "5s"
+isolates = 2
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ServeConfig{
+		File: "/etc/zs/zerostack.toml", Projects: []string{"/etc/zs/api", "/srv/site/wrangler.toml"}, Env: "production",
+		HTTP: ":8080", HTTPS: "127.0.0.1:8443", Cert: "/etc/zs/tls/cert.pem", Key: "/etc/zs/tls/key.pem", S3: ":9000",
+		API: "127.0.0.1:8788", APITokenEnv: "ZS_TOKEN", StateDir: "/etc/zs/data", Domains: []string{"example.com"},
+		Default: "api", LogFormat: "json", LogLevel: "debug", Shutdown: 5 * time.Second, Isolates: 2,
+	}
+	if got := *c; !sameServeConfig(got, want) {
+		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+	// No [serve]: the zero config.
+	if c, err := ParseServeConfig("z.toml", []byte("[ai]\ndefault = \"x\"\n")); err != nil || c.HTTP != "" || len(c.Projects) != 0 {
+		t.Fatalf("no [serve]: %+v %v", c, err)
+	}
+}
+
+func sameServeConfig(a, b ServeConfig) bool {
+	return strings.Join(a.Projects, ",") == strings.Join(b.Projects, ",") && strings.Join(a.Domains, ",") == strings.Join(b.Domains, ",") &&
+		a.File == b.File && a.Env == b.Env && a.HTTP == b.HTTP && a.HTTPS == b.HTTPS && a.Cert == b.Cert && a.Key == b.Key &&
+		a.S3 == b.S3 && a.API == b.API && a.APITokenEnv == b.APITokenEnv && a.StateDir == b.StateDir && a.Default == b.Default &&
+		a.LogFormat == b.LogFormat && a.LogLevel == b.LogLevel && a.Shutdown == b.Shutdown && a.Isolates == b.Isolates
+}
+
+// TestParseServeConfigErrors checks that each mistake is reported with the
+// file, line and column, and what to write instead.
+func TestParseServeConfigErrors(t *testing.T) {
+	for _, tc := range []struct{ name, text, want string }{
+		{"syntax", "[serve]\nhttp = \n", "z.toml:2:"},
+		{"unknown key", "[serve]\nhtp = \":80\"\n", `z.toml:2:1: serve: unknown key "htp" (known: projects,`},
+		{"not a table", "serve = 1\n", "z.toml:1:1: serve: expected a table, got number"},
+		{"bad address", "[serve]\n\nhttp = \"localhost\"\n", `z.toml:3:1: serve.http: "localhost" is not a listen address (write host:port or :port, e.g. ":8080")`},
+		{"bad port", "[serve]\ns3 = \":99999\"\n", `z.toml:2:1: serve.s3: ":99999": port must be a number from 0 to 65535`},
+		{"wrong type", "[serve]\nhttp = 80\n", "z.toml:2:1: serve.http: expected a string, got number"},
+		{"projects not strings", "[serve]\nprojects = [1]\n", "serve.projects[0]: expected a string, got number"},
+		{"cert without key", "[serve]\ncert = \"c.pem\"\n", "z.toml:1:1: serve: cert and key go together"},
+		{"log format", "[serve]\nlog_format = \"xml\"\n", `z.toml:2:1: serve.log_format: "xml" is not json or text`},
+		{"duration", "[serve]\nshutdown_timeout = \"soon\"\n", `serve.shutdown_timeout: "soon" is not a positive duration`},
+		{"domain", "[serve]\ndomains = [\"*.example.com\"]\n", `serve.domains: "*.example.com" is not a host name`},
+		{"isolates", "[serve]\nisolates = 0\n", "z.toml:2:1: serve.isolates: expected an integer from 1 to 256"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseServeConfig("z.toml", []byte(tc.text))
+			var ce *config.Error
+			if err == nil || !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzParseServeConfig(f *testing.F) {
+	f.Add("[serve]\nhttp = \":80\"\nprojects = [\"a\"]\n")
+	f.Add("[serve]\ndomains = [\"x\", 1]\ncert = \"a\"\n")
+	f.Add("serve = 3")
+	f.Add("[serve.x]\ny = 1\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		c, err := ParseServeConfig("z.toml", []byte(text))
+		if err == nil && c == nil {
+			t.Fatal("nil config without an error")
+		}
+		if err != nil {
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v is not a *config.Error", err)
+			}
+		}
+	})
+}
+
+func TestRouteMatching(t *testing.T) {
+	mk := func(pattern, target string, custom bool) routePattern {
+		r, err := parseRoute(pattern, target, custom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	rt, err := newRouter([]routePattern{
+		mk("*.example.com/*", "wild", false),
+		mk("www.example.com/*", "www", false),
+		mk("example.com/api/*", "api", false),
+		mk("example.com/api/v2/*", "api2", false),
+		mk("example.com/exact", "exact", false),
+		mk("https://secure.example.com/*", "secure", false),
+		mk("shop.example.org", "shop", true),
+		mk("*example.net/*", "net", false),
+	}, []string{"wild", "www", "api", "api2", "exact", "secure", "shop", "net", "named", "hidden"}, map[string]bool{"hidden": true}, []string{"zs.test"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ scheme, host, path, want string }{
+		{"http", "www.example.com", "/", "www"},           // exact host beats *.example.com
+		{"http", "WWW.Example.com:8080", "/x", "www"},     // case and port do not matter
+		{"http", "a.example.com", "/", "wild"},            // wildcard host
+		{"http", "a.b.example.com", "/", "wild"},          // any depth
+		{"http", "example.com", "/", ""},                  // *.example.com needs a subdomain
+		{"http", "example.com", "/api/x", "api"},          // path prefix
+		{"http", "example.com", "/api/v2/x", "api2"},      // longer prefix wins
+		{"http", "example.com", "/api", ""},               // /api/* does not match /api
+		{"http", "example.com", "/exact", "exact"},        // exact path
+		{"http", "example.com", "/exact?q=1", ""},         // the query is part of the URL
+		{"http", "example.com", "/exactly", ""},           // no implicit wildcard
+		{"https", "secure.example.com", "/", "secure"},    // scheme matches
+		{"http", "secure.example.com", "/", "wild"},       // other scheme: the next route
+		{"http", "shop.example.org", "/any/path", "shop"}, // custom domain takes every path
+		{"http", "example.net", "/", "net"},               // *example.net matches the apex
+		{"http", "x.example.net", "/", "net"},
+		{"http", "named.localhost:8787", "/", "named"}, // <worker>.localhost
+		{"http", "named.zs.test", "/", "named"},        // <worker>.<domain>
+		{"http", "hidden.zs.test", "/", ""},            // workers_dev = false
+		{"http", "nobody.zs.test", "/", ""},
+	} {
+		if got := rt.pick(tc.scheme, tc.host, tc.path); got != tc.want {
+			t.Errorf("%s://%s%s: got %q, want %q", tc.scheme, tc.host, tc.path, got, tc.want)
+		}
+	}
+	for _, bad := range []struct{ pattern, want string }{
+		{"example.com/*.jpg", "* may appear only at the start of the host and at the end of the path"},
+		{"ex*ample.com/*", "* may appear only"},
+		{"example.com/?a=*", "may not contain a query string"},
+		{"ftp://example.com/*", "scheme must be http or https"},
+		{"/api/*", "no host name"},
+	} {
+		if _, err := parseRoute(bad.pattern, "w", false); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: got %v, want %q", bad.pattern, err, bad.want)
+		}
+	}
+	if _, err := parseRoute("example.com/x", "w", true); err == nil || !strings.Contains(err.Error(), "custom domain is a host name without a path") {
+		t.Errorf("custom domain with a path: %v", err)
+	}
+	if _, err := newRouter([]routePattern{mk("a.com/*", "one", false), mk("A.com/*", "two", false)}, nil, nil, nil, ""); err == nil || !strings.Contains(err.Error(), "claimed by both one and two") {
+		t.Errorf("duplicate route: %v", err)
+	}
+}
+
+func FuzzParseRoute(f *testing.F) {
+	for _, s := range []string{"example.com/*", "*.example.com/api/*", "https://a.b/c", "*/*", "a.com/x?y", "ftp://x/y", ""} {
+		f.Add(s, "host.example.com", "/path?q")
+	}
+	f.Fuzz(func(t *testing.T, pattern, host, path string) {
+		r, err := parseRoute(pattern, "w", false)
+		if err != nil {
+			return
+		}
+		if strings.Contains(r.host, "*") || strings.Contains(r.path, "*") || !strings.HasPrefix(r.path, "/") {
+			t.Fatalf("%q parsed to %+v", pattern, r)
+		}
+		rt, err := newRouter([]routePattern{r}, []string{"w"}, nil, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt.pick("http", host, path) // must not panic
+	})
+}
+
+// serveAlpha is a Worker routed by host and path, producing to a queue that
+// another served Worker consumes; it has a cron handler that /__scheduled
+// must not reach in serve.
+const serveAlphaTOML = `name = "alpha"
+main = "index.js"
+compatibility_date = "2025-01-01"
+routes = ["alpha.example.com/*", { pattern = "example.com/alpha/*", zone_name = "example.com" }]
+[[kv_namespaces]]
+binding = "KV"
+id = "shared"
+[[queues.producers]]
+binding = "Q"
+queue = "jobs"
+`
+
+const serveAlphaJS = `export default {
+  async fetch(req, env) {
+    const url = new URL(req.url);
+    if (url.pathname.endsWith("/throw")) throw new Error("secret detail");
+    if (url.pathname.endsWith("/send")) { await env.Q.send({ v: url.searchParams.get("v") }); return new Response("sent"); }
+    if (url.pathname.endsWith("/got")) return new Response((await env.KV.get("got")) ?? "none");
+    if (url.pathname.endsWith("/cron")) return new Response((await env.KV.get("cron")) ?? "none");
+    if (url.pathname === "/" || url.pathname.startsWith("/alpha")) return new Response("alpha " + url.host + url.pathname);
+    return new Response("not found", { status: 404 });
+  },
+  async scheduled(event, env) { await env.KV.put("cron", "ran"); },
+};
+`
+
+const serveBetaTOML = `name = "beta"
+main = "index.js"
+compatibility_date = "2025-01-01"
+route = "example.com/beta/*"
+[[kv_namespaces]]
+binding = "KV"
+id = "shared"
+[[queues.consumers]]
+queue = "jobs"
+max_batch_timeout = 0
+`
+
+const serveBetaJS = `export default {
+  fetch(req) { return new Response("beta " + new URL(req.url).pathname); },
+  async queue(batch, env) { for (const m of batch.messages) await env.KV.put("got", m.body.v); },
+};
+`
+
+// TestServeTwoProjects serves two Workers from one state: requests reach
+// each by route and by <name>.localhost, a message one sends is consumed by
+// the other, exceptions get Cloudflare's production page and /__scheduled is
+// the worker's own path.
+func TestServeTwoProjects(t *testing.T) {
+	alpha := writeWorkerProject(t, serveAlphaTOML, serveAlphaJS)
+	beta := writeWorkerProject(t, serveBetaTOML, serveBetaJS)
+	s, err := StartServe(ServeOptions{Projects: []string{alpha, beta}, HTTP: "127.0.0.1:0", StateDir: t.TempDir(), Isolates: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	base := s.URL("http")
+	get := func(host, path string) response {
+		t.Helper()
+		req, err := http.NewRequest("GET", base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return response{resp.StatusCode, resp.Header, string(b)}
+	}
+	for _, tc := range []struct{ host, path, want string }{
+		{"alpha.example.com", "/", "alpha alpha.example.com/"},
+		{"example.com", "/alpha/x", "alpha example.com/alpha/x"},
+		{"example.com", "/beta/y", "beta /beta/y"},
+		{"beta.localhost", "/z", "beta /z"},
+	} {
+		if r := get(tc.host, tc.path); r.status != 200 || r.body != tc.want {
+			t.Errorf("%s%s: %d %q, want %q", tc.host, tc.path, r.status, r.body, tc.want)
+		}
+	}
+	if r := get("other.example.com", "/"); r.status != 404 || !strings.Contains(r.body, "No Worker is routed for other.example.com/") {
+		t.Errorf("unrouted host: %d %q", r.status, r.body)
+	}
+	// Production error page: no stack trace, no message.
+	if r := get("alpha.example.com", "/throw"); r.status != 500 || !strings.Contains(r.body, "Error 1101") || strings.Contains(r.body, "secret detail") {
+		t.Errorf("exception: %d %q", r.status, r.body)
+	}
+	// /__scheduled is a dev endpoint: here the worker answers it.
+	if r := get("alpha.example.com", "/__scheduled"); r.status != 404 || r.body != "not found" {
+		t.Errorf("/__scheduled: %d %q", r.status, r.body)
+	}
+	if r := get("alpha.example.com", "/cron"); r.body != "none" {
+		t.Errorf("/__scheduled ran the cron handler: %q", r.body)
+	}
+	// alpha produces, beta consumes (into the shared KV namespace).
+	if r := get("alpha.example.com", "/send?v=hello"); r.status != 200 {
+		t.Fatalf("send: %d %q", r.status, r.body)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r := get("alpha.example.com", "/got")
+		if r.body == "hello" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("beta did not consume the message: KV got = %q", r.body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestServeDrains stops the server while a request is in flight: the request
+// completes, and new connections are refused.
+func TestServeDrains(t *testing.T) {
+	dir := writeWorkerProject(t, "name = \"slow\"\nmain = \"index.js\"\n", `export default {
+  async fetch(req) {
+    if (new URL(req.url).pathname === "/slow") { await new Promise((r) => setTimeout(r, 1000)); return new Response("slow done"); }
+    return new Response("ok");
+  },
+};
+`)
+	s, err := StartServe(ServeOptions{Projects: []string{dir}, HTTP: "127.0.0.1:0", StateDir: t.TempDir(), Isolates: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := s.URL("http")
+	if r := do(t, "GET", base+"/", "", nil); r.body != "ok" {
+		t.Fatalf("got %q", r.body)
+	}
+	type result struct {
+		body string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := http.Get(base + "/slow")
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		done <- result{string(b), err}
+	}()
+	// Wait until the request is in the worker (its connection is active).
+	time.Sleep(300 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || r.body != "slow done" {
+		t.Fatalf("in-flight request: %q %v", r.body, r.err)
+	}
+	if _, err := http.Get(base + "/"); err == nil {
+		t.Fatal("a stopped server accepted a request")
+	}
+}
+
+// TestServeConfigErrors: what stops a start is reported with the file.
+func TestServeConfigErrors(t *testing.T) {
+	a := writeWorkerProject(t, "name = \"same\"\nmain = \"index.js\"\n", "export default { fetch() { return new Response('a') } }")
+	b := writeWorkerProject(t, "name = \"same\"\nmain = \"index.js\"\n", "export default { fetch() { return new Response('b') } }")
+	_, err := StartServe(ServeOptions{Projects: []string{a, b}, HTTP: "127.0.0.1:0", StateDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(b, "wrangler.toml")+`: name: "same" is also the name of`) {
+		t.Fatalf("duplicate names: %v", err)
+	}
+	c := writeWorkerProject(t, "name = \"c\"\nmain = \"index.js\"\nroute = \"example.com/*.jpg\"\n", "export default { fetch() { return new Response('c') } }")
+	_, err = StartServe(ServeOptions{Projects: []string{c}, HTTP: "127.0.0.1:0", StateDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "routes: route \"example.com/*.jpg\": * may appear only") {
+		t.Fatalf("bad route: %v", err)
+	}
+	d := writeWorkerProject(t, "name = \"d\"\nmain = \"index.js\"\n[limits]\ncpu_ms = 400000\n", "export default { fetch() { return new Response('d') } }")
+	_, err = StartServe(ServeOptions{Projects: []string{d}, HTTP: "127.0.0.1:0", StateDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "limits.cpu_ms: 400000 is over Cloudflare's maximum of 300000") {
+		t.Fatalf("cpu_ms: %v", err)
+	}
+	if _, err := StartServe(ServeOptions{Projects: []string{a}, HTTP: "127.0.0.1:0", StateDir: t.TempDir(), Default: "nope"}); err == nil || !strings.Contains(err.Error(), `default worker "nope" is not served (served: same)`) {
+		t.Fatalf("default: %v", err)
+	}
+	// A start that failed after opening the state released it: the same
+	// state directory serves again.
+	state := t.TempDir()
+	if _, err := StartServe(ServeOptions{Projects: []string{a}, HTTP: "256.0.0.1:0", StateDir: state}); err == nil {
+		t.Fatal("listening on a bad address worked")
+	}
+	s, err := StartServe(ServeOptions{Projects: []string{a}, HTTP: "127.0.0.1:0", StateDir: state, Isolates: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Shutdown(context.Background())
+}
