@@ -111,6 +111,7 @@ type DurableHost struct {
 	closed  bool
 	stop    chan struct{}
 
+	cap        capTable     // functions and RpcTargets passed over RPC (durable_rpc.go)
 	crossCalls atomic.Int64 // events delivered through Go (see CrossCalls)
 	sqlOff     sync.Map     // namespace name → true: a key-value-backed class (new_classes)
 }
@@ -138,6 +139,7 @@ func NewDurableHost(store durable.Store, opts DurableOptions) *DurableHost {
 		waiting: map[string]bool{},
 		parked:  map[string]*parkedObject{},
 	}
+	h.cap.init()
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -717,8 +719,9 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 			return nil, err
 		}
 		caller := self()
+		scope := capScope{rt, rt.Tag}
 		return func() (any, error) {
-			return h.deliver(script, class, id, msg, caller)
+			return h.deliver(script, class, id, msg, caller, scope)
 		}, nil
 	})
 	// doYield(promise) resolves the promise in a new task of rt's loop,
@@ -733,14 +736,22 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 		b := h.takeMsg(c.Int(0))
 		return s.ret(b), nil
 	})
-	// doReply(bytes, n) → a token for the event's result.
+	// doReply(bytes, n, caps) → a token for the event's result; caps
+	// lists the capabilities exported for it (see takeReply).
 	rt.Func("doReply", func(c *v8.Call) (any, error) {
 		b, err := c.Bytes(0, int(c.Int(1)))
 		if err != nil {
 			return nil, err
 		}
-		return float64(h.putMsg(b)), nil
+		tok := h.putMsg(b)
+		if ids := parseIDs(c.String(2)); len(ids) > 0 {
+			h.cap.mu.Lock()
+			h.cap.replys[tok] = ids
+			h.cap.mu.Unlock()
+		}
+		return float64(tok), nil
 	})
+	h.installCaps(rt, self)
 	h.installHibernation(rt, s, obj)
 	// doEvicted(h): the instance was dropped; close the storage.
 	rt.Func("doEvicted", func(c *v8.Call) (any, error) {
@@ -786,7 +797,8 @@ func errNotRunning(script, class string) error {
 // deliver runs the serialized event msg for an object where it lives. It
 // returns the serialized result, or 0 when the caller (a Worker isolate of
 // the object's own script) should start the object itself.
-func (h *DurableHost) deliver(script, class, id string, msg []byte, caller *worker.Worker) (any, error) {
+// The capabilities of the result join scope (the caller's request).
+func (h *DurableHost) deliver(script, class, id string, msg []byte, caller *worker.Worker, scope capScope) (any, error) {
 	n, err := h.namespace(script, class)
 	if err != nil {
 		return nil, err
@@ -839,9 +851,7 @@ func (h *DurableHost) deliver(script, class, id string, msg []byte, caller *work
 			time.Sleep(time.Millisecond)
 			continue
 		}
-		var rt int64
-		fmt.Sscan(res.Result, &rt)
-		return h.takeMsg(rt), nil
+		return h.takeReply(res.Result, scope), nil
 	}
 	return nil, errors.New("Durable Object could not be reached: it kept moving between isolates; retry")
 }
@@ -913,7 +923,7 @@ func (h *DurableHost) fire(ns, id string) {
 		return
 	}
 	msg := alarmMessage(class, id, retry)
-	res, err := h.deliver(script, class, id, msg, nil)
+	res, err := h.deliver(script, class, id, msg, nil, capScope{})
 	outcome := ""
 	if err == nil {
 		if b, ok := res.([]byte); ok && len(b) >= 5 && b[0] == tagString {

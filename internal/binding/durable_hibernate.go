@@ -160,7 +160,7 @@ func (h *DurableHost) installHibernation(rt *webapi.Runtime, s *rtState, obj fun
 // and returns where c now lives.
 func (ps *parkedSocket) wake(c *websocket.Conn) (adopted, bool) {
 	p := ps.p
-	_, err := ps.h.deliver(p.script, p.class, p.id, wakeMessage(p.class, p.id), nil)
+	_, err := ps.h.deliver(p.script, p.class, p.id, wakeMessage(p.class, p.id), nil, capScope{})
 	if err != nil {
 		ps.h.log.Error("durable object wake", "object", p.key, "err", err)
 		return adopted{}, false

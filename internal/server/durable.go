@@ -175,3 +175,18 @@ func (d *doState) close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// DurableCapabilities reports the functions and RpcTargets exported over
+// Durable Object RPC (live) and the entries the isolates' export tables
+// hold (held), for tests and diagnostics: see binding.DurableHost's
+// Capabilities.
+func (s *State) DurableCapabilities() (live, held int) {
+	d := &s.durable
+	d.mu.Lock()
+	h := d.host
+	d.mu.Unlock()
+	if h == nil {
+		return 0, 0
+	}
+	return h.Capabilities()
+}

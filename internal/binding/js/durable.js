@@ -129,30 +129,46 @@ async function call(ns, id, ev, arg) {
     const h = o !== undefined && o.broken === null ? o.h : host.doOpen(ns.script, ns.cls, hex);
     if (h !== 0) {
       if (ev.op === "fetch") return runLocal(ns.cls, hex, id.name, h, ev, arg);
-      const res = await runLocal(ns.cls, hex, id.name, h, ev, cloneArgs(arg));
-      return cloneValue(res);
+      // The arguments' capabilities are held by the call: the callee's
+      // stubs are disposed when it ends, unless it kept a dup().
+      const out = new CapOut(true), params = new CapIn(false);
+      try {
+        const res = await runLocal(ns.cls, hex, id.name, h, ev, cloneArgs(arg, out, params));
+        return cloneValue(res); // before the borrowed stubs it may hold are disposed
+      } finally {
+        out.release();
+        params.endCall();
+      }
     }
     const msg = { ...ev, cls: ns.cls, id: hex, name: id.name };
-    if (ev.op === "fetch") msg.req = await requestToPlain(arg);
-    else msg.args = arg;
-    const bytes = serialize(msg, true);
-    const out = await callAsync("doCall", ns.script, ns.cls, hex, toHost(bytes), bytes.byteLength);
-    if (typeof out === "number") continue; // start it here
-    const r = deserialize(out);
+    const out = new CapOut(true);
+    let res;
+    try {
+      if (ev.op === "fetch") msg.req = await requestToPlain(arg);
+      else msg.args = arg;
+      const bytes = serialize(msg, out.hook);
+      res = await callAsync("doCall", ns.script, ns.cls, hex, toHost(bytes), bytes.byteLength);
+    } finally {
+      out.release();
+    }
+    if (typeof res === "number") continue; // start it here
+    const r = deserialize(res, new CapIn(true).hook);
     if (!r.ok) throw r.error;
     return ev.op === "fetch" ? plainToResponse(r.value) : r.value;
   }
   throw new Error("Durable Object could not be reached; retry.");
 }
 
-// cloneArgs and cloneValue copy RPC arguments and results: primitives as
-// they are, other values by structuredClone, except that functions and
-// RpcTarget instances become stubs (calling them calls the original, with
-// its arguments and result copied the same way), as Cloudflare's RPC does.
-function cloneArgs(a) {
+// cloneArgs and cloneValue copy RPC arguments and results within one
+// isolate: primitives as they are, other values by structuredClone, except
+// that functions and RpcTarget instances become stubs, exactly as when they
+// cross isolates (see Capabilities below).
+function cloneArgs(a, out, params) {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
-    if (x !== null && (typeof x === "object" || typeof x === "function" || typeof x === "symbol")) return rpcClone(a);
+    if (x !== null && (typeof x === "object" || typeof x === "function" || typeof x === "symbol")) {
+      return deepClone(a, new Map(), out, params);
+    }
   }
   return a.slice();
 }
@@ -161,69 +177,245 @@ function cloneValue(v) {
   if (v === null || v === undefined) return v;
   const t = typeof v;
   if (t === "number" || t === "string" || t === "boolean" || t === "bigint") return v;
-  return rpcClone(v);
+  // A result's capabilities are held by the stubs the caller receives.
+  return deepClone(v, new Map(), new CapOut(true), new CapIn(true));
 }
 
 const RpcTarget = globalThis.__zs_cloudflare?.RpcTarget;
 
-function rpcClone(v) {
-  return deepClone(v, new Map());
-}
-
 // deepClone is structuredClone for values that hold functions or
-// RpcTargets (which structuredClone refuses).
-function deepClone(v, mem) {
-  if (typeof v === "function") return functionStub(v);
+// RpcTargets (which structuredClone refuses): those become stubs.
+function deepClone(v, mem, out, into) {
+  if (typeof v === "function") return into.stubFor(out.idOf(v), true);
   if (v === null || typeof v !== "object") return typeof v === "symbol" ? structuredClone(v) : v;
   if (mem.has(v)) return mem.get(v);
   if (RpcTarget !== undefined && v instanceof RpcTarget) {
-    const stub = targetStub(v);
+    const stub = into.stubFor(out.idOf(v), false);
     mem.set(v, stub);
     return stub;
   }
   if (Array.isArray(v)) {
-    const out = [];
-    mem.set(v, out);
-    for (const x of v) out.push(deepClone(x, mem));
-    return out;
+    const res = [];
+    mem.set(v, res);
+    for (const x of v) res.push(deepClone(x, mem, out, into));
+    return res;
   }
   const tag = objToString.call(v);
   if (tag === "[object Map]") {
-    const out = new Map();
-    mem.set(v, out);
-    for (const [k, x] of v) out.set(deepClone(k, mem), deepClone(x, mem));
-    return out;
+    const res = new Map();
+    mem.set(v, res);
+    for (const [k, x] of v) res.set(deepClone(k, mem, out, into), deepClone(x, mem, out, into));
+    return res;
   }
   if (tag === "[object Set]") {
-    const out = new Set();
-    mem.set(v, out);
-    for (const x of v) out.add(deepClone(x, mem));
-    return out;
+    const res = new Set();
+    mem.set(v, res);
+    for (const x of v) res.add(deepClone(x, mem, out, into));
+    return res;
   }
   if (tag !== "[object Object]") return structuredClone(v);
-  const out = {};
-  mem.set(v, out);
-  for (const k of Object.keys(v)) out[k] = deepClone(v[k], mem);
-  return out;
+  const res = {};
+  mem.set(v, res);
+  for (const k of Object.keys(v)) res[k] = deepClone(v[k], mem, out, into);
+  return res;
 }
 
-function functionStub(f) {
-  return async (...args) => cloneValue(await f(...cloneArgs(args)));
+// ---------------------------------------------------------------------------
+// Capabilities: functions and RpcTargets passed by reference. The isolate
+// that holds one exports it under an id Go allocates; the other side gets
+// a stub whose calls Go routes back here as "cap" events. Go counts the
+// references and releases what a finished request exported (see
+// durable_rpc.go for the rules, which are workerd's).
+
+if (typeof Symbol.dispose !== "symbol") {
+  Object.defineProperty(Symbol, "dispose", { value: Symbol("Symbol.dispose") });
+}
+const DISPOSE = Symbol.dispose;
+const STUB_DISPOSED = "RPC stub used after being disposed.";
+
+const capExports = new Map(); // id → the function or RpcTarget exported
+const stubState = new WeakMap(); // stub → StubState
+
+class StubState {
+  constructor(id, owned) {
+    this.id = id;
+    this.owned = owned; // holds a reference of its own (released on dispose)
+    this.disposed = false;
+  }
 }
 
-function targetStub(t) {
-  return new Proxy(Object.create(null), {
+// CapOut exports the capabilities of one outgoing message: a new id for
+// each function or RpcTarget, one more reference for each stub passed on.
+// The message holds one reference to each (held), which release() drops
+// (arguments, once the call ended) or the receiving stubs take over
+// (results).
+class CapOut {
+  constructor(scoped) {
+    this.scoped = scoped; // the current request owns new exports
+    this.fresh = [];
+    this.held = [];
+    this.seen = new Map();
+    this.hook = (v, w) => {
+      w.f64(this.idOf(v));
+      w.u8(typeof v === "function" ? 1 : 0);
+    };
+  }
+  idOf(v) {
+    let id = this.seen.get(v);
+    if (id !== undefined) return id;
+    const st = stubState.get(v);
+    if (st !== undefined) {
+      if (st.disposed) throw new Error(STUB_DISPOSED);
+      host.doCapDup(st.id);
+      id = st.id;
+    } else {
+      id = host.doCapExport(this.scoped);
+      capExports.set(id, v);
+      this.fresh.push(id);
+    }
+    this.held.push(id);
+    this.seen.set(v, id);
+    return id;
+  }
+  release() {
+    if (this.held.length > 0) host.doCapRelease(this.held.join(","));
+    this.held = [];
+  }
+}
+
+// CapIn makes the stubs of one incoming message: owned ones for a result,
+// borrowed ones for a call's arguments (disposed by endCall).
+class CapIn {
+  constructor(owned) {
+    this.owned = owned;
+    this.stubs = new Map();
+    this.hook = (r) => {
+      const id = r.f64();
+      return this.stubFor(id, r.u8() === 1);
+    };
+  }
+  stubFor(id, fn) {
+    let s = this.stubs.get(id);
+    if (s === undefined) {
+      s = makeCapStub(id, fn, this.owned);
+      this.stubs.set(id, s);
+    }
+    return s;
+  }
+  endCall() {
+    for (const s of this.stubs.values()) stubState.get(s).disposed = true;
+  }
+}
+
+// makeCapStub returns the stub of capability id: callable for a function;
+// for an RpcTarget, every property is an RPC property (call it to call the
+// method, await it to read the property), as workerd's stubs are. Both
+// have dup() and [Symbol.dispose]().
+function makeCapStub(id, fn, owned) {
+  const st = new StubState(id, owned);
+  const props = new Map();
+  const dispose = () => {
+    if (st.disposed) return;
+    st.disposed = true;
+    if (st.owned) host.doCapRelease(String(st.id));
+  };
+  const dup = () => {
+    if (st.disposed) throw new Error(STUB_DISPOSED);
+    host.doCapDup(st.id);
+    return makeCapStub(st.id, fn, true);
+  };
+  const base = fn ? () => {} : Object.create(RpcTarget !== undefined ? RpcTarget.prototype : null);
+  const p = new Proxy(base, {
+    apply(_, thisArg, args) { return capCall(st, "", false, args); },
     get(_, prop) {
-      if (typeof prop === "symbol" || prop === "then") return undefined;
-      const m = t[prop];
-      if (typeof m === "function" && prop !== "constructor") {
-        return async (...args) => cloneValue(await m.apply(t, cloneArgs(args)));
+      if (prop === DISPOSE) return dispose;
+      if (prop === "dup") return dup;
+      if (typeof prop === "symbol" || prop === "then" || fn) return undefined; // a stub is not a thenable
+      let m = props.get(prop);
+      if (m === undefined) {
+        m = rpcProperty(st, prop);
+        props.set(prop, m);
       }
-      // A property read through a stub is a promise of its value.
-      return Promise.resolve(cloneValue(m));
+      return m;
     },
+    has(_, prop) { return prop === DISPOSE || prop === "dup"; },
+    set() { return false; },
+  });
+  stubState.set(p, st);
+  return p;
+}
+
+// rpcProperty is stub.name: calling it calls the method; awaiting it reads
+// the property.
+function rpcProperty(st, name) {
+  const f = (...args) => capCall(st, name, false, args);
+  const get = () => capCall(st, name, true, []);
+  f.then = (ok, bad) => get().then(ok, bad);
+  f.catch = (bad) => get().catch(bad);
+  f.finally = (fin) => get().finally(fin);
+  return f;
+}
+
+// capCall calls (or reads, when get) name on the capability of st, or
+// calls it when name is "".
+async function capCall(st, name, get, args) {
+  if (st.disposed) throw new Error(STUB_DISPOSED);
+  const out = new CapOut(true);
+  let res;
+  try {
+    const b = serialize({ op: "cap", cap: st.id, method: name, get, args }, out.hook);
+    res = await callAsync("doCapCall", st.id, toHost(b), b.byteLength);
+  } finally {
+    out.release();
+  }
+  const r = deserialize(res, new CapIn(true).hook);
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+
+// serveCap runs a "cap" event: a call or property read on an export of
+// this isolate, with workerd's rules: an RpcTarget exposes its class's
+// methods and accessors, not its own properties nor Object.prototype's.
+function serveCap(msg) {
+  const v = capExports.get(msg.cap);
+  if (v === undefined) throw new Error(STUB_DISPOSED);
+  const name = msg.method;
+  if (name === "") {
+    if (typeof v !== "function") throw new TypeError('"(this)" is not a function.');
+    return v(...msg.args);
+  }
+  if (name === "dup" || name === "constructor") {
+    throw new TypeError(`'${name}' is a reserved method and cannot be called over RPC.`);
+  }
+  if (typeof v === "function" || Object.hasOwn(v, name) || v[name] === Object.prototype[name]) {
+    throw new TypeError(`The RPC receiver does not implement the method "${name}".`);
+  }
+  if (msg.get) return v[name];
+  const m = v[name];
+  if (typeof m !== "function") throw new TypeError(`"${name}" is not a function.`);
+  return m.apply(v, msg.args);
+}
+
+// watchCaps removes the exports Go released from the table (calling their
+// Symbol.dispose, as workerd does when the last stub is gone).
+function watchCaps() {
+  callAsync("doCapWatch").then((ids) => {
+    for (const s of String(ids).split(",")) {
+      const id = +s;
+      const v = capExports.get(id);
+      capExports.delete(id);
+      if (v !== undefined && typeof v[DISPOSE] === "function") {
+        try {
+          v[DISPOSE]();
+        } catch (e) {
+          console.error("Uncaught (in dispose)", e);
+        }
+      }
+    }
+    watchCaps();
   });
 }
+watchCaps();
 
 async function requestToPlain(req) {
   const body = req.body === null ? null : new Uint8Array(await req.arrayBuffer());
@@ -440,11 +632,32 @@ async function runAlarm(o, retryCount) {
 
 // Events that crossed isolates (or came from alarms and eviction).
 registerEvent("durable", async (payload) => {
-  const msg = deserialize(readRet(host.doMsg(+payload)));
-  const reply = (v) => {
-    const b = serialize(v, true);
-    return String(host.doReply(toHost(b), b.byteLength));
-  };
+  // The capabilities in a call's arguments are borrowed for the call.
+  const params = new CapIn(false);
+  const msg = deserialize(readRet(host.doMsg(+payload)), params.hook);
+  try {
+    return await serveEvent(msg);
+  } finally {
+    params.endCall();
+  }
+});
+
+// reply hands an event's result to Go. The capabilities it exports
+// belong to the caller's request once Go delivers it (doReply's list).
+function reply(v) {
+  const out = new CapOut(false);
+  let b;
+  try {
+    b = serialize(v, out.hook);
+  } catch (e) {
+    out.release();
+    if (v === null || typeof v !== "object" || v.ok !== true) throw e;
+    return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
+  }
+  return String(host.doReply(toHost(b), b.byteLength, out.fresh.join(",")));
+}
+
+async function serveEvent(msg) {
   if (msg.op === "evict") {
     const key = msg.cls + "/" + msg.id;
     const o = live.get(key);
@@ -464,6 +677,13 @@ registerEvent("durable", async (payload) => {
     }
     return reply("busy");
   }
+  if (msg.op === "cap") {
+    try {
+      return reply({ ok: true, value: await serveCap(msg) });
+    } catch (e) {
+      return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
+    }
+  }
   // The object's namespace belongs to this Worker: open it here.
   const h = host.doOpen(scriptName, msg.cls, msg.id);
   if (h === 0) return "retry";
@@ -482,7 +702,7 @@ registerEvent("durable", async (payload) => {
     if (msg.op === "alarm") return reply("error");
     return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
   }
-});
+}
 
 // The name of the Worker this isolate runs (set at the end of this file).
 let scriptName = "";

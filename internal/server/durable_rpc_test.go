@@ -1,0 +1,233 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rpcStubsJS exercises functions and RpcTargets passed over Durable Object
+// RPC. Every route reports whether the object lives in another isolate than
+// the request (cross), so that the test can check that both cases ran.
+const rpcStubsJS = `
+import { DurableObject, RpcTarget } from "cloudflare:workers";
+const ISO = crypto.randomUUID();
+
+class Counter extends RpcTarget {
+  constructor(n) { super(); this.n = n; }
+  inc(by) { this.n += by; return this.n; }
+  get value() { return this.n; }
+  fail() { throw new RangeError("counter broke"); }
+  child() { return new Counter(this.n * 10); }
+}
+
+export class Room extends DurableObject {
+  iso() { return ISO; }
+  async withCallback(cb) { return await cb(20); }
+  makeCounter(n) { return new Counter(n); }
+  adder(base) { return (x) => base + x; }
+  async subscribe(cb) {
+    (this.subs ??= []).push(cb.dup());
+    return this.subs.length;
+  }
+  async publish(msg) {
+    const out = [];
+    for (const s of this.subs ?? []) {
+      try { out.push(await s(msg)); } catch (e) { out.push(e.message); }
+    }
+    return out;
+  }
+  clearSubs() { for (const s of this.subs ?? []) s[Symbol.dispose](); this.subs = []; }
+  keepBorrowed(cb) { this.borrowed = cb; return 1; }
+  async useBorrowed() { try { return await this.borrowed(1); } catch (e) { return e.message; } }
+  async callFailing(cb) { try { await cb(); return "no error"; } catch (e) { return { name: e.name, message: e.message }; } }
+  async useTarget(t) { return { inc: await t.inc(5), value: await t.value }; }
+  echo(v) { return v; }
+}
+
+const errOf = async (p) => { try { await p; return "no error"; } catch (e) { return e.name + ": " + e.message; } };
+
+export default {
+  async fetch(req, env) {
+    const url = new URL(req.url);
+    const stub = env.ROOM.getByName(url.searchParams.get("name") ?? "r");
+    const cross = (await stub.iso()) !== ISO;
+    let out;
+    switch (url.pathname) {
+      case "/callback":
+        out = await stub.withCallback(async (n) => n * 2 + 1);
+        break;
+      case "/target": {
+        const c = await stub.makeCounter(5);
+        const inc = await c.inc(2);
+        const value = await c.value;
+        const own = await errOf(c.n);
+        const fail = await errOf(c.fail());
+        const missing = await errOf(c.nope());
+        const child = await c.child();
+        const childValue = await child.value;
+        c[Symbol.dispose]();
+        const disposed = await errOf(c.inc(1));
+        const childAfter = await child.inc(1);
+        out = { inc, value, own, fail, missing, childValue, disposed, childAfter };
+        break;
+      }
+      case "/function": {
+        const add = await stub.adder(10);
+        const d = add.dup();
+        out = { add: await add(5), dup: await d(1) };
+        add[Symbol.dispose]();
+        out.afterDispose = await errOf(add(1));
+        out.dupStill = await d(2);
+        break;
+      }
+      case "/subscribe": {
+        await stub.clearSubs();
+        await stub.subscribe((m) => "got " + m);
+        out = await stub.publish("hi");
+        break;
+      }
+      case "/publish":
+        out = await stub.publish("late");
+        break;
+      case "/borrowed":
+        await stub.keepBorrowed(() => 1);
+        out = await stub.useBorrowed();
+        break;
+      case "/error":
+        out = await stub.callFailing(() => { throw new TypeError("bad callback"); });
+        break;
+      case "/target-arg": {
+        // A worker-side RpcTarget, used by the object while the worker awaits.
+        out = await stub.useTarget(new Counter(1));
+        break;
+      }
+      case "/echo": {
+        const f = (x) => x + 1;
+        const back = await stub.echo({ f, list: [f] });
+        out = { same: back.f === back.list[0], v: await back.f(1) };
+        break;
+      }
+      case "/loop": {
+        const n = +url.searchParams.get("n");
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          sum += await stub.withCallback((x) => x + i);
+          const c = await stub.makeCounter(i);
+          sum += await c.inc(1);
+          if (i % 2 === 0) c[Symbol.dispose]();
+        }
+        out = sum;
+        break;
+      }
+      default:
+        return new Response("not found", { status: 404 });
+    }
+    return Response.json({ cross, out });
+  },
+};
+`
+
+// TestDurableRPCCapabilities: functions and RpcTargets passed over RPC
+// become stubs whether the object lives in the caller's isolate or in the
+// other one (two isolates, requests alternating between them): callbacks
+// the object calls, RpcTargets and functions it returns, disposal and
+// dup(), borrowed parameters, errors, and no export left behind once the
+// requests have ended.
+func TestDurableRPCCapabilities(t *testing.T) {
+	dir := writeWorkerProject(t, `name = "caps"
+main = "index.js"
+[[durable_objects.bindings]]
+name = "ROOM"
+class_name = "Room"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Room"]
+`, rpcStubsJS)
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 2, PersistTo: t.TempDir(), Console: func(level, msg string) {
+		if level == "error" {
+			t.Log(msg)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Shutdown(context.Background()) })
+	for deadline := time.Now().Add(10 * time.Second); d.Worker().Stats().Isolates < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := d.Worker().Stats().Isolates; n < 2 {
+		t.Fatalf("%d isolates, want 2", n)
+	}
+	u := d.URL()
+	// get runs path until it has run in both isolates (the object lives in
+	// one of them) and checks that both gave want.
+	get := func(path, want string) {
+		t.Helper()
+		seen := map[bool]bool{}
+		for i := 0; i < 20 && len(seen) < 2; i++ {
+			r := do(t, "GET", u+path, "", nil)
+			var res struct {
+				Cross bool            `json:"cross"`
+				Out   json.RawMessage `json:"out"`
+			}
+			if r.status != 200 || json.Unmarshal([]byte(r.body), &res) != nil {
+				t.Fatalf("GET %s: %d %s", path, r.status, r.body)
+			}
+			if got := string(res.Out); got != want {
+				t.Fatalf("GET %s (cross-isolate: %v) = %s\nwant %s", path, res.Cross, got, want)
+			}
+			seen[res.Cross] = true
+		}
+		if len(seen) < 2 {
+			t.Fatalf("GET %s ran only with cross-isolate = %v", path, seen)
+		}
+	}
+	get("/callback", `41`)
+	get("/target", `{"inc":7,"value":7,"own":"TypeError: The RPC receiver does not implement the method \"n\".","fail":"RangeError: counter broke","missing":"TypeError: The RPC receiver does not implement the method \"nope\".","childValue":70,"disposed":"Error: RPC stub used after being disposed.","childAfter":71}`)
+	get("/function", `{"add":15,"dup":11,"afterDispose":"Error: RPC stub used after being disposed.","dupStill":12}`)
+	get("/borrowed", `"RPC stub used after being disposed."`)
+	get("/error", `{"name":"TypeError","message":"bad callback"}`)
+	get("/target-arg", `{"inc":6,"value":6}`)
+	get("/echo", `{"same":true,"v":2}`)
+	// The object calls back a function of the request that subscribed it
+	// while that request waits; once the request has ended, the stub it
+	// kept (a dup) is released with it.
+	for i := 0; i < 4; i++ {
+		r := do(t, "GET", u+"/subscribe", "", nil)
+		if !strings.HasSuffix(r.body, `"out":["got hi"]}`) {
+			t.Fatalf("subscribe: %d %s", r.status, r.body)
+		}
+		// The request ends just after its response is written: allow the
+		// isolate that ran it a moment to get there.
+		for k := 0; k < 100; k++ {
+			if r = do(t, "GET", u+"/publish", "", nil); !strings.Contains(r.body, "got late") {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !strings.HasSuffix(r.body, `"out":["RPC stub used after being disposed."]}`) {
+			t.Fatalf("publish after the subscriber's request ended: %d %s", r.status, r.body)
+		}
+	}
+	// No leak: after many calls (half the counters never disposed), the
+	// requests' ends released every export.
+	const n = 500
+	want := 0
+	for i := 0; i < n; i++ {
+		want += 20 + i + i + 1
+	}
+	get(fmt.Sprintf("/loop?n=%d", n), fmt.Sprint(want))
+	var live, held int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if live, held = d.State().DurableCapabilities(); live == 0 && held == 0 {
+			break
+		}
+	}
+	if live != 0 || held != 0 {
+		t.Fatalf("after the requests ended: %d capabilities live, %d export-table entries (want 0, 0)", live, held)
+	}
+}
