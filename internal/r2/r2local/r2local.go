@@ -3,9 +3,9 @@
 // metadata (objects, buckets, multipart uploads) in one SQLite database.
 //
 // Durability: an acknowledged write has its bytes and its metadata on stable
-// storage (it survives SIGKILL and power loss). The metadata database runs
-// with synchronous=FULL, and all changes go through a group committer (see
-// commit.go): concurrent writers share one transaction and so one fsync.
+// storage (it survives SIGKILL and power loss). All changes go through a
+// group committer (see commit.go): concurrent writers share one transaction
+// and one fsync of the metadata database's write-ahead log.
 //
 // Bodies of up to [InlineMax] bytes are stored in the object's metadata row
 // itself, so a small put costs its share of one group commit and no file
@@ -76,6 +76,9 @@ type Store struct {
 	headStmt *sql.Stmt
 	// getStmt is headStmt plus the inline body column, for Get.
 	getStmt *sql.Stmt
+	// headWStmt and upsertStmt are prepared on the writer connection, for
+	// the group committer's transactions.
+	headWStmt, upsertStmt *sql.Stmt
 	// small caches the bytes of recently read small blob files.
 	small blobCache
 	// inlineMax is the largest body stored inline; InlineMax except in
@@ -88,6 +91,8 @@ type Store struct {
 	stopping      bool         // set under submitMu by Close
 	stop          chan struct{}
 	committerDone chan struct{}
+	wal           *os.File  // the WAL, open for fsync; used by the syncer only
+	onGroup       func(int) // tests: called by the committer with each group's size
 }
 
 // InlineMax is the largest object body stored inline in its metadata row
@@ -150,7 +155,9 @@ func Open(dir string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("r2 open: %w", err)
 		}
 	}
-	db, err := sqlitedb.Open(filepath.Join(dir, "r2.sqlite"), &sqlitedb.Options{Sync: sqlitedb.SyncFull})
+	// synchronous=NORMAL: the group committer's syncer fsyncs the WAL
+	// before it acknowledges a write (commit.go).
+	db, err := sqlitedb.Open(filepath.Join(dir, "r2.sqlite"), nil)
 	if err != nil {
 		return nil, fmt.Errorf("r2 open: %w", err)
 	}
@@ -181,16 +188,30 @@ func Open(dir string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("r2 open: %w", err)
 	}
-	if s.getStmt, err = db.R.Prepare(getSQL); err != nil {
-		s.headStmt.Close()
-		db.Close()
-		return nil, fmt.Errorf("r2 open: %w", err)
+	for _, p := range []struct {
+		db   *sql.DB
+		sql  string
+		stmt **sql.Stmt
+	}{{db.R, getSQL, &s.getStmt}, {db.W, headSQL, &s.headWStmt}, {db.W, upsertSQL, &s.upsertStmt}} {
+		if *p.stmt, err = p.db.Prepare(p.sql); err != nil {
+			s.closeStmts()
+			db.Close()
+			return nil, fmt.Errorf("r2 open: %w", err)
+		}
 	}
 	s.changes = make(chan *change, maxGroup)
 	s.stop = make(chan struct{})
 	s.committerDone = make(chan struct{})
 	go s.committer()
 	return s, nil
+}
+
+func (s *Store) closeStmts() {
+	for _, st := range []*sql.Stmt{s.headStmt, s.getStmt, s.headWStmt, s.upsertStmt} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // migrate brings a database created by an older version up to the schema.
@@ -216,8 +237,7 @@ func (s *Store) Close() error {
 		s.submitMu.Unlock()
 		close(s.stop)
 		<-s.committerDone
-		s.headStmt.Close()
-		s.getStmt.Close()
+		s.closeStmts()
 		err = s.db.Close()
 	})
 	return err
@@ -446,10 +466,19 @@ const headSQL = "SELECT " + objectCols + " FROM r2_objects WHERE bucket = ? AND 
 // getSQL is headSQL with the inline body (NULL for blob files).
 const getSQL = "SELECT " + objectCols + ", data FROM r2_objects WHERE bucket = ? AND key = ?"
 
+// upsertSQL records an object, replacing the row of the same key.
+const upsertSQL = `INSERT INTO r2_objects (bucket, ` + objectCols + `, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT(bucket, key) DO UPDATE SET version = excluded.version, blob = excluded.blob, size = excluded.size,
+	etag = excluded.etag, uploaded_ms = excluded.uploaded_ms, http_meta = excluded.http_meta,
+	custom_meta = excluded.custom_meta, checksums = excluded.checksums, storage_class = excluded.storage_class,
+	data = excluded.data`
+
 func (s *Store) head(ctx context.Context, q querier, bucket, key string) (r2.Object, string, error) {
 	var row *sql.Row
 	if q == querier(s.db.R) {
 		row = s.headStmt.QueryRowContext(ctx, bucket, []byte(key))
+	} else if tx, ok := q.(*sql.Tx); ok {
+		row = tx.StmtContext(ctx, s.headWStmt).QueryRowContext(ctx, bucket, []byte(key))
 	} else {
 		row = q.QueryRowContext(ctx, headSQL, bucket, []byte(key))
 	}
@@ -671,7 +700,12 @@ func (s *Store) commitObject(ctx context.Context, bucket string, o r2.Object, bl
 		data = []byte{} // an empty inline body is not NULL
 	}
 	hm, cm, cs := mustJSON(o.HTTPMetadata), mustJSON(o.CustomMetadata), mustJSON(o.Checksums)
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	write := s.write
+	if extra == nil {
+		// Reads, then one INSERT: a failing INSERT undoes itself.
+		write = s.writeOne
+	}
+	err := write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		old = ""
 		cur, curBlob, err := s.head(ctx, tx, bucket, o.Key)
 		switch {
@@ -691,12 +725,7 @@ func (s *Store) commitObject(ctx context.Context, bucket string, o r2.Object, bl
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO r2_objects (bucket, `+objectCols+`, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(bucket, key) DO UPDATE SET version = excluded.version, blob = excluded.blob, size = excluded.size,
-			etag = excluded.etag, uploaded_ms = excluded.uploaded_ms, http_meta = excluded.http_meta,
-			custom_meta = excluded.custom_meta, checksums = excluded.checksums, storage_class = excluded.storage_class,
-			data = excluded.data`,
-			bucket, []byte(o.Key), o.Version, blob, o.Size, o.ETag, o.Uploaded.UnixMilli(),
+		_, err = tx.StmtContext(ctx, s.upsertStmt).ExecContext(ctx, bucket, []byte(o.Key), o.Version, blob, o.Size, o.ETag, o.Uploaded.UnixMilli(),
 			hm, cm, cs, o.StorageClass, data)
 		if err == nil {
 			old = curBlob
