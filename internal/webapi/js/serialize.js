@@ -61,8 +61,7 @@ function write(v, w, mem) {
     case "symbol": throw cloneError(v);
     case "function":
       if (capHook !== null) { w.u8(T.cap); capHook(v, w); return; }
-      if (!serializingRpc) throw cloneError(v);
-      throw new DOMException("zerostack: a function cannot be passed to or from a Durable Object running in another isolate yet.", "DataCloneError");
+      throw cloneError(v);
   }
   if (v === null) { w.u8(T.null); return; }
   if (capHook !== null && RpcTarget !== undefined && v instanceof RpcTarget) { w.u8(T.cap); capHook(v, w); return; }
@@ -104,9 +103,6 @@ function write(v, w, mem) {
       return;
     case "[object Object]": {
       if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet) throw cloneError(v);
-      if (serializingRpc && RpcTarget !== undefined && v instanceof RpcTarget) {
-        throw new DOMException("zerostack: an RpcTarget cannot be passed to or from a Durable Object running in another isolate yet.", "DataCloneError");
-      }
       const keys = Object.keys(v);
       w.u8(T.obj); w.u32(keys.length);
       for (const k of keys) { w.str(k); write(v[k], w, mem); }
@@ -120,30 +116,25 @@ function write(v, w, mem) {
   throw cloneError(v);
 }
 
-// serialize writes v. rpc is false for storage and queue messages; true
-// for an RPC call or result that cannot carry functions or RpcTargets; or a
-// capability hook, hook(value, writer), for one that can: functions,
-// RpcTarget instances (and stubs whose prototype is RpcTarget's) are then
-// written as the tag T.cap followed by whatever the hook writes (see
-// internal/binding/js/durable.js), and read back by the hook deserialize
-// is given.
-function serialize(v, rpc = false) {
+// serialize writes v. Without hook (storage values, queue messages) a
+// function is a DataCloneError and an RpcTarget is copied as a plain
+// object, as structuredClone does. With a capability hook, hook(value,
+// writer) (an RPC call or result, see internal/binding/js/durable.js),
+// functions and RpcTarget instances (stubs included: their prototype is
+// RpcTarget's) are written as the tag T.cap followed by whatever the hook
+// writes, and read back by the hook given to deserialize.
+function serialize(v, hook = null) {
   const w = new Writer();
-  serializingRpc = rpc !== false;
-  capHook = typeof rpc === "function" ? rpc : null;
+  capHook = typeof hook === "function" ? hook : null;
   try {
     write(v, w, new Map());
   } finally {
-    serializingRpc = false;
     capHook = null;
   }
   return w.done();
 }
 
-// serializingRpc is set while a call or its result is serialized to cross
-// isolates (functions and RpcTargets get zerostack's own error then);
-// capHook while one that can carry capabilities is.
-let serializingRpc = false;
+// capHook is serialize's hook while it runs.
 let capHook = null;
 
 const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
