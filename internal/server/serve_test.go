@@ -2,10 +2,21 @@ package server
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -396,4 +407,174 @@ func TestServeConfigErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Shutdown(context.Background())
+}
+
+// selfSignedCert writes a certificate for localhost and 127.0.0.1 and its
+// key as PEM files, and returns their paths and a pool that trusts it.
+func selfSignedCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		DNSNames:     []string{"localhost", "*.localhost"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+// TestServeFeatures serves a Pages project, a Durable Object class used from
+// another Worker (script_name), a CPU limit, HTTPS and the REST API together.
+func TestServeFeatures(t *testing.T) {
+	pagesDir := filepath.Join(examplesDir(t), "pages-hello")
+	counter := writeWorkerProject(t, `name = "counter"
+main = "index.js"
+compatibility_date = "2025-01-01"
+workers_dev = false
+[[durable_objects.bindings]]
+name = "COUNTER"
+class_name = "Counter"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter"]
+`, `import { DurableObject } from "cloudflare:workers";
+export class Counter extends DurableObject {
+  async fetch() {
+    const n = ((await this.ctx.storage.get("n")) ?? 0) + 1;
+    await this.ctx.storage.put("n", n);
+    return new Response(String(n));
+  }
+}
+export default { fetch() { return new Response("counter"); } };
+`)
+	front := writeWorkerProject(t, `name = "front"
+main = "index.js"
+compatibility_date = "2025-01-01"
+[limits]
+cpu_ms = 50
+[[durable_objects.bindings]]
+name = "COUNTER"
+class_name = "Counter"
+script_name = "counter"
+[[queues.producers]]
+binding = "OUT"
+queue = "outbox"
+[[queues.consumers]]
+queue = "outbox"
+type = "http_pull"
+`, `export default {
+  async fetch(req, env) {
+    const url = new URL(req.url);
+    if (url.pathname === "/count") return env.COUNTER.get(env.COUNTER.idFromName("a")).fetch(req);
+    if (url.pathname === "/spin") { const end = Date.now() + 5000; while (Date.now() < end) {} return new Response("spun"); }
+    if (url.pathname === "/out") { await env.OUT.send("to be pulled", { contentType: "text" }); return new Response("queued"); }
+    return new Response("front " + url.protocol);
+  },
+};
+`)
+	certFile, keyFile, pool := selfSignedCert(t)
+	s, err := StartServe(ServeOptions{
+		Projects: []string{pagesDir, counter, front}, StateDir: t.TempDir(), Isolates: 1,
+		HTTP: "127.0.0.1:0", HTTPS: "127.0.0.1:0", Cert: certFile, Key: keyFile,
+		API: "127.0.0.1:0", APIToken: "t0k", Default: "front",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	get := func(base, host, path string) response {
+		t.Helper()
+		req, err := http.NewRequest("GET", base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return response{resp.StatusCode, resp.Header, string(b)}
+	}
+	h := s.URL("http")
+	// The Pages project: static files and its Functions.
+	if r := get(h, "pages-hello.localhost", "/api/hello"); r.status != 200 || !strings.Contains(r.body, "Hello from the edge!") {
+		t.Errorf("pages function: %d %q", r.status, r.body)
+	}
+	if r := get(h, "pages-hello.localhost", "/"); r.status != 200 || !strings.Contains(r.header.Get("Content-Type"), "text/html") {
+		t.Errorf("pages static: %d %v", r.status, r.header)
+	}
+	// front reaches counter's Durable Object class by script_name.
+	for want := 1; want <= 2; want++ {
+		if r := get(h, "front.localhost", "/count"); r.status != 200 || r.body != strconv.Itoa(want) {
+			t.Fatalf("count: %d %q, want %d", r.status, r.body, want)
+		}
+	}
+	// counter has workers_dev = false: its name is no host; the default
+	// worker answers instead.
+	if r := get(h, "counter.localhost", "/"); r.body != "front http:" {
+		t.Errorf("workers_dev = false: %d %q", r.status, r.body)
+	}
+	// HTTPS on its own listener.
+	if r := get(s.URL("https"), "front.localhost", "/"); r.status != 200 || r.body != "front https:" {
+		t.Errorf("https: %d %q", r.status, r.body)
+	}
+	// cpu_ms = 50: a busy loop is stopped with Cloudflare's error, and the
+	// worker serves on.
+	if r := get(h, "front.localhost", "/spin"); r.status != 503 || !strings.Contains(r.body, "Error 1102") {
+		t.Errorf("cpu limit: %d %q", r.status, r.body)
+	}
+	if r := get(h, "front.localhost", "/"); r.status != 200 {
+		t.Errorf("after the cpu limit: %d %q", r.status, r.body)
+	}
+	// The REST API: a message the worker sends is pulled with the token.
+	if r := get(h, "front.localhost", "/out"); r.body != "queued" {
+		t.Fatalf("send: %d %q", r.status, r.body)
+	}
+	pull := func(token string) (int, string) {
+		req, _ := http.NewRequest("POST", s.API().URL()+"/accounts/x/queues/outbox/messages/pull", strings.NewReader(`{"batch_size":5}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := pull("wrong"); code != 401 {
+		t.Errorf("pull with a wrong token: %d", code)
+	}
+	if code, body := pull("t0k"); code != 200 || !strings.Contains(body, "to be pulled") {
+		t.Errorf("pull: %d %s", code, body)
+	}
 }
