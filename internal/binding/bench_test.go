@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/zerostack/zerostack/internal/binding"
 	"github.com/zerostack/zerostack/internal/d1"
@@ -43,6 +44,13 @@ func seedUsers(b *testing.B, db d1.Database) {
 	if _, err := db.Batch(ctx, sts); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// reportCPU (with cpuTime, vectorize_bench_test.go) reports the process's CPU time per op since start as
+// "cpu-ns/op": on a loaded machine, where wall time per op includes time
+// spent waiting for a CPU, it is the steadier figure.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkD1PrimaryKeySelect measures one primary-key SELECT (3 columns)
@@ -91,9 +99,13 @@ func BenchmarkD1PrimaryKeySelect(b *testing.B) {
 		}
 		get(1000) // warm up the JIT
 		b.ResetTimer()
+		cpu := cpuTime()
 		get(b.N)
+		reportCPU(b, cpu)
 	})
 	b.Run("d1.Exec", func(b *testing.B) {
+		cpu := cpuTime()
+		defer reportCPU(b, cpu)
 		for i := 0; i < b.N; i++ {
 			r, err := db.Exec(ctx, d1.Statement{SQL: "SELECT * FROM users WHERE id = ?", Params: []any{int64(i % 1000)}})
 			if err != nil || len(r.Rows) != 1 {
@@ -119,6 +131,8 @@ func BenchmarkD1PrimaryKeySelect(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ResetTimer()
+		cpu := cpuTime()
+		defer reportCPU(b, cpu)
 		for i := 0; i < b.N; i++ {
 			var id int64
 			var e, n string

@@ -1,7 +1,6 @@
 package binding
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,48 +30,107 @@ func d1Error(err error) error {
 	return errors.New("D1_ERROR: " + err.Error())
 }
 
-// decodeParams decodes the parameters d1.js sends: a JSON array of null,
-// numbers, strings and {"b":[offset,length]} for BLOBs, whose bytes are in
-// blobs. Integral numbers bind as INTEGER, others as REAL, as D1 does.
-func decodeParams(raw json.RawMessage, blobs []byte) ([]any, error) {
-	if len(raw) == 0 {
+// decodeParams decodes the parameters d1.js sends: a JSON array (as
+// JSON.stringify writes it) of null, numbers, strings and {"b":[offset,
+// length]} for BLOBs, whose bytes are in blobs. Integral numbers bind as
+// INTEGER, others as REAL, as D1 does.
+//
+// The common case is scanned by hand (one primary-key SELECT binds a number
+// or two, and encoding/json's reflection and allocations were a tenth of
+// the binding's cost); anything the scanner does not expect, such as a
+// string with escapes, is handed to encoding/json value by value.
+func decodeParams(raw string, blobs []byte) ([]any, error) {
+	if raw == "" {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var vals []any
-	if err := dec.Decode(&vals); err != nil {
-		return nil, fmt.Errorf("D1_TYPE_ERROR: invalid parameters: %v", err)
+	bad := func(what string) error { return fmt.Errorf("D1_TYPE_ERROR: invalid parameters: %s", what) }
+	if len(raw) < 2 || raw[0] != '[' || raw[len(raw)-1] != ']' {
+		return nil, bad("not an array")
 	}
-	for i, v := range vals {
-		switch x := v.(type) {
-		case json.Number:
-			s := string(x)
-			if !strings.ContainsAny(s, ".eE") {
-				if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-					vals[i] = n
-					continue
+	vals := make([]any, 0, 4)
+	s := raw[1 : len(raw)-1]
+	for len(s) > 0 {
+		var v any
+		var n int // bytes of s the value took
+		switch c := s[0]; {
+		case c == 'n':
+			if !strings.HasPrefix(s, "null") {
+				return nil, bad("unexpected " + strconv.Quote(s[:1]))
+			}
+			n = 4
+		case c == '"':
+			n = 1
+			esc := false
+			for n < len(s) && s[n] != '"' {
+				if s[n] == '\\' {
+					esc = true
+					n++
+				}
+				n++
+			}
+			if n >= len(s) {
+				return nil, bad("unterminated string")
+			}
+			n++
+			if !esc {
+				v = s[1 : n-1]
+				break
+			}
+			var str string
+			if err := json.Unmarshal([]byte(s[:n]), &str); err != nil {
+				return nil, bad(err.Error())
+			}
+			v = str
+		case c == '-' || c >= '0' && c <= '9':
+			integral := true
+			for n < len(s) && s[n] != ',' {
+				switch d := s[n]; d {
+				case '.', 'e', 'E':
+					integral = false
+				case '+', '-':
+				default:
+					if d < '0' || d > '9' {
+						return nil, bad("invalid number")
+					}
+				}
+				n++
+			}
+			num := s[:n]
+			if integral {
+				if i, err := strconv.ParseInt(num, 10, 64); err == nil {
+					v = i
+					break
 				}
 			}
-			f, err := strconv.ParseFloat(s, 64)
+			f, err := strconv.ParseFloat(num, 64)
 			if err != nil {
-				return nil, fmt.Errorf("D1_TYPE_ERROR: invalid number %s", s)
+				return nil, fmt.Errorf("D1_TYPE_ERROR: invalid number %s", num)
 			}
-			vals[i] = f
-		case map[string]any:
-			b, _ := x["b"].([]any)
-			if len(b) != 2 {
+			v = f
+		case c == '{':
+			// {"b":[offset,length]}
+			end := strings.IndexByte(s, '}')
+			if end < 0 || !strings.HasPrefix(s, `{"b":[`) || s[end-1] != ']' {
 				return nil, errors.New("D1_TYPE_ERROR: invalid BLOB parameter")
 			}
-			off, _ := b[0].(json.Number).Int64()
-			n, _ := b[1].(json.Number).Int64()
-			if off < 0 || n < 0 || off+n > int64(len(blobs)) {
+			offS, lenS, ok := strings.Cut(s[len(`{"b":[`):end-1], ",")
+			off, err1 := strconv.ParseInt(offS, 10, 64)
+			size, err2 := strconv.ParseInt(lenS, 10, 64)
+			if !ok || err1 != nil || err2 != nil || off < 0 || size < 0 || off+size > int64(len(blobs)) {
 				return nil, errors.New("D1_TYPE_ERROR: invalid BLOB parameter")
 			}
-			vals[i] = blobs[off : off+n : off+n]
-		case nil, string, bool:
+			v = blobs[off : off+size : off+size]
+			n = end + 1
 		default:
-			return nil, fmt.Errorf("D1_TYPE_ERROR: Type '%T' not supported", v)
+			return nil, bad("unexpected " + strconv.Quote(s[:1]))
+		}
+		vals = append(vals, v)
+		s = s[n:]
+		if len(s) > 0 {
+			if s[0] != ',' || len(s) == 1 {
+				return nil, bad("expected ','")
+			}
+			s = s[1:]
 		}
 	}
 	return vals, nil
@@ -98,8 +156,7 @@ func appendValue(b []byte, v any) []byte {
 		}
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
 	case string:
-		s, _ := json.Marshal(x)
-		return append(b, s...)
+		return appendString(b, x)
 	case []byte:
 		b = append(b, '[')
 		for i, c := range x {
@@ -115,36 +172,104 @@ func appendValue(b []byte, v any) []byte {
 		}
 		return append(b, '0')
 	}
-	s, _ := json.Marshal(fmt.Sprint(v))
-	return append(b, s...)
+	return appendString(b, fmt.Sprint(v))
 }
 
-// appendResult appends {"columns":[…],"rows":[[…]…],"meta":{…}}; meta has
-// D1's field names.
-func appendResult(b []byte, r d1.Result) []byte {
-	b = append(b, `{"columns":[`...)
-	for i, c := range r.Columns {
-		if i > 0 {
-			b = append(b, ',')
+// appendString appends s as a JSON string. Printable ASCII without quotes
+// or backslashes (nearly every column name and most text) is copied as is;
+// anything else goes through encoding/json, which also replaces invalid
+// UTF-8 with U+FFFD.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
 		}
-		b = appendValue(b, c)
 	}
-	b = append(b, `],"rows":[`...)
-	for i, row := range r.Rows {
-		if i > 0 {
-			b = append(b, ',')
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// Result shapes, chosen by the D1PreparedStatement method (d1.js).
+const (
+	shapeResult  = 0 // all(), run(): {"success":true,"meta":{…},"results":[{…}…]}
+	shapeFirst   = 1 // first(): the first row as an object, or null
+	shapeRaw     = 2 // raw(): [[…]…]
+	shapeRawCols = 3 // raw({columnNames: true}): [[column…],[…]…]
+)
+
+// appendShaped appends r as JSON in the shape JavaScript returns, so that
+// one JSON.parse builds the whole result (rows as objects included).
+// Objects repeat the column names per row, as D1's own wire format does;
+// a column named twice keeps the last value, as assigning in order would.
+func appendShaped(b []byte, r *d1.Result, shape int) []byte {
+	row := func(b []byte, vals []any) []byte {
+		b = append(b, '{')
+		for j, v := range vals {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, r.Columns[j])
+			b = append(b, ':')
+			b = appendValue(b, v)
 		}
+		return append(b, '}')
+	}
+	arr := func(b []byte, vals []any) []byte {
 		b = append(b, '[')
-		for j, v := range row {
+		for j, v := range vals {
 			if j > 0 {
 				b = append(b, ',')
 			}
 			b = appendValue(b, v)
 		}
-		b = append(b, ']')
+		return append(b, ']')
 	}
-	m := r.Meta
-	b = append(b, `],"meta":{"served_by":"zerostack","served_by_region":"local","served_by_primary":true,"duration":`...)
+	switch shape {
+	case shapeFirst:
+		if len(r.Rows) == 0 {
+			return append(b, "null"...)
+		}
+		return row(b, r.Rows[0])
+	case shapeRaw, shapeRawCols:
+		b = append(b, '[')
+		if shape == shapeRawCols {
+			b = append(b, '[')
+			for i, c := range r.Columns {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, c)
+			}
+			b = append(b, ']')
+			if len(r.Rows) > 0 {
+				b = append(b, ',')
+			}
+		}
+		for i, vals := range r.Rows {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = arr(b, vals)
+		}
+		return append(b, ']')
+	}
+	b = append(b, `{"success":true,"meta":`...)
+	b = appendMeta(b, &r.Meta)
+	b = append(b, `,"results":[`...)
+	for i, vals := range r.Rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = row(b, vals)
+	}
+	return append(b, "]}"...)
+}
+
+// appendMeta appends D1's result meta object.
+func appendMeta(b []byte, m *d1.Meta) []byte {
+	b = append(b, `{"served_by":"zerostack","served_by_region":"local","served_by_primary":true,"duration":`...)
 	b = strconv.AppendFloat(b, m.Duration, 'g', -1, 64)
 	b = append(b, `,"changes":`...)
 	b = strconv.AppendInt(b, m.Changes, 10)
@@ -160,17 +285,25 @@ func appendResult(b []byte, r d1.Result) []byte {
 	b = strconv.AppendInt(b, m.RowsWritten, 10)
 	b = append(b, `,"timings":{"sql_duration_ms":`...)
 	b = strconv.AppendFloat(b, m.Duration, 'g', -1, 64)
-	return append(b, "}}}"...)
+	return append(b, "}}"...)
 }
 
 // installD1 defines the D1Database host functions:
 //
-//	d1Exec(p, db, sql, paramsJSON, blobs, blobsLen) → JSON result
+//	d1Query(shape, db, sql, paramsJSON, blobs, blobsLen) → JSON | undefined
+//	d1Exec(p, shape, db, sql, paramsJSON, blobs, blobsLen) → JSON (async)
 //	d1Batch(p, db, stmtsJSON, blobs, blobsLen)      → JSON [result…]
 //	d1Script(p, db, sql)                            → JSON {count, duration}
 //	d1Dump(p, db)                                   → bytes of a SQLite file
 //
-// A result is {columns, rows, meta}; d1.js shapes it for all/first/raw/run.
+// d1Query is the fast path of one statement: a SELECT runs at once on the
+// isolate's thread, within syncBudget, and its result comes back as the
+// call's return value, already in the shape the JavaScript method returns
+// (see appendShaped), so a query costs one host call and one JSON.parse.
+// It returns undefined, having done nothing, for statements that must run on
+// a goroutine (writes; any statement while a write is in flight; a SELECT
+// that overran its budget, whose interrupted attempt changed nothing): d1.js
+// then calls d1Exec with the same arguments.
 func (h *host) installD1(rt *webapi.Runtime) {
 	blobArg := func(c *v8.Call, i int) ([]byte, error) {
 		n := int(c.Int(i + 1))
@@ -179,37 +312,60 @@ func (h *host) installD1(rt *webapi.Runtime) {
 		}
 		return c.Bytes(i, n)
 	}
-	fastAsync(rt, "d1Exec", func(c *v8.Call) (func(context.Context) (any, error), webapi.Work, error) {
-		id, sql, params := c.String(1), c.String(2), c.String(3)
-		blobs, err := blobArg(c, 4)
+	// exec runs one statement and encodes its result in shape.
+	exec := func(ctx context.Context, shape int, id, sql, params string, blobs []byte) (any, error) {
+		db, err := h.database(ctx, id)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		exec := func(ctx context.Context) (any, error) {
-			db, err := h.database(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			ps, err := decodeParams(json.RawMessage(params), blobs)
-			if err != nil {
-				return nil, err
-			}
-			res, err := db.Exec(ctx, d1.Statement{SQL: sql, Params: ps})
-			if err != nil {
-				return nil, d1Error(err)
-			}
-			return webapi.JSON(appendResult(make([]byte, 0, 256), res)), nil
+		ps, err := decodeParams(params, blobs)
+		if err != nil {
+			return nil, err
+		}
+		res, err := db.Exec(ctx, d1.Statement{SQL: sql, Params: ps})
+		if err != nil {
+			return nil, d1Error(err)
+		}
+		return webapi.JSON(appendShaped(make([]byte, 0, 256), &res, shape)), nil
+	}
+	rt.Func("d1Query", func(c *v8.Call) (any, error) {
+		id, sql := c.String(1), c.String(2)
+		if !isSelect(sql) {
+			return nil, nil
 		}
 		busy := h.busy(id)
-		slow := func() (any, error) {
-			defer busy.Add(-1)
-			return exec(context.Background())
+		if busy.Load() != 0 {
+			return nil, nil
 		}
-		if isSelect(sql) && busy.Load() == 0 {
-			return exec, func() (any, error) { busy.Add(1); return slow() }, nil
+		shape, params := int(c.Int(0)), c.String(3)
+		blobs, err := blobArg(c, 4)
+		if err != nil {
+			return nil, err
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), syncBudget)
+		res, err := exec(ctx, shape, id, sql, params, blobs)
+		expired := ctx.Err() != nil
+		cancel()
+		if err != nil {
+			if expired {
+				return nil, nil // overran: d1.js retries on a goroutine
+			}
+			return nil, err
+		}
+		return string(res.(webapi.JSON)), nil
+	})
+	rt.Async("d1Exec", func(c *v8.Call) (webapi.Work, error) {
+		shape, id, sql, params := int(c.Int(1)), c.String(2), c.String(3), c.String(4)
+		blobs, err := blobArg(c, 5)
+		if err != nil {
+			return nil, err
+		}
+		busy := h.busy(id)
 		busy.Add(1)
-		return nil, slow, nil
+		return func() (any, error) {
+			defer busy.Add(-1)
+			return exec(context.Background(), shape, id, sql, params, blobs)
+		}, nil
 	})
 	rt.Async("d1Batch", func(c *v8.Call) (webapi.Work, error) {
 		id, stmts := c.String(1), c.String(2)
@@ -235,7 +391,7 @@ func (h *host) installD1(rt *webapi.Runtime) {
 				if err := json.Unmarshal(r[0], &sts[i].SQL); err != nil {
 					return nil, &v8.TypeError{Msg: "D1 batch: invalid statement"}
 				}
-				if sts[i].Params, err = decodeParams(r[1], blobs); err != nil {
+				if sts[i].Params, err = decodeParams(string(r[1]), blobs); err != nil {
 					return nil, err
 				}
 			}
@@ -244,11 +400,11 @@ func (h *host) installD1(rt *webapi.Runtime) {
 				return nil, d1Error(err)
 			}
 			b := append(make([]byte, 0, 256*len(res)), '[')
-			for i, r := range res {
+			for i := range res {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendResult(b, r)
+				b = appendShaped(b, &res[i], shapeResult)
 			}
 			return webapi.JSON(append(b, ']')), nil
 		}, nil

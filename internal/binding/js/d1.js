@@ -1,7 +1,9 @@
 // d1.js: the D1Database binding (Cloudflare D1) over the d1* host functions
 // of internal/binding/d1.go. Results have D1's shape: {success, meta,
-// results}; BLOBs come back as arrays of byte values.
-const { callAsync, registerBinding, toHost } = globalThis.__zs_internal;
+// results}; BLOBs come back as arrays of byte values. Go encodes each result
+// as JSON already in the shape the method returns, so one JSON.parse builds
+// it.
+const { callAsync, host, registerBinding, toHost } = globalThis.__zs_internal;
 
 // d1Error rebuilds an error from Go ("D1_ERROR: text") as D1 throws it: an
 // Error with that message whose cause holds the text alone.
@@ -41,7 +43,7 @@ function bindValue(v) {
 
 // Blobs collects the BLOB parameters of one host call into one buffer.
 class Blobs {
-  constructor() { this.parts = []; this.len = 0; }
+  constructor() { this.parts = []; this.len = 0; this.all = null; }
   add(u8) {
     const ref = { b: [this.len, u8.byteLength] };
     this.parts.push(u8);
@@ -51,26 +53,21 @@ class Blobs {
   encode(params) {
     return params.map((v) => (v instanceof Uint8Array ? this.add(v) : v));
   }
+  // args returns [buffer, length] for a host call; call it again for each
+  // call (a large buffer is staged in Go and taken by the call).
   args() {
     if (this.len === 0) return [null, 0];
-    const all = new Uint8Array(this.len);
-    let off = 0;
-    for (const p of this.parts) { all.set(p, off); off += p.byteLength; }
-    return [toHost(all), this.len];
+    if (this.all === null) {
+      this.all = new Uint8Array(this.len);
+      let off = 0;
+      for (const p of this.parts) { this.all.set(p, off); off += p.byteLength; }
+    }
+    return [toHost(this.all), this.len];
   }
 }
 
-function rowObject(columns, row) {
-  const o = {};
-  for (let i = 0; i < columns.length; i++) o[columns[i]] = row[i];
-  return o;
-}
-
-function d1Result(r) {
-  const cols = r.columns, results = new Array(r.rows.length);
-  for (let i = 0; i < r.rows.length; i++) results[i] = rowObject(cols, r.rows[i]);
-  return { success: true, meta: r.meta, results };
-}
+// Result shapes (d1.go).
+const SHAPE_RESULT = 0, SHAPE_FIRST = 1, SHAPE_RAW = 2, SHAPE_RAW_COLS = 3;
 
 const kDb = Symbol("db"), kSql = Symbol("sql"), kParams = Symbol("params");
 
@@ -85,23 +82,36 @@ class D1PreparedStatement {
     return new D1PreparedStatement(this[kDb], this[kSql], values.map(bindValue));
   }
 
-  #exec() {
+  // #exec runs the statement and returns its result in shape: the value
+  // itself when the query finished on the fast path (d1Query), else a
+  // promise for it.
+  #exec(shape) {
     const ps = this[kParams];
-    let params, sab = null, n = 0;
-    if (ps.some((v) => v instanceof Uint8Array)) {
-      const blobs = new Blobs();
+    let params, blobs = null, sab = null, n = 0;
+    if (ps.length === 0) {
+      params = "";
+    } else if (ps.some((v) => v instanceof Uint8Array)) {
+      blobs = new Blobs();
       params = JSON.stringify(blobs.encode(ps));
       [sab, n] = blobs.args();
     } else {
-      params = ps.length === 0 ? "" : JSON.stringify(ps);
+      params = JSON.stringify(ps);
     }
-    return callAsync("d1Exec", this[kDb], this[kSql], params, sab, n).catch(rethrow);
+    let r;
+    try {
+      r = host.d1Query(shape, this[kDb], this[kSql], params, sab, n);
+    } catch (e) {
+      throw d1Error(e);
+    }
+    if (r !== undefined) return JSON.parse(r);
+    if (blobs !== null) [sab, n] = blobs.args();
+    return callAsync("d1Exec", shape, this[kDb], this[kSql], params, sab, n).catch(rethrow);
   }
 
   async first(colName) {
-    const r = await this.#exec();
-    if (r.rows.length === 0) return null;
-    const row = rowObject(r.columns, r.rows[0]);
+    let row = this.#exec(SHAPE_FIRST);
+    if (row instanceof Promise) row = await row;
+    if (row === null) return null;
     if (colName === undefined) return row;
     if (row[colName] === undefined) {
       throw new Error(`D1_COLUMN_NOTFOUND: Column not found (${colName})`, { cause: new Error("Column not found") });
@@ -109,15 +119,11 @@ class D1PreparedStatement {
     return row[colName];
   }
 
-  async all() { return d1Result(await this.#exec()); }
+  async all() { return this.#exec(SHAPE_RESULT); }
 
-  async run() { return d1Result(await this.#exec()); }
+  async run() { return this.#exec(SHAPE_RESULT); }
 
-  async raw(options) {
-    const r = await this.#exec();
-    if (options && options.columnNames) return [r.columns, ...r.rows];
-    return r.rows;
-  }
+  async raw(options) { return this.#exec(options && options.columnNames ? SHAPE_RAW_COLS : SHAPE_RAW); }
 }
 Object.defineProperty(D1PreparedStatement.prototype, Symbol.toStringTag, { value: "D1PreparedStatement" });
 
@@ -129,8 +135,7 @@ async function batch(id, statements) {
     return [s[kSql], blobs.encode(s[kParams])];
   });
   const [sab, n] = blobs.args();
-  const res = await call("d1Batch", id, JSON.stringify(sts), sab, n);
-  return res.map(d1Result);
+  return call("d1Batch", id, JSON.stringify(sts), sab, n);
 }
 
 function sqlArg(sql, what) {
