@@ -253,10 +253,16 @@ Flags:`)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	got := <-sig
-	signal.Stop(sig)
 	log.Info("shutting down", "signal", got.String(), "timeout", timeout)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	// A second signal stops waiting: requests still running are cut off.
+	go func() {
+		if _, ok := <-sig; ok {
+			log.Warn("second signal: not waiting for requests in flight")
+			cancel()
+		}
+	}()
 	if err := srv.Shutdown(ctx); err != nil {
 		log.Error("shutdown", "err", err)
 		return 1

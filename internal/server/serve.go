@@ -168,6 +168,9 @@ func (s *Server) loadProject(path string) (*Dev, error) {
 		log.Log(context.Background(), consoleLevel(level), msg, "source", "console")
 	}
 	p.opts.AccessLog = func(method, path string, status int, d time.Duration) {
+		if method == "SCHEDULED" {
+			return // fireCron logs "scheduled event" with its outcome
+		}
 		log.Info("request", "method", method, "path", path, "status", status, "took", d.Round(time.Microsecond))
 	}
 	return p, nil
@@ -351,7 +354,10 @@ func (s *Server) listenHTTP(name, addr string, h http.Handler, tc *tls.Config) e
 		}
 		return fmt.Errorf("serve: %s: listen on %s: %w (%s)", name, addr, err, hint)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, TLSConfig: tc, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	// Idle keep-alive connections are closed after two minutes, so that
+	// clients that vanish do not hold file descriptors forever.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tc,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.lns[name] = ln
 	s.srvs = append(s.srvs, srv)
 	s.wg.Add(1)
