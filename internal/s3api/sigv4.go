@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -167,12 +168,34 @@ func hmacSHA256(key []byte, data string) []byte {
 	return m.Sum(nil)
 }
 
-// signingKey derives SigV4's signing key for a secret and scope.
+// signingKey derives SigV4's signing key for a secret and scope. Keys are
+// remembered (a scope changes once a day), saving four HMACs per request;
+// the returned slice is shared and must not be modified.
 func signingKey(secret, date, region, service string) []byte {
-	k := hmacSHA256([]byte("AWS4"+secret), date)
+	id := secret + "\x00" + date + "\x00" + region + "\x00" + service
+	signingKeys.Lock()
+	k, ok := signingKeys.m[id]
+	signingKeys.Unlock()
+	if ok {
+		return k
+	}
+	k = hmacSHA256([]byte("AWS4"+secret), date)
 	k = hmacSHA256(k, region)
 	k = hmacSHA256(k, service)
-	return hmacSHA256(k, "aws4_request")
+	k = hmacSHA256(k, "aws4_request")
+	signingKeys.Lock()
+	if signingKeys.m == nil || len(signingKeys.m) >= 1024 {
+		signingKeys.m = map[string][]byte{} // old dates and revoked secrets age out
+	}
+	signingKeys.m[id] = k
+	signingKeys.Unlock()
+	return k
+}
+
+// signingKeys caches derived signing keys by secret and scope.
+var signingKeys struct {
+	sync.Mutex
+	m map[string][]byte
 }
 
 // stringToSign builds the string to sign for a canonical request.
