@@ -37,6 +37,7 @@ package binding
 
 import (
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,6 +80,7 @@ type capTable struct {
 	scopes map[capScope]map[int64]struct{}
 	owners map[*webapi.Runtime]*capOwner
 	replys map[int64][]int64 // reply token → ids exported for that result
+	bodies map[int64]io.ReadCloser
 }
 
 func (t *capTable) init() {
@@ -86,6 +88,7 @@ func (t *capTable) init() {
 	t.scopes = map[capScope]map[int64]struct{}{}
 	t.owners = map[*webapi.Runtime]*capOwner{}
 	t.replys = map[int64][]int64{}
+	t.bodies = map[int64]io.ReadCloser{}
 }
 
 // owner returns rt's release queue (with t.mu held).
@@ -207,7 +210,7 @@ func (t *capTable) drop(ids []int64) {
 
 // flush hands the released ids to rt's table when its watch is armed.
 func (t *capTable) flush(rt *webapi.Runtime, o *capOwner) {
-	rt.Loop.Enqueue(func() {
+	ok := rt.Loop.Enqueue(func() {
 		o.mu.Lock()
 		ids, w := o.gone, o.watch
 		if w == 0 || len(ids) == 0 {
@@ -226,6 +229,10 @@ func (t *capTable) flush(rt *webapi.Runtime, o *capOwner) {
 		}
 		rt.Settle(w, sb.String(), nil)
 	})
+	if !ok {
+		// The isolate is gone, and its table with it.
+		t.dropOwner(rt)
+	}
 }
 
 // dropOwner forgets the capabilities of an isolate that is gone.
@@ -329,6 +336,42 @@ func (h *DurableHost) installCaps(rt *webapi.Runtime, self func() *worker.Worker
 		t.mu.Lock()
 		t.setScope(c.Int(0), capScope{rt, rt.Tag})
 		t.mu.Unlock()
+		return nil, nil
+	})
+	// Bodies that cross isolates as Go readers (js/durable.js's bodyOut):
+	// doBodyOut(reader) takes one of this runtime's readers (or pipes) and
+	// returns a token, doBodyIn(token) registers it in this runtime (owned
+	// by the current request) and returns its reader id, doBodyDrop(token)
+	// closes one that was never taken.
+	rt.Func("doBodyOut", func(c *v8.Call) (any, error) {
+		rc, ok := rt.TakeReader(int(c.Int(0)))
+		if !ok {
+			return nil, &v8.TypeError{Msg: "This ReadableStream is disturbed (has already been read from), and cannot be used as a body."}
+		}
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.next++
+		t.bodies[t.next] = rc
+		return float64(t.next), nil
+	})
+	rt.Func("doBodyIn", func(c *v8.Call) (any, error) {
+		t.mu.Lock()
+		rc := t.bodies[c.Int(0)]
+		delete(t.bodies, c.Int(0))
+		t.mu.Unlock()
+		if rc == nil {
+			return nil, errors.New("Durable Object body stream was lost: the call that carried it failed; retry")
+		}
+		return rt.AddReader(rc), nil
+	})
+	rt.Func("doBodyDrop", func(c *v8.Call) (any, error) {
+		t.mu.Lock()
+		rc := t.bodies[c.Int(0)]
+		delete(t.bodies, c.Int(0))
+		t.mu.Unlock()
+		if rc != nil {
+			rc.Close()
+		}
 		return nil, nil
 	})
 	// doCapCall(promise, id, bytes, n) → the serialized result of a call

@@ -1,9 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +233,182 @@ new_sqlite_classes = ["Room"]
 	}
 	if live != 0 || held != 0 {
 		t.Fatalf("after the requests ended: %d capabilities live, %d export-table entries (want 0, 0)", live, held)
+	}
+}
+
+const streamJS = `
+import { DurableObject } from "cloudflare:workers";
+const ISO = crypto.randomUUID();
+
+export class Pipe extends DurableObject {
+  iso() { return ISO; }
+  async fetch(req) {
+    const url = new URL(req.url);
+    switch (url.pathname) {
+      case "/upload": {
+        this.got = 0;
+        const r = req.body.getReader();
+        for (;;) {
+          const { done, value } = await r.read();
+          if (done) break;
+          this.got += value.byteLength;
+        }
+        const n = this.got;
+        this.got = -1; // the next upload starts from scratch
+        return new Response("received " + n);
+      }
+      case "/peek":
+        return new Response(String(this.got ?? 0));
+      case "/download": {
+        const gate = new Promise((resolve) => { this.release = resolve; });
+        const enc = new TextEncoder();
+        return new Response(new ReadableStream({
+          async start(c) {
+            c.enqueue(enc.encode("first;"));
+            await gate;
+            c.enqueue(enc.encode("second"));
+            c.close();
+          },
+        }));
+      }
+      case "/release":
+        this.release?.();
+        return new Response("released");
+    }
+    return new Response("not found", { status: 404 });
+  }
+}
+
+export default {
+  async fetch(req, env) {
+    const url = new URL(req.url);
+    const p = env.PIPE.getByName("p");
+    const cross = (await p.iso()) !== ISO;
+    let body = req.body;
+    // ?js: the body is a JavaScript stream rather than the HTTP body itself.
+    if (body !== null && url.searchParams.has("js")) body = body.pipeThrough(new TransformStream());
+    const res = await p.fetch(new Request("http://do" + url.pathname, { method: req.method, body, duplex: "half" }));
+    return new Response(res.body, { status: res.status, headers: { "x-cross": String(cross) } });
+  },
+};
+`
+
+// TestDurableStreamingBodies: request and response bodies reach an object
+// in another isolate as streams: the object sees the first part of a
+// request body before the client has sent the rest, and the client gets
+// the first part of a response before the object has written the rest.
+func TestDurableStreamingBodies(t *testing.T) {
+	dir := writeWorkerProject(t, `name = "streams"
+main = "index.js"
+[[durable_objects.bindings]]
+name = "PIPE"
+class_name = "Pipe"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Pipe"]
+`, streamJS)
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 2, PersistTo: t.TempDir(), Console: func(level, msg string) {
+		if level == "error" {
+			t.Log(msg)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Shutdown(context.Background()) })
+	for deadline := time.Now().Add(10 * time.Second); d.Worker().Stats().Isolates < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	u := d.URL()
+	type answer struct {
+		status int
+		cross  string
+		body   string
+		err    error
+	}
+	upload := func(q string) string {
+		t.Helper()
+		pr, pw := io.Pipe()
+		req, _ := http.NewRequest("POST", u+"/upload"+q, pr)
+		done := make(chan answer, 1)
+		go func() {
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				done <- answer{err: err}
+				return
+			}
+			b, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			done <- answer{status: res.StatusCode, cross: res.Header.Get("X-Cross"), body: string(b), err: err}
+		}()
+		// Bodies are read in chunks of up to 256 KiB (the scratch area).
+		const part1, part2 = 300 << 10, 100 << 10
+		go pw.Write(bytes.Repeat([]byte("a"), part1))
+		seen := 0
+		for k := 0; k < 500 && seen < 256<<10; k++ {
+			seen, _ = strconv.Atoi(do(t, "GET", u+"/peek", "", nil).body)
+			if seen < 256<<10 {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		if seen < 256<<10 || seen > part1 {
+			pw.Close()
+			t.Fatalf("upload%s: the object saw %d bytes before the request body ended, want 256 KiB to %d: the body was not streamed", q, seen, part1)
+		}
+		pw.Write(bytes.Repeat([]byte("b"), part2))
+		pw.Close()
+		a := <-done
+		if a.err != nil || a.status != 200 || a.body != fmt.Sprint("received ", part1+part2) {
+			t.Fatalf("upload%s: %d %q %v", q, a.status, a.body, a.err)
+		}
+		return a.cross
+	}
+	download := func() string {
+		t.Helper()
+		res, err := http.Get(u + "/download")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		first := make(chan string, 1)
+		go func() {
+			b := make([]byte, 6)
+			n, _ := io.ReadFull(res.Body, b)
+			first <- string(b[:n])
+		}()
+		select {
+		case got := <-first:
+			if got != "first;" {
+				t.Fatalf("download: first part %q", got)
+			}
+		case <-time.After(20 * time.Second):
+			do(t, "GET", u+"/release", "", nil)
+			t.Fatal("download: no part of the response before the object finished it: the body was not streamed")
+		}
+		if r := do(t, "GET", u+"/release", "", nil); r.body != "released" {
+			t.Fatalf("release: %d %s", r.status, r.body)
+		}
+		rest, err := io.ReadAll(res.Body)
+		if err != nil || string(rest) != "second" {
+			t.Fatalf("download: rest %q %v", rest, err)
+		}
+		return res.Header.Get("X-Cross")
+	}
+	for _, q := range []string{"", "?js"} {
+		seen := map[string]bool{}
+		for i := 0; i < 10 && len(seen) < 2; i++ {
+			seen[upload(q)] = true
+		}
+		if !seen["true"] || !seen["false"] {
+			t.Fatalf("upload%s ran with x-cross %v, want both", q, seen)
+		}
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 10 && len(seen) < 2; i++ {
+		seen[download()] = true
+		do(t, "GET", u+"/peek", "", nil) // the next download in the other isolate
+	}
+	if !seen["true"] || !seen["false"] {
+		t.Fatalf("download ran with x-cross %v, want both", seen)
 	}
 }

@@ -6,7 +6,7 @@
 const {
   host, callAsync, registerBinding, registerEvent, toHost, utf8Encode, utf8Decode,
   workerExports, workerEnv, exportWebSocket, importWebSocket, adoptWebSocket, forgetWebSocket,
-  webSocketHostId, serialize, deserialize, Writer, Reader, T,
+  webSocketHostId, serialize, deserialize, Writer, Reader, T, kBody, bodyForHost, pumpToHost, hostStream,
 } = globalThis.__zs_internal;
 const objToString = Object.prototype.toString;
 
@@ -150,8 +150,14 @@ async function call(ns, id, ev, arg) {
       res = await callAsync("doCall", ns.script, ns.cls, hex, toHost(bytes), bytes.byteLength);
     } finally {
       out.release();
+      // A body the object never took is closed (the call failed).
+      if (msg.req?.body?.t !== undefined && typeof res !== "number") host.doBodyDrop(msg.req.body.t);
     }
-    if (typeof res === "number") continue; // start it here
+    if (typeof res === "number") {
+      // Start it here, with the request as it was sent.
+      if (ev.op === "fetch") arg = plainToRequest(msg.req);
+      continue;
+    }
     const r = deserialize(res, new CapIn(true).hook);
     if (!r.ok) throw r.error;
     return ev.op === "fetch" ? plainToResponse(r.value) : r.value;
@@ -417,21 +423,43 @@ function watchCaps() {
 }
 watchCaps();
 
+// Bodies of requests and responses that cross isolates: bytes at hand (a
+// string or buffer body) travel in the message; a stream travels as a Go
+// reader that the other side streams from, so that neither side holds the
+// whole body: an incoming HTTP body (or a body already streamed from Go)
+// is handed over as it is, and a JavaScript stream is pumped into a pipe
+// as the other side reads it (pumps collects those pumps).
+async function bodyOut(o, pumps) {
+  const b = o[kBody];
+  if (b === null || b === undefined) return null;
+  if (b.host === undefined && b.stream === undefined) return new Uint8Array(await o.arrayBuffer());
+  const [kind, a] = bodyForHost(o);
+  if (kind === 4) return { t: host.doBodyOut(a) };
+  const wid = host.pipe();
+  pumps.push(pumpToHost(a, wid).catch(() => {}));
+  return { t: host.doBodyOut(wid) };
+}
+
+function bodyIn(v) {
+  if (v === null || v instanceof Uint8Array) return v;
+  return hostStream(host.doBodyIn(v.t));
+}
+
 async function requestToPlain(req) {
-  const body = req.body === null ? null : new Uint8Array(await req.arrayBuffer());
+  const body = await bodyOut(req, []);
   return { method: req.method, url: req.url, headers: [...req.headers], body };
 }
 
 function plainToRequest(p) {
-  return new Request(p.url, { method: p.method, headers: p.headers, body: p.body });
+  return new Request(p.url, { method: p.method, headers: p.headers, body: bodyIn(p.body) });
 }
 
-async function responseToPlain(res) {
+async function responseToPlain(res, pumps) {
   if (res.webSocket) {
     // The socket's traffic is carried by Go from here on.
     return { status: res.status, statusText: res.statusText, headers: [...res.headers], body: null, ws: exportWebSocket(res.webSocket) };
   }
-  const body = res.body === null ? null : new Uint8Array(await res.arrayBuffer());
+  const body = await bodyOut(res, pumps);
   return { status: res.status, statusText: res.statusText, headers: [...res.headers], body };
 }
 
@@ -439,7 +467,7 @@ function plainToResponse(p) {
   if (p.ws !== undefined) {
     return new Response(null, { status: 101, statusText: p.statusText, headers: p.headers, webSocket: importWebSocket(p.ws) });
   }
-  return new Response(p.body, { status: p.status, statusText: p.statusText, headers: p.headers });
+  return new Response(bodyIn(p.body), { status: p.status, statusText: p.statusText, headers: p.headers });
 }
 
 // ---------------------------------------------------------------------------
@@ -631,12 +659,12 @@ async function runAlarm(o, retryCount) {
 }
 
 // Events that crossed isolates (or came from alarms and eviction).
-registerEvent("durable", async (payload) => {
+registerEvent("durable", async (payload, ctx) => {
   // The capabilities in a call's arguments are borrowed for the call.
   const params = new CapIn(false);
   const msg = deserialize(readRet(host.doMsg(+payload)), params.hook);
   try {
-    return await serveEvent(msg);
+    return await serveEvent(msg, ctx);
   } finally {
     params.endCall();
   }
@@ -657,7 +685,7 @@ function reply(v) {
   return String(host.doReply(toHost(b), b.byteLength, out.fresh.join(",")));
 }
 
-async function serveEvent(msg) {
+async function serveEvent(msg, ctx) {
   if (msg.op === "evict") {
     const key = msg.cls + "/" + msg.id;
     const o = live.get(key);
@@ -690,7 +718,11 @@ async function serveEvent(msg) {
   try {
     if (msg.op === "fetch") {
       const res = await runLocal(msg.cls, msg.id, msg.name, h, msg, plainToRequest(msg.req));
-      return reply({ ok: true, value: await responseToPlain(res) });
+      // The event lasts until a streamed response body has been read.
+      const pumps = [];
+      const plain = await responseToPlain(res, pumps);
+      if (pumps.length > 0) ctx.waitUntil(Promise.all(pumps));
+      return reply({ ok: true, value: plain });
     }
     if (msg.op === "alarm" || msg.op === "wake") {
       const res = await runLocal(msg.cls, msg.id, msg.name, h, msg, msg.retryCount);
