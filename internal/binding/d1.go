@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zerostack/zerostack/internal/d1"
 	"github.com/zerostack/zerostack/internal/v8"
@@ -312,21 +313,37 @@ func (h *host) installD1(rt *webapi.Runtime) {
 		}
 		return c.Bytes(i, n)
 	}
-	// exec runs one statement and encodes its result in shape.
-	exec := func(ctx context.Context, shape int, id, sql, params string, blobs []byte) (any, error) {
+	// exec runs one statement and encodes its result in shape; a budget
+	// above 0 bounds its time (see d1.BudgetExecer), and expired reports
+	// that it ran out.
+	exec := func(budget time.Duration, shape int, id, sql, params string, blobs []byte) (res any, expired bool, err error) {
+		ctx := context.Background()
 		db, err := h.database(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		ps, err := decodeParams(params, blobs)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		res, err := db.Exec(ctx, d1.Statement{SQL: sql, Params: ps})
+		st := d1.Statement{SQL: sql, Params: ps}
+		var r d1.Result
+		switch be, ok := db.(d1.BudgetExecer); {
+		case budget <= 0:
+			r, err = db.Exec(ctx, st)
+		case ok:
+			r, err = be.ExecBudget(st, budget)
+			expired = errors.Is(err, context.DeadlineExceeded)
+		default:
+			bctx, cancel := context.WithTimeout(ctx, budget)
+			r, err = db.Exec(bctx, st)
+			expired = bctx.Err() != nil
+			cancel()
+		}
 		if err != nil {
-			return nil, d1Error(err)
+			return nil, expired, d1Error(err)
 		}
-		return webapi.JSON(appendShaped(make([]byte, 0, 256), &res, shape)), nil
+		return appendShaped(make([]byte, 0, 256), &r, shape), false, nil
 	}
 	rt.Func("d1Query", func(c *v8.Call) (any, error) {
 		id, sql := c.String(1), c.String(2)
@@ -342,17 +359,14 @@ func (h *host) installD1(rt *webapi.Runtime) {
 		if err != nil {
 			return nil, err
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), syncBudget)
-		res, err := exec(ctx, shape, id, sql, params, blobs)
-		expired := ctx.Err() != nil
-		cancel()
+		res, expired, err := exec(syncBudget, shape, id, sql, params, blobs)
 		if err != nil {
 			if expired {
 				return nil, nil // overran: d1.js retries on a goroutine
 			}
 			return nil, err
 		}
-		return string(res.(webapi.JSON)), nil
+		return string(res.([]byte)), nil
 	})
 	rt.Async("d1Exec", func(c *v8.Call) (webapi.Work, error) {
 		shape, id, sql, params := int(c.Int(1)), c.String(2), c.String(3), c.String(4)
@@ -364,7 +378,11 @@ func (h *host) installD1(rt *webapi.Runtime) {
 		busy.Add(1)
 		return func() (any, error) {
 			defer busy.Add(-1)
-			return exec(context.Background(), shape, id, sql, params, blobs)
+			res, _, err := exec(0, shape, id, sql, params, blobs)
+			if err != nil {
+				return nil, err
+			}
+			return webapi.JSON(res.([]byte)), nil
 		}, nil
 	})
 	rt.Async("d1Batch", func(c *v8.Call) (webapi.Work, error) {

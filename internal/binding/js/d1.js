@@ -99,7 +99,10 @@ class D1PreparedStatement {
     }
     let r;
     try {
-      r = host.d1Query(shape, this[kDb], this[kSql], params, sab, n);
+      // Each argument costs a handle in Go: pass the blob buffer only
+      // when there is one.
+      r = sab === null ? host.d1Query(shape, this[kDb], this[kSql], params)
+        : host.d1Query(shape, this[kDb], this[kSql], params, sab, n);
     } catch (e) {
       throw d1Error(e);
     }

@@ -2,6 +2,7 @@ package d1local
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,43 @@ func TestContextInterruptsQuery(t *testing.T) {
 	}
 	if r, err := db.Exec(bg, d1.Statement{SQL: "SELECT 1"}); err != nil || r.Rows[0][0] != int64(1) {
 		t.Fatalf("after interrupt: %v, %v", r, err)
+	}
+}
+
+// TestExecBudget: a statement past its budget is interrupted with an error
+// that wraps context.DeadlineExceeded; quick ones, before and after it,
+// are not (the timer is re-armed per call and never fires late).
+func TestExecBudget(t *testing.T) {
+	m, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	bg := context.Background()
+	m.Create(bg, "x", "")
+	db, _ := m.Open(bg, "x")
+	be := db.(d1.BudgetExecer)
+	quick := func(i int) {
+		t.Helper()
+		r, err := be.ExecBudget(d1.Statement{SQL: "SELECT ?", Params: []any{int64(i)}}, 10*time.Second)
+		if err != nil || r.Rows[0][0] != int64(i) {
+			t.Fatalf("quick statement %d: %v, %v", i, r.Rows, err)
+		}
+	}
+	quick(0)
+	_, err = be.ExecBudget(d1.Statement{SQL: "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c"}, time.Millisecond)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("endless query: %v", err)
+	}
+	for i := 1; i < 200; i++ {
+		quick(i)
+	}
+	// A write inside the budget commits.
+	if _, err := be.ExecBudget(d1.Statement{SQL: "CREATE TABLE t (x)"}, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := be.ExecBudget(d1.Statement{SQL: "BEGIN"}, time.Second); err == nil || !strings.Contains(err.Error(), "Transactions are not supported") {
+		t.Fatalf("BEGIN: %v", err)
 	}
 }
 

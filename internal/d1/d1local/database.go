@@ -24,6 +24,11 @@ type Database struct {
 	conn   *sqlitedb.Conn
 	closed bool
 	size   int64 // cached page_count*page_size, -1 when unknown
+
+	// budget interrupts a statement run by ExecBudget when it fires, then
+	// signals fired; both are made on first use and used under mu.
+	budget *time.Timer
+	fired  chan struct{}
 }
 
 func newDatabase(conn *sqlitedb.Conn) *Database { return &Database{conn: conn, size: -1} }
@@ -73,10 +78,46 @@ func (db *Database) Exec(ctx context.Context, st d1.Statement) (d1.Result, error
 	if db.closed {
 		return d1.Result{}, errClosed
 	}
-	res, err := db.run(ctx, st)
+	return db.checkTx(db.run(ctx, st))
+}
+
+// errBudget is what ExecBudget returns for a statement it interrupted.
+var errBudget = fmt.Errorf("d1: statement ran past its time budget: %w", context.DeadlineExceeded)
+
+// ExecBudget implements d1.BudgetExecer. One timer per database, re-armed for
+// each call, does what a context deadline would do without allocating a
+// context, a timer and a callback registration per statement.
+func (db *Database) ExecBudget(st d1.Statement, budget time.Duration) (d1.Result, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return d1.Result{}, errClosed
+	}
+	if db.budget == nil {
+		db.fired = make(chan struct{}, 1)
+		db.budget = time.AfterFunc(budget, func() { db.conn.Interrupt(); db.fired <- struct{}{} })
+	} else {
+		db.budget.Reset(budget)
+	}
+	res, err := db.run(context.Background(), st)
+	if !db.budget.Stop() {
+		// The timer fired: wait until its interrupt is done, so that it
+		// cannot land on the connection's next statement.
+		<-db.fired
+		if err != nil {
+			if db.conn.InTransaction() {
+				db.conn.Exec(context.Background(), "ROLLBACK")
+			}
+			return d1.Result{}, errBudget
+		}
+	}
+	return db.checkTx(res, err)
+}
+
+// checkTx ends a transaction the statement left open (D1 has no interactive
+// transactions; an open one would hold every later write uncommitted).
+func (db *Database) checkTx(res d1.Result, err error) (d1.Result, error) {
 	if err == nil && db.conn.InTransaction() {
-		// D1 has no interactive transactions; an open one would hold every
-		// later write uncommitted.
 		db.conn.Exec(context.Background(), "ROLLBACK")
 		err = &d1.Error{Kind: "D1_ERROR", Message: "Transactions are not supported; use batch(): SQLITE_ERROR"}
 	}
