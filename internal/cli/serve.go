@@ -336,7 +336,7 @@ func bindingSummary(cfg *config.Worker, extra map[string]string) []string {
 		add(cfg.Assets.Binding, "assets")
 	}
 	for _, b := range cfg.Services {
-		add(b.Binding, "service "+b.Service+", not served by zerostack yet")
+		add(b.Binding, "service "+b.Service)
 	}
 	var vs []string
 	for k := range cfg.Vars {

@@ -19,6 +19,7 @@ import (
 	"github.com/zerostack/zerostack/internal/config"
 	"github.com/zerostack/zerostack/internal/httpx"
 	"github.com/zerostack/zerostack/internal/queues"
+	"github.com/zerostack/zerostack/internal/worker"
 )
 
 // ServeOptions configures a production server, as `zerostack serve` runs
@@ -116,6 +117,19 @@ func StartServe(opts ServeOptions) (s *Server, err error) {
 	}
 	if s.state, err = OpenState(dir, s.log); err != nil {
 		return s, err
+	}
+	// Service bindings reach the Workers of this process by name.
+	workers := map[string]func() *worker.Worker{}
+	for _, p := range s.projects {
+		workers[p.cfg.Name] = p.Worker
+	}
+	s.state.ServeServices(workers)
+	for _, p := range s.projects {
+		for _, sb := range p.cfg.Services {
+			if workers[sb.Service] == nil {
+				s.log.Warn("service binding names a Worker that is not served here; calls to it will fail", "worker", p.cfg.Name, "binding", sb.Binding, "service", sb.Service)
+			}
+		}
 	}
 	for _, p := range s.projects {
 		p.state = s.state

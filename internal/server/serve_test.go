@@ -578,3 +578,83 @@ type = "http_pull"
 		t.Errorf("pull: %d %s", code, body)
 	}
 }
+
+// TestServeServiceBindings: a [[services]] binding runs another served
+// Worker's fetch(), with the request body, status, headers and a streamed
+// response passing through; a binding to a Worker not served here fails
+// with a clear error.
+func TestServeServiceBindings(t *testing.T) {
+	auth := writeWorkerProject(t, "name = \"auth\"\nmain = \"index.js\"\n", `export default {
+  async fetch(req) {
+    const url = new URL(req.url);
+    if (url.pathname === "/stream") {
+      const enc = new TextEncoder();
+      let i = 0;
+      return new Response(new ReadableStream({
+        async pull(c) {
+          if (i === 3) { c.close(); return; }
+          await new Promise((r) => setTimeout(r, 20));
+          c.enqueue(enc.encode("chunk" + i++ + ";"));
+        },
+      }), { headers: { "content-type": "text/event-stream" } });
+    }
+    return Response.json({ method: req.method, path: url.pathname, body: await req.text(), user: req.headers.get("x-user") },
+      { status: 201, headers: { "x-auth": "yes" } });
+  },
+};
+`)
+	gateway := writeWorkerProject(t, `name = "gateway"
+main = "index.js"
+[[services]]
+binding = "AUTH"
+service = "auth"
+[[services]]
+binding = "GONE"
+service = "nowhere"
+`, `export default {
+  async fetch(req, env) {
+    const url = new URL(req.url);
+    if (url.pathname === "/stream") return env.AUTH.fetch("http://auth/stream");
+    if (url.pathname === "/pipe") return env.AUTH.fetch("http://auth/piped", { method: "PUT", body: req.body });
+    if (url.pathname === "/tee") {
+      const { readable, writable } = new TransformStream();
+      const w = writable.getWriter();
+      (async () => { for (const p of ["a", "b", "c"]) await w.write(new TextEncoder().encode(p)); await w.close(); })();
+      return env.AUTH.fetch("http://auth/teed", { method: "POST", body: readable });
+    }
+    if (url.pathname === "/gone") {
+      try { await env.GONE.fetch("http://x/"); return new Response("no error"); }
+      catch (e) { return new Response(e.message, { status: 502 }); }
+    }
+    const r = await env.AUTH.fetch(new Request("http://auth.internal/check", { method: "POST", body: await req.text(), headers: { "x-user": "ann" } }));
+    return new Response(r.status + " " + r.headers.get("x-auth") + " " + String(env.AUTH) + " " + (await r.text()));
+  },
+};
+`)
+	s, err := StartServe(ServeOptions{Projects: []string{gateway, auth}, HTTP: "127.0.0.1:0", StateDir: t.TempDir(), Isolates: 1, Default: "gateway"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	base := s.URL("http")
+	r := do(t, "POST", base+"/", "payload", nil)
+	if want := `201 yes [object Fetcher] {"method":"POST","path":"/check","body":"payload","user":"ann"}`; r.status != 200 || r.body != want {
+		t.Fatalf("service call: %d %q, want %q", r.status, r.body, want)
+	}
+	if r := do(t, "PUT", base+"/pipe", strings.Repeat("x", 100000), nil); r.status != 201 || !strings.Contains(r.body, `"method":"PUT","path":"/piped","body":"xxxx`) || len(r.body) < 100000 {
+		t.Fatalf("request body passed on: %d %.100q", r.status, r.body)
+	}
+	if r := do(t, "GET", base+"/tee", "", nil); r.status != 201 || !strings.Contains(r.body, `"body":"abc"`) {
+		t.Fatalf("stream body: %d %q", r.status, r.body)
+	}
+	if r := do(t, "GET", base+"/stream", "", nil); r.status != 200 || r.body != "chunk0;chunk1;chunk2;" || r.header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("streamed: %d %q %v", r.status, r.body, r.header)
+	}
+	if r := do(t, "GET", base+"/gone", "", nil); r.status != 502 || !strings.Contains(r.body, `env.GONE: the Worker "nowhere" of this service binding is not running in this zerostack process`) {
+		t.Fatalf("missing service: %d %q", r.status, r.body)
+	}
+}

@@ -56,6 +56,8 @@ type State struct {
 	vec vectorizeState // Vectorize (vectorize.go), opened on first use
 
 	qs queuesState // Queues (queues.go), opened on first use
+
+	svc serviceState // service bindings (service.go), for zerostack serve
 }
 
 // OpenState opens (creating if needed) the state in dir.
@@ -116,8 +118,9 @@ func (s *State) Extensions() []worker.Extension {
 	exts = append(exts, s.durableExtension())
 	// Vectorize (vectorize.go)
 	exts = append(exts, s.vectorizeExtension())
-	exts = append(exts, s.aiExtension())     // Workers AI (ai.go)
-	exts = append(exts, s.queuesExtension()) // Queues (queues.go)
+	exts = append(exts, s.aiExtension())      // Workers AI (ai.go)
+	exts = append(exts, s.queuesExtension())  // Queues (queues.go)
+	exts = append(exts, s.serviceExtension()) // service bindings (service.go)
 	return exts
 }
 
@@ -229,7 +232,8 @@ func (s *State) Bindings(ctx context.Context, cfg *config.Worker) ([]worker.Bind
 	}
 	// Vectorize (vectorize.go)
 	out = append(out, s.vectorizeBindings(cfg)...)
-	out = append(out, s.queueBindings(cfg)...) // Queues (queues.go)
+	out = append(out, s.queueBindings(cfg)...)   // Queues (queues.go)
+	out = append(out, s.serviceBindings(cfg)...) // service bindings (service.go)
 	// Workers AI (ai.go)
 	if aib, err := s.aiBindings(cfg); err != nil {
 		return nil, err
