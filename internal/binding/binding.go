@@ -3,8 +3,8 @@
 // as Cloudflare's do: KVNamespace, D1Database and R2Bucket (this file's
 // [Extension]), and, each with its own extension, Queue producers and the
 // queue() event (queues.go), DurableObjectNamespace (durable.go),
-// VectorizeIndex (vectorize.go), Ai (ai.go) and the static-assets Fetcher
-// (assets.go).
+// VectorizeIndex (vectorize.go), Ai (ai.go), the static-assets Fetcher
+// (assets.go) and the service-binding Fetcher (service.go).
 //
 // Each binding is a set of Go host functions (defined by [Extension]'s Setup
 // on every isolate) and a JavaScript class (js/*.js, run as the extension's
