@@ -64,7 +64,8 @@ func runServe(s Streams, args []string) int {
 		fmt.Fprintln(s.Err, `
 Serves one or more Workers or Pages projects in production: routes from each
 wrangler.toml (routes, route, <worker>.<domain>), cron triggers, queue
-consumers, Durable Objects and static assets; optional HTTPS, S3 API and REST
+consumers, Durable Objects, service bindings between the served Workers and
+static assets, all on one state directory; optional HTTPS, S3 API and REST
 API listeners. Unlike dev it does not watch files, serves no /__scheduled and
 answers exceptions with Cloudflare's "Error 1101" instead of a stack trace.
 
