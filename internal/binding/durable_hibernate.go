@@ -17,8 +17,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zerostack/zerostack/internal/v8"
 	"github.com/zerostack/zerostack/internal/webapi"
@@ -34,6 +36,7 @@ type parkedObject struct {
 	id      string
 	sockets []*parkedSocket
 	auto    *[2]string
+	timeout float64 // setHibernatableWebSocketEventTimeout's, in ms (0: none)
 	// woken is where the sockets were adopted by the last wake, by
 	// connection: the runtime and the new host socket id.
 	woken map[*websocket.Conn]adopted
@@ -50,6 +53,7 @@ type parkedSocket struct {
 	conn   *websocket.Conn
 	tags   []string
 	attach []byte
+	autoAt float64 // when it last got the auto-response, in ms since the epoch (0: never)
 }
 
 // installHibernation defines doHibernate and doAdopt on rt.
@@ -77,6 +81,7 @@ func (h *DurableHost) installHibernation(rt *webapi.Runtime, s *rtState, obj fun
 				ps.tags = append(ps.tags, string(rd.bytes()))
 			}
 			ps.attach = append([]byte(nil), rd.bytes()...)
+			ps.autoAt = rd.f64()
 			if rd.err != nil {
 				break
 			}
@@ -91,6 +96,7 @@ func (h *DurableHost) installHibernation(rt *webapi.Runtime, s *rtState, obj fun
 		if rd.u8() == 1 {
 			p.auto = &[2]string{string(rd.bytes()), string(rd.bytes())}
 		}
+		p.timeout = rd.f64()
 		if rd.err != nil {
 			return nil, errors.New("durable object hibernation: malformed socket list")
 		}
@@ -109,8 +115,9 @@ func (h *DurableHost) installHibernation(rt *webapi.Runtime, s *rtState, obj fun
 		return nil, nil
 	})
 	// doAdopt(h) → the parked sockets of the object, adopted into rt: u32
-	// count; per socket u32 host id, u32 tag count, tags, attachment; then
-	// u8 has-auto-response and its two strings.
+	// count; per socket u32 host id, u32 tag count, tags, attachment, f64
+	// auto-response time; then u8 has-auto-response and its two strings,
+	// and the f64 event timeout.
 	rt.Func("doAdopt", func(c *v8.Call) (any, error) {
 		o, err := obj(c)
 		if err != nil {
@@ -122,7 +129,7 @@ func (h *DurableHost) installHibernation(rt *webapi.Runtime, s *rtState, obj fun
 		h.mu.Unlock()
 		out := binary.BigEndian.AppendUint32(nil, 0)
 		if p == nil {
-			return s.ret(append(out, 0)), nil
+			return s.ret(binary.BigEndian.AppendUint64(append(out, 0), 0)), nil
 		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -139,6 +146,7 @@ func (h *DurableHost) installHibernation(rt *webapi.Runtime, s *rtState, obj fun
 			}
 			out = binary.BigEndian.AppendUint32(out, uint32(len(ps.attach)))
 			out = append(out, ps.attach...)
+			out = binary.BigEndian.AppendUint64(out, math.Float64bits(ps.autoAt))
 			n++
 		}
 		binary.BigEndian.PutUint32(out, uint32(n))
@@ -152,6 +160,7 @@ func (h *DurableHost) installHibernation(rt *webapi.Runtime, s *rtState, obj fun
 		} else {
 			out = append(out, 0)
 		}
+		out = binary.BigEndian.AppendUint64(out, math.Float64bits(p.timeout))
 		return s.ret(out), nil
 	})
 }
@@ -177,6 +186,9 @@ func (ps *parkedSocket) Message(c *websocket.Conn, text bool, data []byte) {
 	auto := ps.p.auto
 	ps.p.mu.Unlock()
 	if auto != nil && text && string(data) == auto[0] {
+		ps.p.mu.Lock()
+		ps.autoAt = float64(time.Now().UnixMilli())
+		ps.p.mu.Unlock()
 		c.SendText(auto[1])
 		return
 	}
@@ -272,6 +284,14 @@ func (r *reader) u32() int {
 	}
 	r.p += 4
 	return int(binary.BigEndian.Uint32(r.b[r.p-4:]))
+}
+
+func (r *reader) f64() float64 {
+	if !r.need(8) {
+		return 0
+	}
+	r.p += 8
+	return math.Float64frombits(binary.BigEndian.Uint64(r.b[r.p-8:]))
 }
 
 func (r *reader) bytes() []byte {

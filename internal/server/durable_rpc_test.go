@@ -412,3 +412,136 @@ new_sqlite_classes = ["Pipe"]
 		t.Fatalf("download ran with x-cross %v, want both", seen)
 	}
 }
+
+const hibernationExtrasJS = `
+import { DurableObject } from "cloudflare:workers";
+
+export class Hib extends DurableObject {
+  async fetch(req) {
+    const url = new URL(req.url);
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server);
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    const t = url.searchParams.get("timeout");
+    if (t !== null) this.ctx.setHibernatableWebSocketEventTimeout(+t);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+  async webSocketMessage(ws, msg) {
+    switch (msg) {
+      case "stamp": {
+        const t = this.ctx.getWebSocketAutoResponseTimestamp(ws);
+        ws.send(JSON.stringify({ t: t === null ? null : t.getTime(), timeout: this.ctx.getHibernatableWebSocketEventTimeout() }));
+        break;
+      }
+      case "count":
+        this.n = (this.n ?? 0) + 1;
+        ws.send("n=" + this.n);
+        break;
+      case "hang":
+        await new Promise(() => {});
+        break;
+      case "limits": {
+        const errs = [];
+        for (const f of [() => this.ctx.setHibernatableWebSocketEventTimeout(604800001), () => this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("x".repeat(2049), "y"))]) {
+          try { f(); errs.push("no error"); } catch (e) { errs.push(e.name + ": " + e.message); }
+        }
+        ws.send(JSON.stringify(errs));
+        break;
+      }
+    }
+  }
+}
+
+export default {
+  fetch(req, env) {
+    return env.HIB.getByName("h").fetch(req);
+  },
+};
+`
+
+// TestDurableHibernationExtras: getWebSocketAutoResponseTimestamp reports
+// the last auto-response, also one answered while the object hibernated;
+// setHibernatableWebSocketEventTimeout survives hibernation and resets an
+// object whose handler runs longer, with its sockets still connected.
+func TestDurableHibernationExtras(t *testing.T) {
+	old := durableIdleTimeout
+	durableIdleTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { durableIdleTimeout = old })
+	dir := writeWorkerProject(t, `name = "hib"
+main = "index.js"
+[[durable_objects.bindings]]
+name = "HIB"
+class_name = "Hib"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Hib"]
+`, hibernationExtrasJS)
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 1, PersistTo: t.TempDir(), Console: func(string, string) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Shutdown(context.Background()) })
+	ws := dialPeer(t, d.URL()+"/?timeout=300")
+	stamp := func() (at float64, timeout any) {
+		t.Helper()
+		ws.conn.SendText("stamp")
+		m := decodeJSON(t, ws.next(t))
+		if m["t"] == nil {
+			return 0, m["timeout"]
+		}
+		return m["t"].(float64), m["timeout"]
+	}
+	if at, timeout := stamp(); at != 0 || timeout != 300.0 {
+		t.Fatalf("before any auto-response: t %v, timeout %v", at, timeout)
+	}
+	ping := func() (before, after float64) {
+		t.Helper()
+		before = float64(time.Now().UnixMilli())
+		ws.conn.SendText("ping")
+		if m := ws.next(t); m != "pong" {
+			t.Fatalf("auto-response: %q", m)
+		}
+		return before, float64(time.Now().UnixMilli())
+	}
+	b, a := ping()
+	if at, _ := stamp(); at < b || at > a {
+		t.Fatalf("auto-response timestamp %v, want within [%v, %v]", at, b, a)
+	}
+	waitHibernated := func() {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); d.State().DurableLive() != 0 || d.State().DurableParked() != 1; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the object did not hibernate (live %d, parked %d)", d.State().DurableLive(), d.State().DurableParked())
+			}
+		}
+	}
+	waitHibernated()
+	b, a = ping() // answered by Go while hibernated
+	if at, timeout := stamp(); at < b || at > a || timeout != 300.0 {
+		t.Fatalf("after hibernation: timestamp %v (want within [%v, %v]), timeout %v (want 300)", at, b, a, timeout)
+	}
+	ws.conn.SendText("count")
+	if m := ws.next(t); m != "n=1" {
+		t.Fatalf("count: %q", m)
+	}
+	ws.conn.SendText("count")
+	if m := ws.next(t); m != "n=2" {
+		t.Fatalf("count: %q", m)
+	}
+	// A handler that never ends resets the object; the socket stays.
+	ws.conn.SendText("hang")
+	var m string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		ws.conn.SendText("count")
+		if m = ws.next(t); m == "n=1" {
+			break
+		}
+	}
+	if m != "n=1" {
+		t.Fatalf("after the event timeout: %q, want n=1 from a new instance", m)
+	}
+	ws.conn.SendText("limits")
+	if m := ws.next(t); m != `["Error: Event timeout should not exceed 604800000 ms.","RangeError: Request cannot be larger than 2048 bytes. A request of size 2049 was provided."]` {
+		t.Fatalf("limits: %s", m)
+	}
+}

@@ -750,22 +750,34 @@ function watchSocket(o, ws, tags) {
   o.sockets.set(ws, tags);
   const deliver = async (method, ...args) => {
     o.inflight++;
+    let timer;
     try {
-      await o.enter(() => {
+      const run = o.enter(() => {
         const fn = o.instance?.[method];
         if (typeof fn === "function") return fn.apply(o.instance, [ws, ...args]);
       });
+      // setHibernatableWebSocketEventTimeout: a handler that runs longer
+      // resets the object, as Cloudflare disconnects it.
+      const limit = o.wsEventTimeout;
+      if (limit) {
+        await Promise.race([run, new Promise((_, reject) => { timer = setTimeout(() => reject(kEventTimeout), limit); })]);
+      } else {
+        await run;
+      }
     } catch (e) {
-      console.error(`Durable Object ${method} failed:`, e);
+      if (e === kEventTimeout) exceededEventTimeout(o, method);
+      else console.error(`Durable Object ${method} failed:`, e);
     } finally {
+      clearTimeout(timer);
       o.inflight--;
       o.lastUsed = Date.now();
-      o.commit();
+      if (live.get(o.cls + "/" + o.hex) === o) o.commit();
     }
   };
   ws.addEventListener("message", (e) => {
     const ar = o.autoResponse;
     if (ar && typeof e.data === "string" && e.data === ar.request) {
+      autoResponseTimes.set(ws, Date.now());
       ws.send(ar.response);
       return;
     }
@@ -776,6 +788,31 @@ function watchSocket(o, ws, tags) {
     deliver("webSocketClose", e.code, e.reason, e.wasClean);
   });
   ws.addEventListener("error", (e) => deliver("webSocketError", e.error ?? e));
+}
+
+const kEventTimeout = Symbol("event timeout");
+const autoResponseTimes = new WeakMap(); // WebSocket → when it last got the auto-response (ms)
+
+// exceededEventTimeout resets o, whose WebSocket handler ran past its
+// event timeout: its turn's writes are rolled back, its sockets stay
+// connected (parked in Go, so that the next message constructs a new
+// instance) and calls see a new instance, as after Cloudflare disconnects
+// the object ("Actor exceeded event execution time and was disconnected.").
+function exceededEventTimeout(o, method) {
+  const key = o.cls + "/" + o.hex;
+  if (live.get(key) !== o) return;
+  const err = new Error("Actor exceeded event execution time and was disconnected.");
+  console.error(`Durable Object ${o.cls} ${o.hex}: ${method} ran longer than its event timeout (${o.wsEventTimeout} ms):`, err);
+  host.doTx(o.h, 4, 0);
+  o.broken = err;
+  if (o.sockets?.size && !hibernate(o)) {
+    for (const ws of o.sockets.keys()) {
+      try { ws.close(1011, "Durable Object reset"); } catch {}
+    }
+  }
+  live.delete(key);
+  byHandle.delete(o.h);
+  host.doEvicted(o.h);
 }
 
 // hibernate hands o's sockets to Go (which keeps the connections open) so
@@ -794,10 +831,12 @@ function hibernate(o) {
     w.u32(tags.length);
     for (const t of tags) w.str(t);
     w.bytes(attachments.get(ws) ?? new Uint8Array(0));
+    w.f64(autoResponseTimes.get(ws) ?? 0);
   }
   const ar = o.autoResponse;
   w.u8(ar ? 1 : 0);
   if (ar) { w.str(ar.request); w.str(ar.response); }
+  w.f64(o.wsEventTimeout ?? 0);
   const b = w.done();
   host.doHibernate(o.h, toHost(b), b.byteLength);
   o.sockets.clear();
@@ -821,11 +860,15 @@ function adopt(o) {
     const tags = [];
     for (let j = 0; j < nt; j++) tags.push(r.str());
     const att = r.bytes();
+    const at = r.f64();
     const ws = adoptWebSocket(hid);
     if (att.byteLength > 0) attachments.set(ws, att);
+    if (at > 0) autoResponseTimes.set(ws, at);
     watchSocket(o, ws, tags);
   }
   if (r.u8() === 1) o.autoResponse = { request: r.str(), response: r.str() };
+  const timeout = r.f64();
+  if (timeout > 0) o.wsEventTimeout = timeout;
 }
 
 class DurableObjectState {
@@ -876,10 +919,34 @@ class DurableObjectState {
     return [...(this.#o.sockets?.get(ws) ?? [])];
   }
   setWebSocketAutoResponse(pair) {
+    if (pair) {
+      for (const [what, s] of [["Request", pair.request], ["Response", pair.response]]) {
+        const n = utf8Encode(String(s)).byteLength;
+        if (n > 2048) throw new RangeError(`${what} cannot be larger than 2048 bytes. A ${what.toLowerCase()} of size ${n} was provided.`);
+      }
+    }
     this.#o.autoResponse = pair ? { request: pair.request, response: pair.response } : null;
   }
   getWebSocketAutoResponse() {
-    return this.#o.autoResponse ?? null;
+    const ar = this.#o.autoResponse;
+    return ar ? new globalThis.WebSocketRequestResponsePair(ar.request, ar.response) : null;
+  }
+  // getWebSocketAutoResponseTimestamp(ws): when ws last received the
+  // auto-response request (answered without waking the object), or null.
+  getWebSocketAutoResponseTimestamp(ws) {
+    const t = autoResponseTimes.get(ws);
+    return t === undefined ? null : new Date(t);
+  }
+  // setHibernatableWebSocketEventTimeout(ms): the longest a
+  // webSocketMessage/Close/Error handler may run; 0 or nothing unsets it.
+  setHibernatableWebSocketEventTimeout(timeout) {
+    const t = timeout === undefined ? 0 : Number(timeout);
+    if (!(t >= 0)) throw new TypeError("The event timeout must be a number of milliseconds.");
+    if (t > 604800000) throw new Error("Event timeout should not exceed 604800000 ms.");
+    this.#o.wsEventTimeout = t === 0 ? null : t;
+  }
+  getHibernatableWebSocketEventTimeout() {
+    return this.#o.wsEventTimeout ?? null;
   }
   abort(reason) {
     const o = this.#o;
