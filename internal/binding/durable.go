@@ -11,6 +11,10 @@ package binding
 // isolate runs in JavaScript at once, with arguments and results copied by
 // structuredClone; a call from another isolate, another Worker or an alarm
 // crosses through Go ([worker.Worker.EventOn]) with its values serialized.
+// Functions and RpcTargets in arguments and results pass by reference in
+// both cases, as stubs whose calls go back to the isolate that holds them
+// (durable_rpc.go); request and response bodies that cross isolates are
+// streamed through Go readers, never read whole.
 // When the pinned isolate is discarded (it exceeded a limit), the object is
 // reset: its next call pins it to the caller's isolate and constructs it
 // again, and the write transaction the dead isolate left open is rolled
