@@ -362,6 +362,21 @@ func (w *Worker) Stats() Stats {
 	return s
 }
 
+// InFlight reports how many requests and events the pool's isolates have
+// not finished, counting the ctx.waitUntil work that outlives a response.
+// zerostack serve waits for it to reach zero before closing a worker, so
+// that a graceful stop does not cut waitUntil work short. Safe for
+// concurrent use.
+func (w *Worker) InFlight() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, i := range w.isolates {
+		n += int(i.inflight.Load())
+	}
+	return n
+}
+
 // ServeHTTP dispatches r to an isolate and writes its response.
 func (w *Worker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	req := w.newRequest(r)
