@@ -257,3 +257,24 @@ func TestMigrateAddsInlineColumn(t *testing.T) {
 		t.Fatalf("new object = %q", got)
 	}
 }
+
+// TestDecodeChecksums checks the fast path for an MD5 alone against
+// encoding/json on what json.Marshal writes.
+func TestDecodeChecksums(t *testing.T) {
+	for _, c := range []r2.Checksums{
+		{}, {MD5: []byte{1, 2, 3, 250, 251, 252, 253, 254, 255, 0, 1, 2, 3, 4, 5, 6}},
+		{MD5: []byte("0123456789abcdef"), SHA256: bytes.Repeat([]byte{7}, 32)}, {SHA1: bytes.Repeat([]byte{9}, 20)},
+	} {
+		var got r2.Checksums
+		if err := decodeChecksums(mustJSON(c), &got); err != nil {
+			t.Fatal(err)
+		}
+		if mustJSON(got) != mustJSON(c) {
+			t.Errorf("decodeChecksums(%s) = %s", mustJSON(c), mustJSON(got))
+		}
+	}
+	var got r2.Checksums
+	if err := decodeChecksums(`{"md5":"not base64!"}`, &got); err == nil {
+		t.Error("invalid base64 accepted")
+	}
+}
