@@ -1,10 +1,11 @@
 package s3api
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/xml"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"time"
 )
@@ -15,10 +16,13 @@ const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 // of 1 KiB fits).
 const maxXMLBody = 2 << 20
 
+// requestID returns a new x-amz-request-id: 16 hex digits. Request ids
+// need to be unique, not secret, so they come from math/rand/v2 (no system
+// call per request, unlike crypto/rand).
 func requestID() string {
-	b := make([]byte, 8)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
+	return hex.EncodeToString(b[:])
 }
 
 func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
