@@ -129,7 +129,13 @@ type dobject struct {
 	stale               bool // its isolate died: roll back before use
 	last                atomic.Int64
 	commitQueued        bool
-	flushes             []int64 // doFlush promises settled by the queued commit
+	flushes             []flushWait // doFlush promises settled by the queued commit
+}
+
+// flushWait is a doFlush promise and the request (runtime Tag) it serves.
+type flushWait struct {
+	id  int64
+	tag any
 }
 
 // NewDurableHost starts the object host over store and schedules the alarms
@@ -471,10 +477,21 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 					err = fmt.Errorf("Durable Object storage commit failed: %v", err)
 				}
 			}
-			ids := o.flushes
+			// Each promise is settled in a task of its own, under its
+			// request's Tag, so that what its continuation starts (I/O,
+			// RPC stubs) belongs to that request.
+			ws := o.flushes
 			o.flushes = nil
-			for _, id := range ids {
-				rt.Settle(id, nil, err)
+			for k, f := range ws {
+				if k == 0 {
+					rt.Tag = f.tag
+					rt.Settle(f.id, nil, err)
+					continue
+				}
+				rt.Loop.Enqueue(func() {
+					rt.Tag = f.tag
+					rt.Settle(f.id, nil, err)
+				})
 			}
 		})
 	}
@@ -501,7 +518,7 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 			rt.Settle(id, nil, nil)
 			return nil, nil
 		}
-		o.flushes = append(o.flushes, id)
+		o.flushes = append(o.flushes, flushWait{id, rt.Tag})
 		queueCommit(o)
 		return nil, nil
 	})
@@ -732,7 +749,11 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 	// after the current task and its microtasks.
 	rt.Func("doYield", func(c *v8.Call) (any, error) {
 		id := c.Int(0)
-		rt.Loop.Enqueue(func() { rt.Settle(id, nil, nil) })
+		tag := rt.Tag
+		rt.Loop.Enqueue(func() {
+			rt.Tag = tag
+			rt.Settle(id, nil, nil)
+		})
 		return nil, nil
 	})
 	// doMsg(token) → the bytes of an event's message, like ret.

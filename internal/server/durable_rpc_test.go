@@ -28,8 +28,21 @@ class Counter extends RpcTarget {
   child() { return new Counter(this.n * 10); }
 }
 
+// Stored's methods use the storage of the object that returned it.
+class Stored extends RpcTarget {
+  constructor(ctx) { super(); this.ctx = ctx; }
+  async add(n) {
+    const v = (await this.ctx.storage.get("v")) ?? 0;
+    await this.ctx.storage.put("v", v + n);
+    return v + n;
+  }
+}
+
 export class Room extends DurableObject {
   iso() { return ISO; }
+  stored() { return new Stored(this.ctx); }
+  async total() { return (await this.ctx.storage.get("v")) ?? 0; }
+  async reset() { await this.ctx.storage.delete("v"); }
   async withCallback(cb) { return await cb(20); }
   makeCounter(n) { return new Counter(n); }
   adder(base) { return (x) => base + x; }
@@ -77,6 +90,13 @@ export default {
         const disposed = await errOf(c.inc(1));
         const childAfter = await child.inc(1);
         out = { inc, value, own, fail, missing, childValue, disposed, childAfter };
+        break;
+      }
+      case "/stored": {
+        await stub.reset();
+        const s = await stub.stored();
+        const rs = await Promise.all(Array.from({ length: 20 }, () => s.add(1)));
+        out = { max: Math.max(...rs), total: await stub.total() };
         break;
       }
       case "/function": {
@@ -192,6 +212,7 @@ new_sqlite_classes = ["Room"]
 	}
 	get("/callback", `41`)
 	get("/target", `{"inc":7,"value":7,"own":"TypeError: The RPC receiver does not implement the method \"n\".","fail":"RangeError: counter broke","missing":"TypeError: The RPC receiver does not implement the method \"nope\".","childValue":70,"disposed":"Error: RPC stub used after being disposed.","childAfter":71}`)
+	get("/stored", `{"max":20,"total":20}`)
 	get("/function", `{"add":15,"dup":11,"afterDispose":"Error: RPC stub used after being disposed.","dupStill":12}`)
 	get("/borrowed", `"RPC stub used after being disposed."`)
 	get("/error", `{"name":"TypeError","message":"bad callback"}`)

@@ -134,7 +134,8 @@ async function call(ns, id, ev, arg) {
       const out = new CapOut(true), params = new CapIn(false);
       try {
         const res = await runLocal(ns.cls, hex, id.name, h, ev, cloneArgs(arg, out, params));
-        return cloneValue(res); // before the borrowed stubs it may hold are disposed
+        // (Before the borrowed stubs it may hold are disposed.)
+        return cloneValue(res, live.get(ns.cls + "/" + hex));
       } finally {
         out.release();
         params.endCall();
@@ -179,12 +180,14 @@ function cloneArgs(a, out, params) {
   return a.slice();
 }
 
-function cloneValue(v) {
+// obj is the object whose result v is: the capabilities it exports run
+// within that object's gates.
+function cloneValue(v, obj) {
   if (v === null || v === undefined) return v;
   const t = typeof v;
   if (t === "number" || t === "string" || t === "boolean" || t === "bigint") return v;
   // A result's capabilities are held by the stubs the caller receives.
-  return deepClone(v, new Map(), new CapOut(true), new CapIn(true));
+  return deepClone(v, new Map(), new CapOut(true, obj), new CapIn(true));
 }
 
 const RpcTarget = globalThis.__zs_cloudflare?.RpcTarget;
@@ -240,6 +243,7 @@ const DISPOSE = Symbol.dispose;
 const STUB_DISPOSED = "RPC stub used after being disposed.";
 
 const capExports = new Map(); // id → the function or RpcTarget exported
+const capObjects = new Map(); // id → the LiveObject that returned it
 const stubState = new WeakMap(); // stub → StubState
 
 class StubState {
@@ -256,8 +260,9 @@ class StubState {
 // (arguments, once the call ended) or the receiving stubs take over
 // (results).
 class CapOut {
-  constructor(scoped) {
+  constructor(scoped, obj) {
     this.scoped = scoped; // the current request owns new exports
+    this.obj = obj; // the Durable Object whose result this is, if any
     this.fresh = [];
     this.held = [];
     this.seen = new Map();
@@ -277,6 +282,10 @@ class CapOut {
     } else {
       id = host.doCapExport(this.scoped);
       capExports.set(id, v);
+      if (this.obj !== undefined) {
+        capObjects.set(id, this.obj);
+        this.obj.exports++;
+      }
       this.fresh.push(id);
     }
     this.held.push(id);
@@ -382,9 +391,27 @@ async function capCall(st, name, get, args) {
 // serveCap runs a "cap" event: a call or property read on an export of
 // this isolate, with workerd's rules: an RpcTarget exposes its class's
 // methods and accessors, not its own properties nor Object.prototype's.
-function serveCap(msg) {
+async function serveCap(msg) {
   const v = capExports.get(msg.cap);
   if (v === undefined) throw new Error(STUB_DISPOSED);
+  // A capability a Durable Object returned runs as one of its events:
+  // through its input gate, and its writes are committed before the result
+  // leaves (output gate).
+  const o = capObjects.get(msg.cap);
+  if (o === undefined || live.get(o.cls + "/" + o.hex) !== o) return invokeCap(v, msg);
+  o.inflight++;
+  let res;
+  try {
+    res = await o.enter(() => invokeCap(v, msg));
+  } finally {
+    o.inflight--;
+    o.lastUsed = Date.now();
+    await o.flushIfDirty();
+  }
+  return res;
+}
+
+function invokeCap(v, msg) {
   const name = msg.method;
   if (name === "") {
     if (typeof v !== "function") throw new TypeError('"(this)" is not a function.');
@@ -410,6 +437,11 @@ function watchCaps() {
       const id = +s;
       const v = capExports.get(id);
       capExports.delete(id);
+      const o = capObjects.get(id);
+      if (o !== undefined) {
+        capObjects.delete(id);
+        o.exports--;
+      }
       if (v !== undefined && typeof v[DISPOSE] === "function") {
         try {
           v[DISPOSE]();
@@ -497,6 +529,7 @@ class LiveObject {
     this.broken = null;
     this.lastUsed = Date.now();
     this.writes = 0; // storage writes made (see flushIfDirty)
+    this.exports = 0; // capabilities it returned that are still held (it is not evicted meanwhile)
     this.flushed = 0;
     this.idObj = new DurableObjectId({ script: "", cls }, id, name);
     this.state = new DurableObjectState(this);
@@ -672,8 +705,8 @@ registerEvent("durable", async (payload, ctx) => {
 
 // reply hands an event's result to Go. The capabilities it exports
 // belong to the caller's request once Go delivers it (doReply's list).
-function reply(v) {
-  const out = new CapOut(false);
+function reply(v, obj) {
+  const out = new CapOut(false, obj);
   let b;
   try {
     b = serialize(v, out.hook);
@@ -692,7 +725,7 @@ async function serveEvent(msg, ctx) {
     // An object without sockets is evicted after the idle timeout; one
     // whose sockets can hibernate, after the (shorter) hibernation timeout.
     const idleFor = Date.now() - o?.lastUsed;
-    if (o !== undefined && o.inflight === 0 && o.queue.length === 0 && o.pending === 0 && o.blocker === null &&
+    if (o !== undefined && o.inflight === 0 && o.queue.length === 0 && o.pending === 0 && o.blocker === null && o.exports === 0 &&
         (o.sockets?.size ? idleFor >= msg.hibernate && hibernate(o) : idleFor >= msg.idle)) {
       live.delete(key);
       byHandle.delete(o.h);
@@ -707,7 +740,8 @@ async function serveEvent(msg, ctx) {
   }
   if (msg.op === "cap") {
     try {
-      return reply({ ok: true, value: await serveCap(msg) });
+      const value = await serveCap(msg);
+      return reply({ ok: true, value }, capObjects.get(msg.cap));
     } catch (e) {
       return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
     }
@@ -729,7 +763,7 @@ async function serveEvent(msg, ctx) {
       return reply(res);
     }
     const res = await runLocal(msg.cls, msg.id, msg.name, h, msg, msg.args);
-    return reply({ ok: true, value: res });
+    return reply({ ok: true, value: res }, live.get(msg.cls + "/" + msg.id));
   } catch (e) {
     if (msg.op === "alarm") return reply("error");
     return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
