@@ -80,7 +80,7 @@ type Store struct {
 	getStmt *sql.Stmt
 	// headWStmt and upsertStmt are prepared on the writer connection, for
 	// the group committer's transactions.
-	headWStmt, upsertStmt *sql.Stmt
+	headWStmt, upsertStmt, blobWStmt *sql.Stmt
 	// small caches the bytes of recently read small blob files.
 	small blobCache
 	// inlineMax is the largest body stored inline; InlineMax except in
@@ -194,7 +194,8 @@ func Open(dir string, opts Options) (*Store, error) {
 		db   *sql.DB
 		sql  string
 		stmt **sql.Stmt
-	}{{db.R, getSQL, &s.getStmt}, {db.W, headSQL, &s.headWStmt}, {db.W, upsertSQL, &s.upsertStmt}} {
+	}{{db.R, getSQL, &s.getStmt}, {db.W, headSQL, &s.headWStmt}, {db.W, upsertSQL, &s.upsertStmt},
+		{db.W, "SELECT blob FROM r2_objects WHERE bucket = ? AND key = ?", &s.blobWStmt}} {
 		if *p.stmt, err = p.db.Prepare(p.sql); err != nil {
 			s.closeStmts()
 			db.Close()
@@ -209,7 +210,7 @@ func Open(dir string, opts Options) (*Store, error) {
 }
 
 func (s *Store) closeStmts() {
-	for _, st := range []*sql.Stmt{s.headStmt, s.getStmt, s.headWStmt, s.upsertStmt} {
+	for _, st := range []*sql.Stmt{s.headStmt, s.getStmt, s.headWStmt, s.upsertStmt, s.blobWStmt} {
 		if st != nil {
 			st.Close()
 		}
@@ -725,18 +726,32 @@ func (s *Store) commitObject(ctx context.Context, bucket string, o r2.Object, bl
 	}
 	err := write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		old = ""
-		cur, curBlob, err := s.head(ctx, tx, bucket, o.Key)
-		switch {
-		case err == nil:
-			if !cond.Check(&cur) {
-				return r2.ErrPreconditionFailed
+		var curBlob string
+		var err error
+		if cond == nil {
+			// Only the replaced blob is needed: skip decoding the row.
+			err = tx.StmtContext(ctx, s.blobWStmt).QueryRowContext(ctx, bucket, []byte(o.Key)).Scan(&curBlob)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = nil
 			}
-		case errors.Is(err, r2.ErrNoSuchKey):
-			if !cond.Check(nil) {
-				return r2.ErrPreconditionFailed
+			if err != nil {
+				return err
 			}
-		default:
-			return err
+		} else {
+			var cur r2.Object
+			cur, curBlob, err = s.head(ctx, tx, bucket, o.Key)
+			switch {
+			case err == nil:
+				if !cond.Check(&cur) {
+					return r2.ErrPreconditionFailed
+				}
+			case errors.Is(err, r2.ErrNoSuchKey):
+				if !cond.Check(nil) {
+					return r2.ErrPreconditionFailed
+				}
+			default:
+				return err
+			}
 		}
 		if extra != nil {
 			if err := extra(ctx, tx); err != nil {
