@@ -509,8 +509,9 @@ func (s *Server) Routes() map[string][]string {
 
 // Shutdown stops gracefully: the listeners stop accepting, requests in
 // flight finish (until ctx ends; then their connections are closed), cron
-// triggers and queue consumers stop (batches in flight finish), then the
-// workers stop and the stores close.
+// triggers and queue consumers stop (batches in flight finish), work passed
+// to ctx.waitUntil finishes (until ctx ends), then the workers stop and the
+// stores close. It returns an error when ctx ended before the work did.
 func (s *Server) Shutdown(ctx context.Context) error {
 	for _, p := range s.projects {
 		close(p.stop) // cron triggers
@@ -537,6 +538,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.s3 != nil {
 		err = errors.Join(err, s.s3.Shutdown(ctx))
 	}
+	err = errors.Join(err, s.waitIdle(ctx))
 	for _, p := range s.projects {
 		p.wg.Wait()
 		if w := p.current.Swap(nil); w != nil {
@@ -544,6 +546,29 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	return errors.Join(err, s.state.Close())
+}
+
+// waitIdle waits until no worker has a request, event or ctx.waitUntil
+// work unfinished, or until ctx ends.
+func (s *Server) waitIdle(ctx context.Context) error {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		busy := 0
+		for _, p := range s.projects {
+			if w := p.Worker(); w != nil {
+				busy += w.InFlight()
+			}
+		}
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("serve: drain: %d requests or waitUntil tasks were still running and were cut off", busy)
+		case <-t.C:
+		}
+	}
 }
 
 // abort undoes a failed start.

@@ -329,19 +329,29 @@ func TestServeTwoProjects(t *testing.T) {
 // TestServeDrains stops the server while a request is in flight: the request
 // completes, and new connections are refused.
 func TestServeDrains(t *testing.T) {
-	dir := writeWorkerProject(t, "name = \"slow\"\nmain = \"index.js\"\n", `export default {
-  async fetch(req) {
-    if (new URL(req.url).pathname === "/slow") { await new Promise((r) => setTimeout(r, 1000)); return new Response("slow done"); }
+	dir := writeWorkerProject(t, "name = \"slow\"\nmain = \"index.js\"\n[[kv_namespaces]]\nbinding = \"KV\"\nid = \"bg\"\n", `export default {
+  async fetch(req, env, ctx) {
+    const path = new URL(req.url).pathname;
+    if (path === "/slow") { await new Promise((r) => setTimeout(r, 1000)); return new Response("slow done"); }
+    if (path === "/bg") {
+      ctx.waitUntil((async () => { await new Promise((r) => setTimeout(r, 2500)); await env.KV.put("bg", "done"); })());
+      return new Response("accepted");
+    }
     return new Response("ok");
   },
 };
 `)
-	s, err := StartServe(ServeOptions{Projects: []string{dir}, HTTP: "127.0.0.1:0", StateDir: t.TempDir(), Isolates: 1})
+	state := t.TempDir()
+	s, err := StartServe(ServeOptions{Projects: []string{dir}, HTTP: "127.0.0.1:0", StateDir: state, Isolates: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := s.URL("http")
 	if r := do(t, "GET", base+"/", "", nil); r.body != "ok" {
+		t.Fatalf("got %q", r.body)
+	}
+	// waitUntil work that outlives its response is waited for too.
+	if r := do(t, "GET", base+"/bg", "", nil); r.body != "accepted" {
 		t.Fatalf("got %q", r.body)
 	}
 	type result struct {
@@ -372,6 +382,14 @@ func TestServeDrains(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/"); err == nil {
 		t.Fatal("a stopped server accepted a request")
+	}
+	st, err := OpenState(state, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if e, err := st.KV().Get(context.Background(), "bg", "bg"); err != nil || string(e.Value) != "done" {
+		t.Fatalf("waitUntil work after shutdown: %q %v", e.Value, err)
 	}
 }
 
@@ -656,5 +674,39 @@ service = "nowhere"
 	}
 	if r := do(t, "GET", base+"/gone", "", nil); r.status != 502 || !strings.Contains(r.body, `env.GONE: the Worker "nowhere" of this service binding is not running in this zerostack process`) {
 		t.Fatalf("missing service: %d %q", r.status, r.body)
+	}
+}
+
+// TestServeShutdownWithWebSocket: an open WebSocket does not hold a
+// graceful stop until its timeout, and its client sees the connection end.
+func TestServeShutdownWithWebSocket(t *testing.T) {
+	dir := writeWorkerProject(t, "name = \"ws\"\nmain = \"index.js\"\n", `export default {
+  fetch(req) {
+    if (req.headers.get("upgrade") !== "websocket") return new Response("ws only", { status: 426 });
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    server.addEventListener("message", (e) => server.send("echo " + e.data));
+    return new Response(null, { status: 101, webSocket: client });
+  },
+};
+`)
+	s, err := StartServe(ServeOptions{Projects: []string{dir}, HTTP: "127.0.0.1:0", StateDir: t.TempDir(), Isolates: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := dialPeer(t, s.URL("http")+"/")
+	p.conn.SendText("hi")
+	if m := p.next(t); m != "echo hi" {
+		t.Fatalf("got %q", m)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown with an open WebSocket: %v", err)
+	}
+	select {
+	case <-p.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the WebSocket stayed open after shutdown")
 	}
 }
