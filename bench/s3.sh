@@ -48,9 +48,12 @@ for round in $(seq "$R"); do
   get=$(echo "$out" | awk '/BenchmarkGet64MiB/ { print int($(NF-1)) }')
   sput=$(echo "$out" | awk '/BenchmarkPut1KiB/ { print int($(NF-1)) }')
   sget=$(echo "$out" | awk '/BenchmarkGet1KiB/ { print int($(NF-1)) }')
-  row="$round $put $disk_write $((100 * put / disk_write)) $get $disk_read $((100 * get / disk_read)) $sput $sget $(cut -d' ' -f1 /proc/loadavg)"
+  cpu() { echo "$out" | awk -v b="$1" '$0 ~ b { for (i = 2; i <= NF; i++) if ($i == "cpu-us/op") print int($(i-1)) }'; }
+  cput=$(cpu BenchmarkPut1KiB)
+  cget=$(cpu BenchmarkGet1KiB)
+  row="$round $put $disk_write $((100 * put / disk_write)) $get $disk_read $((100 * get / disk_read)) $sput $sget $(cut -d' ' -f1 /proc/loadavg) $cput $cget"
   rows+=("$row")
-  echo "round $row" | awk '{ printf "round %s: PUT %s MB/s vs dd %s MB/s (%s%%), GET %s MB/s vs dd %s MB/s (%s%%), 1 KiB PUT %s/s, GET %s/s, load %s\n", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
+  echo "round $row" | awk '{ printf "round %s: PUT %s MB/s vs dd %s MB/s (%s%%), GET %s MB/s vs dd %s MB/s (%s%%), 1 KiB PUT %s/s (%s CPU-us/op), GET %s/s (%s CPU-us/op), load %s\n", $2, $3, $4, $5, $6, $7, $8, $9, $12, $10, $13, $11 }'
 done
 
 col() { for r in "${rows[@]}"; do echo "$r" | awk -v c="$1" '{ print $c }'; done | median; }
@@ -58,7 +61,10 @@ echo
 printf '%-28s %s rounds, medians\n' "" "$R"
 printf '%-28s %7s MB/s vs dd %5s MB/s: %s%% (goal 60%%)\n' "64 MiB PUT" "$(col 2)" "$(col 3)" "$(col 4)"
 printf '%-28s %7s MB/s vs dd %5s MB/s: %s%% (goal 60%%)\n' "64 MiB GET" "$(col 5)" "$(col 6)" "$(col 7)"
-printf '%-28s %7s ops/s (goal 5,000)\n' "1 KiB PUT, 32 clients" "$(col 8)"
-printf '%-28s %7s ops/s (goal 10,000)\n' "1 KiB GET, 32 clients" "$(col 9)"
-echo "(each median is taken on its own column; the ratios are medians of the per-round ratios)"
+ncpu=$(nproc)
+printf '%-28s %7s ops/s (goal 5,000); %s CPU-us/op = %s ops/s on %s idle CPUs\n' "1 KiB PUT, 32 clients" "$(col 8)" "$(col 11)" "$((ncpu * 1000000 / $(col 11)))" "$ncpu"
+printf '%-28s %7s ops/s (goal 10,000); %s CPU-us/op = %s ops/s on %s idle CPUs\n' "1 KiB GET, 32 clients" "$(col 9)" "$(col 12)" "$((ncpu * 1000000 / $(col 12)))" "$ncpu"
+echo "(each median is taken on its own column; the ratios are medians of the per-round ratios. CPU-us/op is"
+echo " the benchmark process's user+system time per operation, client and server together; the ops/s it"
+echo " implies assume the CPUs are the only limit, which holds for GET and, with group commit, for PUT)"
 echo "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(go env GOVERSION), $(date -u +%FT%TZ)"
