@@ -1,6 +1,7 @@
 package binding_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"github.com/zerostack/zerostack/internal/binding"
 	"github.com/zerostack/zerostack/internal/d1"
 	"github.com/zerostack/zerostack/internal/d1/d1local"
+	"github.com/zerostack/zerostack/internal/r2"
+	"github.com/zerostack/zerostack/internal/r2/r2local"
 	"github.com/zerostack/zerostack/internal/sqlitedb"
 	"github.com/zerostack/zerostack/internal/worker"
 )
@@ -138,6 +141,99 @@ func BenchmarkD1PrimaryKeySelect(b *testing.B) {
 			var e, n string
 			if err := st.QueryRow(i%1000).Scan(&id, &e, &n); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+}
+
+const r2BenchWorker = `
+export default {
+  async fetch(req, env) {
+    const q = new URL(req.url).searchParams;
+    const n = Number(q.get("n")), mode = q.get("mode");
+    for (let i = 0; i < n; i++) {
+      if (mode === "head") { if ((await env.BUCKET.head("object-10k")).size !== 10240) throw new Error("size"); continue; }
+      const o = await env.BUCKET.get("object-10k");
+      switch (mode) {
+        case "get": if (o.size !== 10240) throw new Error("size"); break;
+        case "response": {
+          const r = new Response(o.body, { headers: { etag: o.httpEtag } });
+          if (r.status !== 200) throw new Error("status");
+          break;
+        }
+        case "arrayBuffer": if ((await o.arrayBuffer()).byteLength !== 10240) throw new Error("length"); break;
+        case "text": if ((await o.text()).length !== 10240) throw new Error("length"); break;
+      }
+    }
+    return new Response("ok");
+  },
+};`
+
+// BenchmarkR2Get measures one R2 get of a 10 KiB object per op, from a
+// JavaScript loop inside one request (HTTP amortized away): "head" looks
+// up the metadata alone, "get" only
+// looks the object up, "response" also wraps its body in a Response as
+// bench/bindings/worker.js does (the body itself is not sent: the
+// Response is dropped), "arrayBuffer" and "text" read the body. "store"
+// is r2local's Get called from Go, reading the body, for scale.
+func BenchmarkR2Get(b *testing.B) {
+	ctx := context.Background()
+	store, err := r2local.Open(filepath.Join(b.TempDir(), "r2"), r2local.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	body := bytes.Repeat([]byte("x"), 10240)
+	if _, err := store.Put(ctx, "bench", "object-10k", bytes.NewReader(body), r2.PutOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	entry := filepath.Join(b.TempDir(), "index.js")
+	os.WriteFile(entry, []byte(r2BenchWorker), 0o644)
+	bundle, err := worker.MakeBundle(worker.BundleOptions{Entry: entry, Dir: filepath.Dir(entry)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := worker.New(worker.Config{Name: "bench", Bundle: bundle, Isolates: 1, CPULimit: -1,
+		Extensions: []worker.Extension{binding.Extension(binding.Services{R2: store})}, Console: func(l, m string) { b.Log(l, m) },
+		Bindings: []worker.Binding{binding.R2("BUCKET", "bench")}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	srv := httptest.NewServer(w)
+	defer srv.Close()
+	get := func(b *testing.B, mode string, n int) {
+		resp, err := http.Get(fmt.Sprintf("%s/?mode=%s&n=%d", srv.URL, mode, n))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("%d %s", resp.StatusCode, out)
+		}
+	}
+	for _, mode := range []string{"head", "get", "response", "arrayBuffer", "text"} {
+		b.Run(mode, func(b *testing.B) {
+			get(b, mode, 500) // warm up the JIT
+			b.ResetTimer()
+			cpu := cpuTime()
+			get(b, mode, b.N)
+			reportCPU(b, cpu)
+		})
+	}
+	b.Run("store", func(b *testing.B) {
+		cpu := cpuTime()
+		defer reportCPU(b, cpu)
+		for i := 0; i < b.N; i++ {
+			res, err := store.Get(ctx, "bench", "object-10k", r2.GetOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, _ := io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if n != 10240 {
+				b.Fatal(n)
 			}
 		}
 	})

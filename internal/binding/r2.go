@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
+	"strconv"
 	"time"
 
 	"github.com/zerostack/zerostack/internal/r2"
@@ -85,6 +87,91 @@ func toJSObject(o r2.Object) *jsObject {
 	}
 	return &jsObject{Key: o.Key, Version: o.Version, Size: o.Size, ETag: o.ETag, Uploaded: o.Uploaded.UnixMilli(),
 		HTTPMetadata: hm, CustomMetadata: cm, Checksums: cs, StorageClass: o.StorageClass}
+}
+
+// appendJSON appends o as JSON, as encoding/json would write it (same
+// fields, omitted when empty as the struct tags say) without its
+// reflection: every R2 get and head returns one.
+func (o *jsObject) appendJSON(b []byte) []byte {
+	b = append(b, `{"key":`...)
+	b = appendString(b, o.Key)
+	b = append(b, `,"version":`...)
+	b = appendString(b, o.Version)
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, o.Size, 10)
+	b = append(b, `,"etag":`...)
+	b = appendString(b, o.ETag)
+	b = append(b, `,"uploaded":`...)
+	b = strconv.AppendInt(b, o.Uploaded, 10)
+	b = append(b, `,"httpMetadata":{`...)
+	sep := byte(0)
+	field := func(name, v string) {
+		if v == "" {
+			return
+		}
+		if sep != 0 {
+			b = append(b, sep)
+		}
+		sep = ','
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `":`...)
+		b = appendString(b, v)
+	}
+	m := &o.HTTPMetadata
+	field("contentType", m.ContentType)
+	field("contentLanguage", m.ContentLanguage)
+	field("contentDisposition", m.ContentDisposition)
+	field("contentEncoding", m.ContentEncoding)
+	field("cacheControl", m.CacheControl)
+	if m.CacheExpiry != nil {
+		if sep != 0 {
+			b = append(b, sep)
+		}
+		b = append(b, `"cacheExpiry":`...)
+		b = strconv.AppendInt(b, *m.CacheExpiry, 10)
+	}
+	b = append(b, `},"customMetadata":{`...)
+	keys := make([]string, 0, len(o.CustomMetadata))
+	for k := range o.CustomMetadata {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // as encoding/json orders map keys
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, o.CustomMetadata[k])
+	}
+	b = append(b, `},"checksums":{`...)
+	sep = 0
+	c := &o.Checksums
+	field("md5", c.MD5)
+	field("sha1", c.SHA1)
+	field("sha256", c.SHA256)
+	field("sha384", c.SHA384)
+	field("sha512", c.SHA512)
+	b = append(b, `},"storageClass":`...)
+	b = appendString(b, o.StorageClass)
+	if o.Range != nil {
+		b = append(b, `,"range":{"offset":`...)
+		b = strconv.AppendInt(b, o.Range.Offset, 10)
+		b = append(b, `,"length":`...)
+		b = strconv.AppendInt(b, o.Range.Length, 10)
+		b = append(b, '}')
+	}
+	if o.Body != 0 {
+		b = append(b, `,"body":`...)
+		b = strconv.AppendInt(b, int64(o.Body), 10)
+	}
+	return append(b, '}')
+}
+
+// objectResult is an R2Object for an asynchronous host function's result.
+func objectResult(o *jsObject) (any, error) {
+	return webapi.JSON(o.appendJSON(make([]byte, 0, 512))), nil
 }
 
 func jsonResult(v any) (any, error) {
@@ -299,8 +386,8 @@ func (m *memBody) WriteTo(w io.Writer) (int64, error) { return m.r.WriteTo(w) }
 
 // installR2 defines the R2Bucket host functions:
 //
-//	r2Head(p, bucket, key)                   → JSON object | undefined
-//	r2Get(p, bucket, key, optsJSON)          → JSON object with body reader id | undefined
+//	r2Head(bucket, key)                      → JSON object | undefined (synchronous)
+//	r2Get(bucket, key, optsJSON)             → JSON object with body reader id | undefined (synchronous)
 //	r2Put(p, bucket, key, optsJSON, kind, a, b) → JSON object | undefined (onlyIf failed)
 //	r2Delete(p, bucket, keysJSON)
 //	r2List(p, bucket, optsJSON)              → JSON R2Objects
@@ -310,56 +397,54 @@ func (m *memBody) WriteTo(w io.Writer) (int64, error) { return m.r.WriteTo(w) }
 //	r2Abort(p, bucket, key, id)
 func (h *host) installR2(rt *webapi.Runtime) {
 	store, mp := h.s.R2, h.s.R2Multipart
-	fastAsync(rt, "r2Head", func(c *v8.Call) (func(context.Context) (any, error), webapi.Work, error) {
-		bucket, key := c.String(1), c.String(2)
-		head := func(ctx context.Context) (any, error) {
-			if err := r2.ValidateKey(key); err != nil {
-				return nil, r2Error("head", err)
-			}
-			o, err := store.Head(ctx, bucket, key)
-			if errors.Is(err, r2.ErrNoSuchKey) {
-				return nil, nil
-			}
-			if err != nil {
-				return nil, r2Error("head", err)
-			}
-			return jsonResult(toJSObject(o))
+	// r2Head and r2Get are synchronous: a lookup in the local store is
+	// quicker than handing it to a goroutine and its result back through
+	// the event loop, so they run on the isolate's thread and return the
+	// object (JSON text) as their value, or undefined when there is none.
+	rt.Func("r2Head", func(c *v8.Call) (any, error) {
+		bucket, key := c.String(0), c.String(1)
+		if err := r2.ValidateKey(key); err != nil {
+			return nil, r2Error("head", err)
 		}
-		return noDeadline(head), func() (any, error) { return head(context.Background()) }, nil
+		o, err := store.Head(context.Background(), bucket, key)
+		if errors.Is(err, r2.ErrNoSuchKey) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, r2Error("head", err)
+		}
+		return string(toJSObject(o).appendJSON(make([]byte, 0, 512))), nil
 	})
-	fastAsync(rt, "r2Get", func(c *v8.Call) (func(context.Context) (any, error), webapi.Work, error) {
-		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)
-		get := func(ctx context.Context) (any, error) {
-			var o jsGetOptions
-			if err := decodeOpts("get", optsJSON, &o); err != nil {
-				return nil, err
-			}
-			if err := r2.ValidateKey(key); err != nil {
-				return nil, r2Error("get", err)
-			}
-			opts := r2.GetOptions{OnlyIf: o.OnlyIf.conditional()}
-			if r := o.Range; r != nil {
-				if r.Header != "" {
-					rg, err := r2.ParseRangeHeader(r.Header)
-					if err != nil {
-						return nil, r2Error("get", err)
-					}
-					opts.Range = rg
-				} else {
-					opts.Range = &r2.Range{Offset: r.Offset, Length: r.Length, Suffix: r.Suffix}
+	rt.Func("r2Get", func(c *v8.Call) (any, error) {
+		bucket, key, optsJSON := c.String(0), c.String(1), c.String(2)
+		var o jsGetOptions
+		if err := decodeOpts("get", optsJSON, &o); err != nil {
+			return nil, err
+		}
+		if err := r2.ValidateKey(key); err != nil {
+			return nil, r2Error("get", err)
+		}
+		opts := r2.GetOptions{OnlyIf: o.OnlyIf.conditional()}
+		if r := o.Range; r != nil {
+			if r.Header != "" {
+				rg, err := r2.ParseRangeHeader(r.Header)
+				if err != nil {
+					return nil, r2Error("get", err)
 				}
+				opts.Range = rg
+			} else {
+				opts.Range = &r2.Range{Offset: r.Offset, Length: r.Length, Suffix: r.Suffix}
 			}
-			res, err := store.Get(ctx, bucket, key, opts)
-			if errors.Is(err, r2.ErrNoSuchKey) {
-				return nil, nil
-			}
-			if err != nil {
-				return nil, r2Error("get", err)
-			}
-			obj := toJSObject(res.Object)
-			if res.PreconditionFailed {
-				return jsonResult(obj) // R2 returns the object without a body
-			}
+		}
+		res, err := store.Get(context.Background(), bucket, key, opts)
+		if errors.Is(err, r2.ErrNoSuchKey) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, r2Error("get", err)
+		}
+		obj := toJSObject(res.Object)
+		if !res.PreconditionFailed { // else R2 returns the object without a body
 			if opts.Range != nil {
 				obj.Range = &jsRange{res.Offset, res.Length}
 			}
@@ -376,12 +461,9 @@ func (h *host) installR2(rt *webapi.Runtime) {
 				res.Body.Close()
 				body = lazyR2Body(store, bucket, key, res.Object.ETag, res.Offset, res.Length)
 			}
-			return webapi.OnLoop(func() (any, error) {
-				obj.Body = rt.AddReader(body)
-				return jsonResult(obj)
-			}), nil
+			obj.Body = rt.AddReader(body)
 		}
-		return noDeadline(get), func() (any, error) { return get(context.Background()) }, nil
+		return string(obj.appendJSON(make([]byte, 0, 512))), nil
 	})
 	rt.Async("r2Put", func(c *v8.Call) (webapi.Work, error) {
 		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)
@@ -415,7 +497,7 @@ func (h *host) installR2(rt *webapi.Runtime) {
 			if err != nil {
 				return nil, r2Error("put", err)
 			}
-			return jsonResult(toJSObject(obj))
+			return objectResult(toJSObject(obj))
 		}, nil
 	})
 	rt.Async("r2Delete", func(c *v8.Call) (webapi.Work, error) {
@@ -535,7 +617,7 @@ func (h *host) installR2(rt *webapi.Runtime) {
 			if err != nil {
 				return nil, r2Error("completeMultipartUpload", err)
 			}
-			return jsonResult(toJSObject(obj))
+			return objectResult(toJSObject(obj))
 		}, nil
 	})
 	rt.Async("r2Abort", func(c *v8.Call) (webapi.Work, error) {

@@ -65,19 +65,17 @@ function unhex(s) {
   return u8.buffer;
 }
 
-const kHex = Symbol("hex");
-
 // R2Checksums holds the object's digests as ArrayBuffers (decoded from hex
-// on first access); toJSON gives the hex strings.
+// on access); toJSON gives the hex strings.
 class R2Checksums {
-  constructor(cs) {
-    Object.defineProperty(this, kHex, { value: cs });
-  }
-  toJSON() { return { ...this[kHex] }; }
+  #hex;
+  constructor(cs) { this.#hex = cs; }
+  toJSON() { return { ...this.#hex }; }
+  static hex(c, k) { return c.#hex[k]; }
 }
 for (const k of ["md5", "sha1", "sha256", "sha384", "sha512"]) {
   Object.defineProperty(R2Checksums.prototype, k, {
-    get() { const h = this[kHex][k]; return h === undefined ? undefined : unhex(h); },
+    get() { const h = R2Checksums.hex(this, k); return h === undefined ? undefined : unhex(h); },
     enumerable: true,
     configurable: true,
   });
@@ -115,35 +113,36 @@ class R2Object {
 }
 Object.defineProperty(R2Object.prototype, Symbol.toStringTag, { value: "R2Object" });
 
-const kBodyId = Symbol("bodyId"), kStream = Symbol("stream"), kRead = Symbol("read");
-
 // An unread body's Go reader (an open file) is released when its
 // R2ObjectBody is collected, if the engine runs finalizers; otherwise when
 // the isolate closes.
 const unread = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((id) => host.cancelRead(id)) : null;
 
 class R2ObjectBody extends R2Object {
+  // Private fields, not symbol-keyed properties: defining those on every
+  // object cost more than the rest of the constructor.
+  #id; #stream = null; #read = false;
   constructor(o) {
     super(o);
-    Object.defineProperty(this, kBodyId, { value: o.body });
-    Object.defineProperty(this, kStream, { value: null, writable: true });
-    Object.defineProperty(this, kRead, { value: false, writable: true });
+    this.#id = o.body;
     unread?.register(this, o.body);
   }
   // body is a stream over the Go reader; handing it to a Response passes the
-  // reader to Go untouched.
+  // reader to Go untouched, so the bytes never cross into JavaScript.
   get body() {
-    if (this[kStream] === null) this[kStream] = hostStream(this[kBodyId]);
-    return this[kStream];
+    if (this.#stream === null) this.#stream = hostStream(this.#id);
+    return this.#stream;
   }
   get bodyUsed() {
-    return this[kRead] || (this[kStream] !== null && this[kStream].locked);
+    return this.#read || (this.#stream !== null && this.#stream.locked);
   }
+  // #bytes reads the whole body: straight from the Go reader in one call
+  // when no stream was made, so arrayBuffer()/text() pump no stream.
   async #bytes() {
     if (this.bodyUsed) throw new TypeError("Body has already been used. It can only be used once. Use tee() first if you need to read it twice.");
-    this[kRead] = true;
-    if (this[kStream] !== null) return new Uint8Array(await new Response(this[kStream]).arrayBuffer());
-    return await callAsync("readAll", this[kBodyId]);
+    this.#read = true;
+    if (this.#stream !== null) return new Uint8Array(await new Response(this.#stream).arrayBuffer());
+    return await callAsync("readAll", this.#id);
   }
   async arrayBuffer() {
     const u8 = await this.#bytes();
@@ -216,9 +215,10 @@ Object.defineProperty(R2MultipartUpload.prototype, Symbol.toStringTag, { value: 
 class R2Bucket {
   constructor(bucket) { this[kBucket] = bucket; }
 
+  // head and get look the object up synchronously (see installR2).
   async head(key) {
-    const o = await callAsync("r2Head", this[kBucket], keyArg(key, "head"));
-    return o === undefined ? null : new R2Object(o);
+    const o = host.r2Head(this[kBucket], keyArg(key, "head"));
+    return o === undefined ? null : new R2Object(JSON.parse(o));
   }
 
   async get(key, options = {}) {
@@ -244,8 +244,9 @@ class R2Bucket {
         }
       }
     }
-    const res = await callAsync("r2Get", this[kBucket], keyArg(key, "get"), JSON.stringify(o));
-    if (res === undefined) return null;
+    const j = host.r2Get(this[kBucket], keyArg(key, "get"), o.onlyIf === undefined && o.range === undefined ? "" : JSON.stringify(o));
+    if (j === undefined) return null;
+    const res = JSON.parse(j);
     return res.body ? new R2ObjectBody(res) : new R2Object(res);
   }
 
