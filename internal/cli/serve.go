@@ -54,6 +54,8 @@ func runServe(s Streams, args []string) int {
 	logLevel := fs.String("log-level", "", "diagnostics: debug, info, warn, error or none (default: [serve] log_level, else info)")
 	var domains stringList
 	fs.Var(&domains, "domain", "base host: <worker>.<domain> reaches a worker by name (repeatable; default: [serve] domains)")
+	var s3Domains stringList
+	fs.Var(&s3Domains, "s3-domain", "host name of the S3 endpoint for virtual-host-style requests, <bucket>.<s3-domain> (repeatable; default: [serve] s3_domains; path-style always works)")
 	def := fs.String("default", "", "worker for requests no route or host matches (default: [serve] default; the only project when there is one)")
 	isolates := fs.Int("isolates", 0, "isolates per worker (default: [serve] isolates, else one per two CPUs)")
 	shutdown := fs.Duration("shutdown-timeout", 0, "how long SIGTERM waits for requests in flight (default: [serve] shutdown_timeout, else 30s)")
@@ -145,19 +147,20 @@ Flags:`)
 		return fileVal
 	}
 	opts := server.ServeOptions{
-		Projects: projects,
-		Env:      pick("env", *env, sc.Env),
-		HTTP:     pick("http", *httpAddr, sc.HTTP),
-		HTTPS:    pick("https", *httpsAddr, sc.HTTPS),
-		Cert:     pick("cert", *cert, sc.Cert),
-		Key:      pick("key", *key, sc.Key),
-		S3:       pick("s3", *s3Addr, sc.S3),
-		API:      pick("api", *apiAddr, sc.API),
-		StateDir: pick("persist-to", *persistTo, sc.StateDir),
-		Domains:  sc.Domains,
-		Default:  pick("default", *def, sc.Default),
-		Isolates: sc.Isolates,
-		Vars:     vars,
+		Projects:  projects,
+		Env:       pick("env", *env, sc.Env),
+		HTTP:      pick("http", *httpAddr, sc.HTTP),
+		HTTPS:     pick("https", *httpsAddr, sc.HTTPS),
+		Cert:      pick("cert", *cert, sc.Cert),
+		Key:       pick("key", *key, sc.Key),
+		S3:        pick("s3", *s3Addr, sc.S3),
+		API:       pick("api", *apiAddr, sc.API),
+		StateDir:  pick("persist-to", *persistTo, sc.StateDir),
+		Domains:   sc.Domains,
+		S3Domains: sc.S3Domains,
+		Default:   pick("default", *def, sc.Default),
+		Isolates:  sc.Isolates,
+		Vars:      vars,
 	}
 	if set["e"] {
 		opts.Env = *env
@@ -172,6 +175,9 @@ Flags:`)
 	}
 	if set["domain"] {
 		opts.Domains = domains
+	}
+	if set["s3-domain"] {
+		opts.S3Domains = s3Domains
 	}
 	if set["isolates"] {
 		opts.Isolates = *isolates

@@ -39,6 +39,9 @@ type ServeOptions struct {
 	HTTPS, Cert, Key string
 	// S3, when set, serves the R2 buckets over the S3 API there.
 	S3 string
+	// S3Domains are the S3 endpoint's host names for virtual-host-style
+	// addressing (<bucket>.<s3 domain>); path-style always works.
+	S3Domains []string
 	// API, when set, serves Cloudflare's REST API subset (Queues pull
 	// consumers) there, requiring APIToken as a bearer token if set.
 	API      string
@@ -347,7 +350,7 @@ func (s *Server) listen() error {
 				buckets = append(buckets, R2BucketName(b))
 			}
 		}
-		if s.s3, err = StartS3(s.state, S3Options{IP: host, Port: port, Buckets: buckets, Domains: s.opts.Domains, Logger: s.log}); err != nil {
+		if s.s3, err = StartS3(s.state, S3Options{IP: host, Port: port, Buckets: buckets, Domains: s.opts.S3Domains, Logger: s.log}); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/zerostack/zerostack/internal/config"
+	"github.com/zerostack/zerostack/internal/s3api"
 )
 
 func TestParseServeConfig(t *testing.T) {
@@ -41,6 +42,7 @@ api = "127.0.0.1:8788"
 api_token_env = "ZS_TOKEN"
 state_dir = "data"
 domains = ["Example.com."]
+s3_domains = ["s3.example.com"]
 default = "api"
 log_format = "json"
 log_level = "debug"
@@ -53,7 +55,7 @@ isolates = 2
 	want := ServeConfig{
 		File: "/etc/zs/zerostack.toml", Projects: []string{"/etc/zs/api", "/srv/site/wrangler.toml"}, Env: "production",
 		HTTP: ":8080", HTTPS: "127.0.0.1:8443", Cert: "/etc/zs/tls/cert.pem", Key: "/etc/zs/tls/key.pem", S3: ":9000",
-		API: "127.0.0.1:8788", APITokenEnv: "ZS_TOKEN", StateDir: "/etc/zs/data", Domains: []string{"example.com"},
+		API: "127.0.0.1:8788", APITokenEnv: "ZS_TOKEN", StateDir: "/etc/zs/data", Domains: []string{"example.com"}, S3Domains: []string{"s3.example.com"},
 		Default: "api", LogFormat: "json", LogLevel: "debug", Shutdown: 5 * time.Second, Isolates: 2,
 	}
 	if got := *c; !sameServeConfig(got, want) {
@@ -66,7 +68,7 @@ isolates = 2
 }
 
 func sameServeConfig(a, b ServeConfig) bool {
-	return strings.Join(a.Projects, ",") == strings.Join(b.Projects, ",") && strings.Join(a.Domains, ",") == strings.Join(b.Domains, ",") &&
+	return strings.Join(a.Projects, ",") == strings.Join(b.Projects, ",") && strings.Join(a.Domains, ",") == strings.Join(b.Domains, ",") && strings.Join(a.S3Domains, ",") == strings.Join(b.S3Domains, ",") &&
 		a.File == b.File && a.Env == b.Env && a.HTTP == b.HTTP && a.HTTPS == b.HTTPS && a.Cert == b.Cert && a.Key == b.Key &&
 		a.S3 == b.S3 && a.API == b.API && a.APITokenEnv == b.APITokenEnv && a.StateDir == b.StateDir && a.Default == b.Default &&
 		a.LogFormat == b.LogFormat && a.LogLevel == b.LogLevel && a.Shutdown == b.Shutdown && a.Isolates == b.Isolates
@@ -517,6 +519,7 @@ type = "http_pull"
 		Projects: []string{pagesDir, counter, front}, StateDir: t.TempDir(), Isolates: 1,
 		HTTP: "127.0.0.1:0", HTTPS: "127.0.0.1:0", Cert: certFile, Key: keyFile,
 		API: "127.0.0.1:0", APIToken: "t0k", Default: "front",
+		S3: "127.0.0.1:0", S3Domains: []string{"s3.test"}, Domains: []string{"apps.test"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -572,6 +575,33 @@ type = "http_pull"
 	}
 	if r := get(h, "front.localhost", "/"); r.status != 200 {
 		t.Errorf("after the cpu limit: %d %q", r.status, r.body)
+	}
+	// <worker>.<domain> for the Workers, <bucket>.<s3 domain> for S3: the
+	// two do not mix.
+	if r := get(h, "front.apps.test", "/"); r.status != 200 || r.body != "front http:" {
+		t.Errorf("front.apps.test: %d %q", r.status, r.body)
+	}
+	if _, err := s.State().R2().CreateBucket(context.Background(), "pics"); err != nil {
+		t.Fatal(err)
+	}
+	key, err := s.S3().Settings().CreateKey(context.Background(), "t", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"pics.s3.test", "pics.apps.test"} {
+		req, _ := http.NewRequest("GET", s.S3().URL()+"/?list-type=2", nil)
+		req.Host = host
+		s3api.Sign(req, key.ID, key.Secret, "auto", time.Now())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		virtual := strings.Contains(string(b), "<ListBucketResult") && strings.Contains(string(b), "<Name>pics</Name>")
+		if host == "pics.s3.test" && (resp.StatusCode != 200 || !virtual) || host == "pics.apps.test" && virtual {
+			t.Errorf("S3 %s: %d %s", host, resp.StatusCode, b)
+		}
 	}
 	// The REST API: a message the worker sends is pulled with the token.
 	if r := get(h, "front.localhost", "/out"); r.body != "queued" {

@@ -48,6 +48,7 @@ const (
 //	api_token_env = "ZEROSTACK_API_TOKEN"    # bearer token of the REST API, from the environment
 //	state_dir = "/var/lib/zerostack"         # KV, D1, R2, … data
 //	domains = ["example.com"]                # <worker>.example.com reaches a worker by name
+//	s3_domains = ["s3.example.com"]          # <bucket>.s3.example.com on the S3 listener
 //	default = "api"                          # worker for requests no route matches
 //	log_format = "json"                      # json | text
 //	log_level = "info"                       # debug | info | warn | error
@@ -67,6 +68,7 @@ type ServeConfig struct {
 	APITokenEnv string
 	StateDir    string
 	Domains     []string
+	S3Domains   []string
 	Default     string
 	LogFormat   string
 	LogLevel    string
@@ -173,7 +175,7 @@ func (p *serveParser) path(m wrangler.Member) string {
 }
 
 var serveKeys = []string{"projects", "env", "http", "https", "cert", "key", "s3", "api", "api_token_env", "state_dir",
-	"domains", "default", "log_format", "log_level", "shutdown_timeout", "isolates"}
+	"domains", "s3_domains", "default", "log_format", "log_level", "shutdown_timeout", "isolates"}
 
 func (p *serveParser) parse(m *wrangler.Member, c *ServeConfig) {
 	if m.Value.Kind != wrangler.Object {
@@ -204,14 +206,18 @@ func (p *serveParser) parse(m *wrangler.Member, c *ServeConfig) {
 			c.APITokenEnv, _ = p.str(f)
 		case "state_dir":
 			c.StateDir = p.path(f)
-		case "domains":
+		case "domains", "s3_domains":
 			for _, d := range p.strs(f) {
 				d = strings.ToLower(strings.Trim(d, "."))
 				if d == "" || strings.ContainsAny(d, "/*: ") {
-					p.errorf(f.Pos, "serve.domains: %q is not a host name (write e.g. \"example.com\")", d)
+					p.errorf(f.Pos, "serve.%s: %q is not a host name (write e.g. \"example.com\")", f.Key, d)
 					continue
 				}
-				c.Domains = append(c.Domains, d)
+				if f.Key == "domains" {
+					c.Domains = append(c.Domains, d)
+				} else {
+					c.S3Domains = append(c.S3Domains, d)
+				}
 			}
 		case "default":
 			c.Default, _ = p.str(f)
