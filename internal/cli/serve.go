@@ -40,7 +40,7 @@ func (l *stringList) Set(v string) error {
 func runServe(s Streams, args []string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(s.Err)
-	httpAddr := fs.String("http", "", "Workers listener, host:port (default: [serve] http, else "+server.DefaultServeHTTP+")")
+	httpAddr := fs.String("http", "", "Workers listener, host:port, or off to serve HTTPS only (default: [serve] http, else "+server.DefaultServeHTTP+")")
 	httpsAddr := fs.String("https", "", "TLS listener, host:port (default with a certificate: [serve] https, else "+server.DefaultServeHTTPS+")")
 	cert := fs.String("cert", "", "PEM certificate chain for HTTPS (default: [serve] cert)")
 	key := fs.String("key", "", "PEM private key for HTTPS (default: [serve] key)")

@@ -31,7 +31,8 @@ type ServeOptions struct {
 	// Env selects an [env.NAME] section of every project ("" for the top
 	// level).
 	Env string
-	// HTTP is the Workers listener ("" = [DefaultServeHTTP]).
+	// HTTP is the Workers listener ("" = [DefaultServeHTTP], [AddrOff] =
+	// none: HTTPS only). Every address may be [AddrOff].
 	HTTP string
 	// HTTPS, Cert and Key add a TLS listener with the PEM certificate
 	// chain and key in those files; HTTPS "" with a certificate means
@@ -320,10 +321,16 @@ func (s *Server) listen() error {
 	if addr == "" {
 		addr = DefaultServeHTTP
 	}
-	if err := s.listenHTTP("http", addr, h, nil); err != nil {
-		return err
+	httpsOn := s.opts.HTTPS != AddrOff && (s.opts.Cert != "" || s.opts.Key != "" || s.opts.HTTPS != "")
+	if addr == AddrOff && !httpsOn {
+		return errors.New("serve: http is off and https is not configured: nothing would serve the Workers; set a certificate (--cert, --key) or an http address")
 	}
-	if s.opts.Cert != "" || s.opts.Key != "" || s.opts.HTTPS != "" {
+	if addr != AddrOff {
+		if err := s.listenHTTP("http", addr, h, nil); err != nil {
+			return err
+		}
+	}
+	if httpsOn {
 		if s.opts.Cert == "" || s.opts.Key == "" {
 			return errors.New("serve: https needs a certificate and its key: set --cert and --key (or cert and key under [serve])")
 		}
@@ -339,7 +346,7 @@ func (s *Server) listen() error {
 			return err
 		}
 	}
-	if s.opts.S3 != "" {
+	if s.opts.S3 != "" && s.opts.S3 != AddrOff {
 		host, port, err := splitAddr(s.opts.S3)
 		if err != nil {
 			return fmt.Errorf("serve: s3: %w", err)
@@ -354,7 +361,7 @@ func (s *Server) listen() error {
 			return err
 		}
 	}
-	if s.opts.API != "" {
+	if s.opts.API != "" && s.opts.API != AddrOff {
 		if err := s.startAPI(); err != nil {
 			return err
 		}

@@ -416,6 +416,9 @@ func TestServeConfigErrors(t *testing.T) {
 	if _, err := StartServe(ServeOptions{Projects: []string{a}, HTTP: "127.0.0.1:0", StateDir: t.TempDir(), Default: "nope"}); err == nil || !strings.Contains(err.Error(), `default worker "nope" is not served (served: same)`) {
 		t.Fatalf("default: %v", err)
 	}
+	if _, err := StartServe(ServeOptions{Projects: []string{a}, HTTP: AddrOff, StateDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "http is off and https is not configured") {
+		t.Fatalf("no listener: %v", err)
+	}
 	// A start that failed after opening the state released it: the same
 	// state directory serves again.
 	state := t.TempDir()
@@ -704,6 +707,30 @@ service = "nowhere"
 	}
 	if r := do(t, "GET", base+"/gone", "", nil); r.status != 502 || !strings.Contains(r.body, `env.GONE: the Worker "nowhere" of this service binding is not running in this zerostack process`) {
 		t.Fatalf("missing service: %d %q", r.status, r.body)
+	}
+}
+
+// TestServeHTTPSOnly: http = "off" with a certificate serves HTTPS alone.
+func TestServeHTTPSOnly(t *testing.T) {
+	dir := writeWorkerProject(t, "name = \"tls\"\nmain = \"index.js\"\n", "export default { fetch(req) { return new Response(new URL(req.url).protocol) } };\n")
+	certFile, keyFile, pool := selfSignedCert(t)
+	s, err := StartServe(ServeOptions{Projects: []string{dir}, HTTP: AddrOff, HTTPS: "127.0.0.1:0", Cert: certFile, Key: keyFile, StateDir: t.TempDir(), Isolates: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	if s.URL("http") != "" {
+		t.Fatalf("http listener %s with http off", s.URL("http"))
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	resp, err := client.Get(s.URL("https") + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "https:" || resp.ProtoMajor != 2 {
+		t.Fatalf("got %q over %s", b, resp.Proto)
 	}
 }
 

@@ -29,6 +29,9 @@ const (
 	// MaxCPUMillis is the highest limits.cpu_ms Cloudflare accepts
 	// (5 minutes, Workers Paid); serve refuses more.
 	MaxCPUMillis = 300_000
+	// AddrOff as an address turns a listener off (http = "off" serves
+	// HTTPS only).
+	AddrOff = "off"
 )
 
 // ServeConfig is the [serve] section of zerostack.toml: what `zerostack
@@ -39,7 +42,7 @@ const (
 //	[serve]
 //	projects = ["api", "site/wrangler.toml"] # Workers/Pages projects (dirs or config files)
 //	env = "production"                       # [env.NAME] of every project
-//	http = ":80"                             # Workers listener ("" in the file: default)
+//	http = ":80"                             # Workers listener; "off" with https serves HTTPS only
 //	https = ":443"                           # TLS listener, needs cert and key
 //	cert = "/etc/zerostack/cert.pem"
 //	key = "/etc/zerostack/key.pem"
@@ -261,10 +264,11 @@ func (p *serveParser) parse(m *wrangler.Member, c *ServeConfig) {
 }
 
 // NormalizeAddr checks a listen address and returns it in host:port form:
-// "8080" becomes ":8080"; "localhost:9000" and "[::1]:80" stay as they are.
+// "8080" becomes ":8080"; "localhost:9000" and "[::1]:80" stay as they are;
+// [AddrOff] ("off") turns a listener off.
 func NormalizeAddr(s string) (string, error) {
-	if s == "" {
-		return "", nil
+	if s == "" || s == AddrOff {
+		return s, nil
 	}
 	if _, err := strconv.Atoi(s); err == nil {
 		s = ":" + s
