@@ -76,8 +76,8 @@ type Store struct {
 	// headStmt is the prepared object lookup on the read pool (head's
 	// common case), saving a parse per Get and Head.
 	headStmt *sql.Stmt
-	// getStmt is headStmt plus the inline body column, for Get.
-	getStmt *sql.Stmt
+	// readers are the connections of Get's lookups (read.go).
+	readers readers
 	// headWStmt and upsertStmt are prepared on the writer connection, for
 	// the group committer's transactions.
 	headWStmt, upsertStmt, blobWStmt *sql.Stmt
@@ -194,7 +194,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		db   *sql.DB
 		sql  string
 		stmt **sql.Stmt
-	}{{db.R, getSQL, &s.getStmt}, {db.W, headSQL, &s.headWStmt}, {db.W, upsertSQL, &s.upsertStmt},
+	}{{db.W, headSQL, &s.headWStmt}, {db.W, upsertSQL, &s.upsertStmt},
 		{db.W, "SELECT blob FROM r2_objects WHERE bucket = ? AND key = ?", &s.blobWStmt}} {
 		if *p.stmt, err = p.db.Prepare(p.sql); err != nil {
 			s.closeStmts()
@@ -210,7 +210,7 @@ func Open(dir string, opts Options) (*Store, error) {
 }
 
 func (s *Store) closeStmts() {
-	for _, st := range []*sql.Stmt{s.headStmt, s.getStmt, s.headWStmt, s.upsertStmt, s.blobWStmt} {
+	for _, st := range []*sql.Stmt{s.headStmt, s.headWStmt, s.upsertStmt, s.blobWStmt} {
 		if st != nil {
 			st.Close()
 		}
@@ -240,6 +240,7 @@ func (s *Store) Close() error {
 		s.submitMu.Unlock()
 		close(s.stop)
 		<-s.committerDone
+		s.closeReaders()
 		s.closeStmts()
 		err = s.db.Close()
 	})
@@ -429,27 +430,33 @@ func scanObject(sc scanner, extra ...any) (r2.Object, string, error) {
 	if err := sc.Scan(append([]any{&key, &o.Version, &blob, &o.Size, &o.ETag, &ms, &hm, &cm, &cs, &o.StorageClass}, extra...)...); err != nil {
 		return r2.Object{}, "", err
 	}
+	if err := finishObject(&o, key, ms, hm, cm, cs); err != nil {
+		return r2.Object{}, "", err
+	}
+	return o, blob, nil
+}
+
+// finishObject fills in the fields of o that come from columns needing
+// conversion or decoding.
+func finishObject(o *r2.Object, key []byte, ms int64, hm, cm, cs string) error {
 	o.Key = string(key)
 	o.Uploaded = time.UnixMilli(ms).UTC()
 	// Objects without HTTP or custom metadata store "{}" (the common case),
 	// which needs no decoding.
 	if hm != "{}" {
 		if err := json.Unmarshal([]byte(hm), &o.HTTPMetadata); err != nil {
-			return r2.Object{}, "", err
+			return err
 		}
 	}
 	if cm != "{}" {
 		if err := json.Unmarshal([]byte(cm), &o.CustomMetadata); err != nil {
-			return r2.Object{}, "", err
+			return err
 		}
 	}
 	if o.CustomMetadata == nil {
 		o.CustomMetadata = map[string]string{}
 	}
-	if err := decodeChecksums(cs, &o.Checksums); err != nil {
-		return r2.Object{}, "", err
-	}
-	return o, blob, nil
+	return decodeChecksums(cs, &o.Checksums)
 }
 
 // decodeChecksums decodes the checksums column. The common form, an MD5
@@ -533,11 +540,10 @@ func (s *Store) Get(ctx context.Context, bucket, key string, opts r2.GetOptions)
 		return nil, fmt.Errorf("r2 get: %w", err)
 	}
 	for attempt := 0; ; attempt++ {
-		var data []byte
-		o, blob, err := scanObject(s.getStmt.QueryRowContext(ctx, bucket, []byte(key)), &data)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = r2.ErrNoSuchKey
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("r2 get: %w", err)
 		}
+		o, blob, data, err := s.lookup(bucket, key)
 		if err != nil {
 			return nil, fmt.Errorf("r2 get: %w", err)
 		}
