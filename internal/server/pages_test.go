@@ -39,7 +39,7 @@ func fetch(t *testing.T, method, url string, hdr map[string]string) response {
 }
 
 // writeTree writes files (slash path → content) under dir.
-func writeTree(t *testing.T, dir string, files map[string]string) {
+func writeTree(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for p, c := range files {
 		f := filepath.Join(dir, filepath.FromSlash(p))
@@ -436,5 +436,58 @@ func TestWorkerAssetsOnly(t *testing.T) {
 	}
 	if r := fetch(t, "GET", d.URL()+"/nope", nil); r.status != 404 || r.body != "not here" {
 		t.Errorf("/nope: %d %q", r.status, r.body)
+	}
+}
+
+// TestPagesFunctionsSyncChain covers the router's synchronous path (no
+// middleware, handlers that return a Response) and its cached chains:
+// params are each request's own, throws fall back to the assets with
+// passThroughOnException from sync and async handlers alike, and a
+// middleware sees a nested response it may change.
+func TestPagesFunctionsSyncChain(t *testing.T) {
+	files := map[string]string{
+		"public/index.html":          "<h1>home</h1>",
+		"functions/sync.js":          `export const onRequest = () => new Response("sync");`,
+		"functions/p/[id].js":        `export const onRequest = (c) => { const s = JSON.stringify(c.params); c.params.id = "changed"; c.params.extra = 1; return new Response(s); };`,
+		"functions/r/[[rest]].js":    `export const onRequest = (c) => { const s = JSON.stringify(c.params.rest); c.params.rest.push("x"); return new Response(s); };`,
+		"functions/pass-sync.js":     `export const onRequest = (c) => { c.passThroughOnException(); throw new Error("boom"); };`,
+		"functions/pass-async.js":    `export const onRequest = async (c) => { c.passThroughOnException(); await null; throw new Error("boom"); };`,
+		"functions/throw.js":         `export const onRequest = () => { throw new Error("plain failure"); };`,
+		"functions/not-response.js":  `export const onRequest = () => "text";`,
+		"functions/m/_middleware.js": `export const onRequest = (c) => c.next().then((r) => { r.headers.set("x-sync-mw", "1"); return r; });`,
+		"functions/m/index.js":       `export const onRequest = (c) => new Response("m " + c.functionPath + " " + c.cf.colo);`,
+		"functions/m/static.js":      `export const onRequest = ({ next }) => next("/");`,
+	}
+	d, _ := startProject(t, files, &PagesOptions{Dir: "public"}, false)
+	cases := []struct {
+		path   string
+		status int
+		body   string
+		mw     bool
+	}{
+		{"/sync", 200, "sync", false},
+		{"/p/1", 200, `{"id":"1"}`, false},
+		{"/p/1", 200, `{"id":"1"}`, false}, // the cached chain kept no change
+		{"/p/2", 200, `{"id":"2"}`, false},
+		{"/r/a/b", 200, `["a","b"]`, false},
+		{"/r/a/b", 200, `["a","b"]`, false},
+		{"/pass-sync", 200, "<h1>home</h1>", false},
+		{"/pass-async", 200, "<h1>home</h1>", false},
+		{"/m", 200, "m /m DEV", true},
+		{"/m/static", 200, "<h1>home</h1>", true},
+	}
+	for _, c := range cases {
+		r := fetch(t, "GET", d.URL()+c.path, nil)
+		if r.status != c.status || r.body != c.body {
+			t.Errorf("GET %s: %d %q, want %d %q", c.path, r.status, r.body, c.status, c.body)
+		}
+		if got := r.header.Get("x-sync-mw") == "1"; got != c.mw {
+			t.Errorf("GET %s: middleware header present=%v, want %v", c.path, got, c.mw)
+		}
+	}
+	for path, msg := range map[string]string{"/throw": "plain failure", "/not-response": "Your Pages function should return a Response"} {
+		if r := fetch(t, "GET", d.URL()+path, nil); r.status != 500 || !strings.Contains(r.body, msg) {
+			t.Errorf("GET %s: %d %q, want 500 with %q", path, r.status, r.body, msg)
+		}
 	}
 }
