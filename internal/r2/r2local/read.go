@@ -17,8 +17,10 @@ import (
 // one Get at a time.
 
 // maxIdleReaders bounds the connections kept between Gets; bursts open more
-// and close them afterwards.
-const maxIdleReaders = 8
+// and close them afterwards. Opening one costs far more than a lookup, so
+// the bound is set above the concurrency of a busy server (an S3 client
+// with 32 connections keeps up to 32 Gets in flight), not at the CPU count.
+const maxIdleReaders = 64
 
 type readers struct {
 	mu     sync.Mutex
