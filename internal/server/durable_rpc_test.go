@@ -92,6 +92,12 @@ export default {
         out = { inc, value, own, fail, missing, childValue, disposed, childAfter };
         break;
       }
+      case "/pipeline": {
+        // Methods and properties of a result used before it arrives.
+        const c = stub.makeCounter(3);
+        out = { inc: await c.inc(4), value: await stub.makeCounter(8).value, child: await c.child().value, isPromise: c instanceof Promise };
+        break;
+      }
       case "/stored": {
         await stub.reset();
         const s = await stub.stored();
@@ -212,6 +218,7 @@ new_sqlite_classes = ["Room"]
 	}
 	get("/callback", `41`)
 	get("/target", `{"inc":7,"value":7,"own":"TypeError: The RPC receiver does not implement the method \"n\".","fail":"RangeError: counter broke","missing":"TypeError: The RPC receiver does not implement the method \"nope\".","childValue":70,"disposed":"Error: RPC stub used after being disposed.","childAfter":71}`)
+	get("/pipeline", `{"inc":7,"value":8,"child":70,"isPromise":true}`)
 	get("/stored", `{"max":20,"total":20}`)
 	get("/function", `{"add":15,"dup":11,"afterDispose":"Error: RPC stub used after being disposed.","dupStill":12}`)
 	get("/borrowed", `"RPC stub used after being disposed."`)

@@ -110,7 +110,7 @@ function makeStub(ns, id) {
       if (prop === "then") return undefined; // a stub is not a thenable
       let m = methods.get(prop);
       if (m === undefined) {
-        m = (...args) => call(ns, id, { op: "rpc", method: prop }, args);
+        m = (...args) => rpcPromise(call(ns, id, { op: "rpc", method: prop }, args));
         methods.set(prop, m);
       }
       return m;
@@ -341,7 +341,7 @@ function makeCapStub(id, fn, owned) {
   };
   const base = fn ? () => {} : Object.create(RpcTarget !== undefined ? RpcTarget.prototype : null);
   const p = new Proxy(base, {
-    apply(_, thisArg, args) { return capCall(st, "", false, args); },
+    apply(_, thisArg, args) { return rpcPromise(capCall(st, "", false, args)); },
     get(_, prop) {
       if (prop === DISPOSE) return dispose;
       if (prop === "dup") return dup;
@@ -363,8 +363,45 @@ function makeCapStub(id, fn, owned) {
 // rpcProperty is stub.name: calling it calls the method; awaiting it reads
 // the property.
 function rpcProperty(st, name) {
-  const f = (...args) => capCall(st, name, false, args);
+  const f = (...args) => rpcPromise(capCall(st, name, false, args));
   const get = () => capCall(st, name, true, []);
+  f.then = (ok, bad) => get().then(ok, bad);
+  f.catch = (bad) => get().catch(bad);
+  f.finally = (fin) => get().finally(fin);
+  return f;
+}
+
+// rpcPromise is the promise of an RPC call, on which the result's methods
+// and properties can be used before it settles, as with workerd's
+// RpcPromise: stub.getCounter().increment(1) calls increment on the
+// counter once getCounter's result arrives (one round trip after the
+// other: zerostack does not pipeline the calls themselves).
+function rpcPromise(p) {
+  let props;
+  return new Proxy(p, {
+    get(t, prop) {
+      if (prop === "then" || prop === "catch" || prop === "finally") return t[prop].bind(t);
+      if (typeof prop === "symbol") return t[prop];
+      props ??= new Map();
+      let m = props.get(prop);
+      if (m === undefined) {
+        m = pipelined(t, prop);
+        props.set(prop, m);
+      }
+      return m;
+    },
+  });
+}
+
+// pipelined is promise.name: calling it calls the method of the result,
+// awaiting it reads the property.
+function pipelined(p, name) {
+  const get = () => p.then((v) => v?.[name]);
+  const f = (...args) => rpcPromise(p.then((v) => {
+    const m = v?.[name];
+    if (typeof m !== "function") throw new TypeError(`"${name}" is not a function.`);
+    return m.apply(v, args);
+  }));
   f.then = (ok, bad) => get().then(ok, bad);
   f.catch = (bad) => get().catch(bad);
   f.finally = (fin) => get().finally(fin);
