@@ -1,6 +1,7 @@
 package binding
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -51,6 +52,7 @@ func parseSeconds(s, what string) (int64, error) {
 // installKV defines the KVNamespace host functions:
 //
 //	kvGet(p, ns, key, withMeta, cacheTtl) → bytes | undefined
+//	kvGetText(ns, key, cacheTtl)          → string | undefined (synchronous)
 //	kvGetMany(p, ns, keysJSON, withMeta)  → JSON {key: null | [text, metadata]}
 //	kvPut(p, ns, key, optsJSON, kind, a, b)
 //	kvDelete(p, ns, key)
@@ -92,6 +94,28 @@ func (h *host) installKV(rt *webapi.Runtime) {
 			return append(out, e.Value...), nil
 		}
 		return noDeadline(get), func() (any, error) { return get(context.Background()) }, nil
+	})
+	// kvGetText is get() of a "text" or "json" value as one synchronous
+	// call: the value comes back as a string (a local lookup is quicker than
+	// a round trip through a goroutine and the event loop, and the string
+	// needs no TextDecoder), undefined when the key has no value.
+	rt.Func("kvGetText", func(c *v8.Call) (any, error) {
+		ns, key := c.String(0), c.String(1)
+		if !c.IsNullish(2) {
+			if err := kv.ValidateCacheTTL(int64(c.Float(2))); err != nil {
+				return nil, kvError("GET", err)
+			}
+		}
+		e, err := store.Get(context.Background(), ns, key)
+		if errors.Is(err, kv.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, kvError("GET", err)
+		}
+		// As TextDecoder (and Body.text()) does, a leading BOM is dropped;
+		// V8 replaces invalid UTF-8 with U+FFFD as TextDecoder does.
+		return string(bytes.TrimPrefix(e.Value, []byte("\xef\xbb\xbf"))), nil
 	})
 	rt.Async("kvGetMany", func(c *v8.Call) (webapi.Work, error) {
 		ns, keysJSON, withMeta := c.String(1), c.String(2), c.Bool(3)

@@ -65,6 +65,11 @@ class KVNamespace {
   async get(key, options) {
     const [type, cacheTtl] = getOptions(options);
     if (Array.isArray(key)) return bulk(this[kNs], key, type, false);
+    if (type === "text" || type === "json") {
+      const s = host.kvGetText(this[kNs], keyString(key), cacheTtl);
+      if (s === undefined) return null;
+      return type === "text" ? s : JSON.parse(s);
+    }
     const u8 = await callAsync("kvGet", this[kNs], keyString(key), false, cacheTtl);
     if (u8 === undefined) return null;
     return decodeValue(u8, type);

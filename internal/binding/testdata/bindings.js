@@ -27,6 +27,13 @@ const tests = {
     await env.KV.put("a", "hello");
     eq(await env.KV.get("a"), "hello", "text");
     eq(await env.KV.get("a", "text"), "hello", "text type");
+    // text decodes as TextDecoder does: a leading BOM dropped, bad bytes U+FFFD.
+    await env.KV.put("bom", new Uint8Array([0xef, 0xbb, 0xbf, 0x61, 0xff, 0x62]));
+    eq(await env.KV.get("bom"), "a\ufffdb", "BOM and invalid UTF-8");
+    eq(await env.KV.get("bom"), new TextDecoder().decode(await env.KV.get("bom", "arrayBuffer")), "same as TextDecoder");
+    await env.KV.put("j", '{"x":[1]}');
+    eq(await env.KV.get("j", "json"), { x: [1] }, "json type");
+    eq(await env.KV.get("nothing", "json"), null, "missing json");
     eq(await env.KV.get("a", { type: "text", cacheTtl: 60 }), "hello", "cacheTtl");
     eq(new Uint8Array(await env.KV.get("a", "arrayBuffer")), new Uint8Array([104, 101, 108, 108, 111]), "arrayBuffer");
     eq(await new Response(await env.KV.get("a", "stream")).text(), "hello", "stream");
