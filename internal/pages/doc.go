@@ -20,6 +20,19 @@
 //     context.next(), env.ASSETS for the static files; js/functions.js);
 //     internal/worker bundles it.
 //
+// # Compression
+//
+// Static assets are sent gzip- or brotli-encoded when the client accepts
+// it and the type is compressible, as Cloudflare's edge does. Responses of
+// Functions, of a _worker.js and of Workers are sent as the code made them,
+// and so is what env.ASSETS.fetch() returns to a Function (the binding asks
+// for the file's own bytes, so that code may read them): on Cloudflare the
+// edge proxy compresses text types of those responses too, per the
+// client's Accept-Encoding, but `wrangler pages dev` and `wrangler dev` do
+// not, and zerostack's development servers follow wrangler here. A
+// Function that wants a compressed response sets Content-Encoding itself
+// (CompressionStream), and the response passes through unchanged.
+//
 // Behaviour follows Cloudflare's asset worker and wrangler (workers-sdk's
 // workers-shared and pages packages, read in 2026); where this package
 // decides something they leave open, the comment at that place says so.
