@@ -29,9 +29,11 @@
 // for the file's own bytes, so that code may read them): on Cloudflare the
 // edge proxy compresses text types of those responses too, per the
 // client's Accept-Encoding, but `wrangler pages dev` and `wrangler dev` do
-// not, and zerostack's development servers follow wrangler here. A
-// Function that wants a compressed response sets Content-Encoding itself
-// (CompressionStream), and the response passes through unchanged.
+// not, and zerostack's development servers follow wrangler here (the
+// response a developer inspects is the one the code made; compressing
+// every dynamic response would also cost CPU on each request). Headers and
+// body of a response whose code set Content-Encoding pass through as they
+// are.
 //
 // Behaviour follows Cloudflare's asset worker and wrangler (workers-sdk's
 // workers-shared and pages packages, read in 2026); where this package
