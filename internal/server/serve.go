@@ -90,38 +90,45 @@ type Server struct {
 // StartServe loads every project, opens the state, starts the workers, cron
 // triggers and queue consumers, and listens. It returns once every listener
 // accepts connections; on error everything started is stopped again.
-func StartServe(opts ServeOptions) (s *Server, err error) {
+func StartServe(opts ServeOptions) (*Server, error) {
 	if len(opts.Projects) == 0 {
 		return nil, errors.New("serve: no project to serve: name a project directory or wrangler.toml, or list projects under [serve] in zerostack.toml")
 	}
-	s = &Server{opts: opts, log: opts.Logger, byName: map[string]*Dev{}, lns: map[string]net.Listener{}}
+	s := &Server{opts: opts, log: opts.Logger, byName: map[string]*Dev{}, lns: map[string]net.Listener{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	defer func() {
-		if err != nil {
-			s.abort()
-		}
-	}()
+	if err := s.start(); err != nil {
+		s.abort()
+		return nil, err
+	}
+	return s, nil
+}
+
+// start does StartServe's work; on error the caller undoes it with abort.
+func (s *Server) start() error {
+	opts := s.opts
 	// Configurations first: a bad one is reported before anything starts.
 	for _, path := range opts.Projects {
 		p, err := s.loadProject(path)
 		if err != nil {
-			return s, err
+			return err
 		}
 		s.projects = append(s.projects, p)
 		s.byName[p.cfg.Name] = p
 	}
 	if err := s.makeRouter(); err != nil {
-		return s, err
+		return err
 	}
 	dir := opts.StateDir
 	if dir == "" {
 		dir = StateDir(s.projects[0].cfg.Dir, "")
 	}
-	if s.state, err = OpenState(dir, s.log); err != nil {
-		return s, err
+	st, err := OpenState(dir, s.log)
+	if err != nil {
+		return err
 	}
+	s.state = st
 	// Service bindings reach the Workers of this process by name.
 	workers := map[string]func() *worker.Worker{}
 	for _, p := range s.projects {
@@ -139,22 +146,22 @@ func StartServe(opts ServeOptions) (s *Server, err error) {
 		p.state = s.state
 		w, _, err := p.build()
 		if err != nil {
-			return s, fmt.Errorf("%s: %w", p.cfg.Name, err)
+			return fmt.Errorf("%s: %w", p.cfg.Name, err)
 		}
 		p.current.Store(w)
 	}
 	for _, p := range s.projects {
 		if err := p.startCrons(); err != nil {
-			return s, fmt.Errorf("%s: %w", p.cfg.File, err)
+			return fmt.Errorf("%s: %w", p.cfg.File, err)
 		}
 	}
 	if err := s.startConsumers(); err != nil {
-		return s, err
+		return err
 	}
 	if err := s.listen(); err != nil {
-		return s, err
+		return err
 	}
-	return s, nil
+	return nil
 }
 
 // loadProject loads one project's configuration into an unstarted [Dev]:
