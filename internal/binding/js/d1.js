@@ -99,10 +99,10 @@ class D1PreparedStatement {
     }
     let r;
     try {
-      // Each argument costs a handle in Go: pass the blob buffer only
-      // when there is one.
-      r = sab === null ? host.d1Query(shape, this[kDb], this[kSql], params)
-        : host.d1Query(shape, this[kDb], this[kSql], params, sab, n);
+      // Each argument costs a handle in Go: the statement goes packed in
+      // one string (see d1.go), the blob buffer only when there is one.
+      const packed = shape + this[kDb] + "\0" + params + "\0" + this[kSql];
+      r = sab === null ? host.d1Query(packed) : host.d1Query(packed, sab, n);
     } catch (e) {
       throw d1Error(e);
     }
