@@ -222,7 +222,7 @@ func (s *Store) syncer(syncq <-chan []*change, done chan<- struct{}) {
 	}
 }
 
-// syncWAL fsyncs the database's write-ahead log. It keeps the file open
+// syncWAL fsyncs (fdatasync on Linux) the database's write-ahead log. It keeps the file open
 // between calls and reopens it when SQLite has replaced it (same path,
 // another inode), so that the fsync always reaches the file SQLite writes.
 func (s *Store) syncWAL() error {
@@ -242,7 +242,7 @@ func (s *Store) syncWAL() error {
 			return err
 		}
 	}
-	return s.wal.Sync()
+	return fdatasync(s.wal)
 }
 
 // savepoint runs fn inside a savepoint of tx, rolling back to it when fn
