@@ -81,7 +81,13 @@ type capTable struct {
 	owners map[*webapi.Runtime]*capOwner
 	replys map[int64][]int64 // reply token → ids exported for that result
 	bodies map[int64]io.ReadCloser
+	events map[int64]*eventScope // doEventScope's scopes still open
 }
+
+// eventScope is the Tag of a Durable Object event that runs outside any
+// request (a WebSocket message to an object): what it exports, and the
+// readers it opens, are released when it ends, as for a request.
+type eventScope struct{ id int64 }
 
 func (t *capTable) init() {
 	t.caps = map[int64]*capEntry{}
@@ -89,6 +95,7 @@ func (t *capTable) init() {
 	t.owners = map[*webapi.Runtime]*capOwner{}
 	t.replys = map[int64][]int64{}
 	t.bodies = map[int64]io.ReadCloser{}
+	t.events = map[int64]*eventScope{}
 }
 
 // owner returns rt's release queue (with t.mu held).
@@ -336,6 +343,33 @@ func (h *DurableHost) installCaps(rt *webapi.Runtime, self func() *worker.Worker
 		t.mu.Lock()
 		t.setScope(c.Int(0), capScope{rt, rt.Tag})
 		t.mu.Unlock()
+		return nil, nil
+	})
+	// doEventScope() → a scope for a Durable Object event that runs
+	// outside any request (WebSocket messages arrive without one): it
+	// becomes rt's Tag for the rest of the task, and the work the event
+	// starts carries it on; 0 when there is a request already.
+	// doEventScopeEnd(id) ends it as a request ends (ReleaseTag).
+	rt.Func("doEventScope", func(c *v8.Call) (any, error) {
+		if rt.Tag != nil {
+			return 0, nil
+		}
+		t.mu.Lock()
+		t.next++
+		sc := &eventScope{t.next}
+		t.events[sc.id] = sc
+		t.mu.Unlock()
+		rt.Tag = sc
+		return float64(sc.id), nil
+	})
+	rt.Func("doEventScopeEnd", func(c *v8.Call) (any, error) {
+		t.mu.Lock()
+		sc := t.events[c.Int(0)]
+		delete(t.events, c.Int(0))
+		t.mu.Unlock()
+		if sc != nil {
+			rt.ReleaseTag(sc)
+		}
 		return nil, nil
 	})
 	// Bodies that cross isolates as Go readers (js/durable.js's bodyOut):

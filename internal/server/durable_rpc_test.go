@@ -424,15 +424,18 @@ new_sqlite_classes = ["Pipe"]
 	}
 	for _, q := range []string{"", "?js"} {
 		seen := map[string]bool{}
-		for i := 0; i < 10 && len(seen) < 2; i++ {
+		for i := 0; i < 20 && len(seen) < 2; i++ {
 			seen[upload(q)] = true
+			if i%2 == 1 {
+				do(t, "GET", u+"/peek", "", nil) // change which isolate the next upload gets
+			}
 		}
 		if !seen["true"] || !seen["false"] {
 			t.Fatalf("upload%s ran with x-cross %v, want both", q, seen)
 		}
 	}
 	seen := map[string]bool{}
-	for i := 0; i < 10 && len(seen) < 2; i++ {
+	for i := 0; i < 20 && len(seen) < 2; i++ {
 		seen[download()] = true
 		do(t, "GET", u+"/peek", "", nil) // the next download in the other isolate
 	}
@@ -442,9 +445,14 @@ new_sqlite_classes = ["Pipe"]
 }
 
 const hibernationExtrasJS = `
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, RpcTarget } from "cloudflare:workers";
+
+class One extends RpcTarget {
+  inc() { return 1; }
+}
 
 export class Hib extends DurableObject {
+  makeOne() { return new One(); }
   async fetch(req) {
     const url = new URL(req.url);
     const [client, server] = Object.values(new WebSocketPair());
@@ -468,6 +476,12 @@ export class Hib extends DurableObject {
       case "hang":
         await new Promise(() => {});
         break;
+      case "cap": {
+        // A capability received in a WebSocket event, never disposed.
+        const one = await this.env.HIB.getByName("other").makeOne();
+        ws.send("cap " + (await one.inc()));
+        break;
+      }
       case "limits": {
         const errs = [];
         for (const f of [() => this.ctx.setHibernatableWebSocketEventTimeout(604800001), () => this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("x".repeat(2049), "y"))]) {
@@ -567,6 +581,20 @@ new_sqlite_classes = ["Hib"]
 	}
 	if m != "n=1" {
 		t.Fatalf("after the event timeout: %q, want n=1 from a new instance", m)
+	}
+	// What a WebSocket event received is released when the event ends.
+	ws.conn.SendText("cap")
+	if m := ws.next(t); m != "cap 1" {
+		t.Fatalf("cap: %q", m)
+	}
+	var live, held int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if live, held = d.State().DurableCapabilities(); live == 0 && held == 0 {
+			break
+		}
+	}
+	if live != 0 || held != 0 {
+		t.Fatalf("after the WebSocket event ended: %d capabilities live, %d export-table entries", live, held)
 	}
 	ws.conn.SendText("limits")
 	if m := ws.next(t); m != `["Error: Event timeout should not exceed 604800000 ms.","RangeError: Request cannot be larger than 2048 bytes. A request of size 2049 was provided."]` {

@@ -822,6 +822,9 @@ function watchSocket(o, ws, tags) {
   const deliver = async (method, ...args) => {
     o.inflight++;
     let timer;
+    // A WebSocket event belongs to no request: it gets a scope of its own,
+    // whose end releases what it exported (see doEventScope).
+    const scope = host.doEventScope();
     try {
       const run = o.enter(() => {
         const fn = o.instance?.[method];
@@ -839,6 +842,7 @@ function watchSocket(o, ws, tags) {
       if (e === kEventTimeout) exceededEventTimeout(o, method);
       else console.error(`Durable Object ${method} failed:`, e);
     } finally {
+      if (scope !== 0) host.doEventScopeEnd(scope);
       clearTimeout(timer);
       o.inflight--;
       o.lastUsed = Date.now();
