@@ -520,7 +520,10 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (r2.Object, error)
 	if err := r2.ValidateKey(key); err != nil {
 		return r2.Object{}, fmt.Errorf("r2 head: %w", err)
 	}
-	o, _, err := s.head(ctx, s.db.R, bucket, key)
+	if err := ctx.Err(); err != nil {
+		return r2.Object{}, fmt.Errorf("r2 head: %w", err)
+	}
+	o, _, _, err := s.lookup(bucket, key, false)
 	if err != nil {
 		return r2.Object{}, fmt.Errorf("r2 head: %w", err)
 	}
@@ -543,7 +546,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string, opts r2.GetOptions)
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("r2 get: %w", err)
 		}
-		o, blob, data, err := s.lookup(bucket, key)
+		o, blob, data, err := s.lookup(bucket, key, true)
 		if err != nil {
 			return nil, fmt.Errorf("r2 get: %w", err)
 		}

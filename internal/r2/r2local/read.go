@@ -77,16 +77,20 @@ func (s *Store) closeReaders() {
 	}
 }
 
-// lookup returns the object bucket/key with its blob id and, for an
-// inline body, its bytes (owned by the caller). A missing object is
-// r2.ErrNoSuchKey.
-func (s *Store) lookup(bucket, key string) (r2.Object, string, []byte, error) {
+// lookup returns the object bucket/key with its blob id and, when withData
+// is set and the body is inline, its bytes (owned by the caller). A missing
+// object is r2.ErrNoSuchKey.
+func (s *Store) lookup(bucket, key string, withData bool) (r2.Object, string, []byte, error) {
 	c, err := s.readerConn()
 	if err != nil {
 		return r2.Object{}, "", nil, err
 	}
 	defer s.releaseReader(c)
-	st, _, err := c.PrepareCached(getSQL)
+	q, cols := headSQL, 10
+	if withData {
+		q, cols = getSQL, 11
+	}
+	st, _, err := c.PrepareCached(q)
 	if err != nil {
 		return r2.Object{}, "", nil, err
 	}
@@ -106,7 +110,7 @@ func (s *Store) lookup(bucket, key string) (r2.Object, string, []byte, error) {
 	var k, data []byte
 	var blob, hm, cm, cs string
 	var ms int64
-	okTypes := len(row) == 11
+	okTypes := len(row) == cols
 	text := func(i int, dst *string) {
 		if v, ok := row[i].(string); ok {
 			*dst = v
@@ -132,12 +136,14 @@ func (s *Store) lookup(bucket, key string) (r2.Object, string, []byte, error) {
 		text(7, &cm)
 		text(8, &cs)
 		text(9, &o.StorageClass)
-		switch v := row[10].(type) {
-		case []byte:
-			data = v
-		case nil:
-		default:
-			okTypes = false
+		if withData {
+			switch v := row[10].(type) {
+			case []byte:
+				data = v
+			case nil:
+			default:
+				okTypes = false
+			}
 		}
 	}
 	if !okTypes {
