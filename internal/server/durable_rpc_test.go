@@ -26,7 +26,9 @@ class Counter extends RpcTarget {
   get value() { return this.n; }
   fail() { throw new RangeError("counter broke"); }
   child() { return new Counter(this.n * 10); }
+  [Symbol.dispose]() { disposedCounters++; }
 }
+let disposedCounters = 0;
 
 // Stored's methods use the storage of the object that returned it.
 class Stored extends RpcTarget {
@@ -40,6 +42,7 @@ class Stored extends RpcTarget {
 
 export class Room extends DurableObject {
   iso() { return ISO; }
+  disposals() { return disposedCounters; }
   stored() { return new Stored(this.ctx); }
   async total() { return (await this.ctx.storage.get("v")) ?? 0; }
   async reset() { await this.ctx.storage.delete("v"); }
@@ -86,10 +89,13 @@ export default {
         const missing = await errOf(c.nope());
         const child = await c.child();
         const childValue = await child.value;
+        const d0 = await stub.disposals();
         c[Symbol.dispose]();
         const disposed = await errOf(c.inc(1));
         const childAfter = await child.inc(1);
-        out = { inc, value, own, fail, missing, childValue, disposed, childAfter };
+        // The object's target saw its last stub go.
+        const targetDisposed = (await stub.disposals()) - d0;
+        out = { inc, value, own, fail, missing, childValue, disposed, childAfter, targetDisposed };
         break;
       }
       case "/pipeline": {
@@ -217,7 +223,7 @@ new_sqlite_classes = ["Room"]
 		}
 	}
 	get("/callback", `41`)
-	get("/target", `{"inc":7,"value":7,"own":"TypeError: The RPC receiver does not implement the method \"n\".","fail":"RangeError: counter broke","missing":"TypeError: The RPC receiver does not implement the method \"nope\".","childValue":70,"disposed":"Error: RPC stub used after being disposed.","childAfter":71}`)
+	get("/target", `{"inc":7,"value":7,"own":"TypeError: The RPC receiver does not implement the method \"n\".","fail":"RangeError: counter broke","missing":"TypeError: The RPC receiver does not implement the method \"nope\".","childValue":70,"disposed":"Error: RPC stub used after being disposed.","childAfter":71,"targetDisposed":1}`)
 	get("/pipeline", `{"inc":7,"value":8,"child":70,"isPromise":true}`)
 	get("/stored", `{"max":20,"total":20}`)
 	get("/function", `{"add":15,"dup":11,"afterDispose":"Error: RPC stub used after being disposed.","dupStill":12}`)
