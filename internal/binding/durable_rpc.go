@@ -12,7 +12,10 @@ package binding
 // awaits the call that handed the capability out (an await never blocks
 // the isolate thread), so a Durable Object may call back a function of the
 // request that is waiting for it. Calls within one isolate take the same
-// path, so that stubs behave the same wherever the object lives.
+// path, so that stubs behave the same wherever the object lives. A
+// capability that a Durable Object returned runs as one of the object's
+// events (through its input gate, its writes committed before the result
+// leaves), and the object is not evicted while one is held.
 //
 // # Lifetimes
 //
@@ -30,7 +33,8 @@ package binding
 // results. When that request ends (its response is sent and its waitUntil
 // work is over), its capabilities are released whatever their count, as
 // workerd drops the I/O context's objects: nothing exported for a request
-// outlives it. A released capability leaves the owner's table at the
+// outlives it. A WebSocket event of an object, which belongs to no
+// request, gets a scope of its own (doEventScope). A released capability leaves the owner's table at the
 // owner's next turn (the doCapWatch promise) and the owner calls its
 // Symbol.dispose method, if it has one; a call on its stubs rejects with
 // workerd's "RPC stub used after being disposed.".
