@@ -16,7 +16,8 @@ import (
 // every other change already queued behind it (up to maxGroup), and runs
 // them all in one IMMEDIATE transaction, each inside its own SAVEPOINT so
 // that one change failing (a precondition, a missing upload) rolls back
-// only that change. Nothing waits to fill a group: while one group is
+// only that change (a change whose only write is its last statement needs
+// none: SQLite undoes a failed statement by itself). Nothing waits to fill a group: while one group is
 // being committed, the writers that arrive queue up and form the next.
 //
 // The database runs with synchronous=NORMAL, so COMMIT appends the group's
@@ -222,9 +223,10 @@ func (s *Store) syncer(syncq <-chan []*change, done chan<- struct{}) {
 	}
 }
 
-// syncWAL fsyncs (fdatasync on Linux) the database's write-ahead log. It keeps the file open
-// between calls and reopens it when SQLite has replaced it (same path,
-// another inode), so that the fsync always reaches the file SQLite writes.
+// syncWAL fsyncs (fdatasync on Linux) the database's write-ahead log. It
+// keeps the file open between calls and reopens it when SQLite has
+// replaced it (same path, another inode), so that the sync always reaches
+// the file SQLite writes.
 func (s *Store) syncWAL() error {
 	path := s.db.Path() + "-wal"
 	st, err := os.Stat(path)

@@ -1,6 +1,7 @@
 // Package r2local is the embedded backend of zerostack's R2 service
-// (Cloudflare R2): object bytes live in files under the state directory and
-// metadata (objects, buckets, multipart uploads) in one SQLite database.
+// (Cloudflare R2): metadata (objects, buckets, multipart uploads) lives in
+// one SQLite database, object bytes in that database (bodies up to
+// [InlineMax]) or in files under the state directory (larger ones).
 //
 // Durability: an acknowledged write has its bytes and its metadata on stable
 // storage (it survives SIGKILL and power loss). All changes go through a
