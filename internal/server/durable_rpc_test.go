@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -606,4 +608,36 @@ new_sqlite_classes = ["Hib"]
 	if m := ws.next(t); m != `["Error: Event timeout should not exceed 604800000 ms.","RangeError: Request cannot be larger than 2048 bytes. A request of size 2049 was provided."]` {
 		t.Fatalf("limits: %s", m)
 	}
+}
+
+// BenchmarkDurableCapabilityCalls: one op is a request making 100
+// iterations of withCallback (an RPC call whose object calls back a
+// function of the request) and makeCounter + inc (an RpcTarget returned
+// and called), with two isolates: 400 calls, half of them on stubs.
+func BenchmarkDurableCapabilityCalls(b *testing.B) {
+	dir := b.TempDir()
+	os.WriteFile(filepath.Join(dir, "wrangler.toml"), []byte("name = \"capbench\"\nmain = \"index.js\"\n[[durable_objects.bindings]]\nname = \"ROOM\"\nclass_name = \"Room\"\n[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"Room\"]\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "index.js"), []byte(rpcStubsJS), 0o644)
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 2, PersistTo: b.TempDir(), Console: func(string, string) {}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Shutdown(context.Background())
+	for deadline := time.Now().Add(10 * time.Second); d.Worker().Stats().Isolates < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.ResetTimer()
+	for range b.N {
+		r, err := http.Get(d.URL() + "/loop?n=100")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+		if r.StatusCode != 200 {
+			b.Fatalf("status %d", r.StatusCode)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*400)/b.Elapsed().Seconds(), "calls/s")
 }
