@@ -95,7 +95,7 @@ Flags:`)
 		if errors.As(err, &ce) {
 			fmt.Fprintln(s.Err, "✘ [ERROR] configuration:", err)
 		} else {
-			fmt.Fprintln(s.Err, "✘ [ERROR] zerostack serve:", err)
+			fmt.Fprintln(s.Err, "✘ [ERROR]", err) // errors from package server start with "serve:"
 		}
 		return 1
 	}
