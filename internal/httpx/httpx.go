@@ -183,6 +183,10 @@ type Listener struct {
 }
 
 // NewListener returns a listener whose accepted connections are [Conn]s.
+// It is for plain TCP: net/http recognizes TLS connections by their type
+// (*tls.Conn), so a TLS listener must not be wrapped by it (wrapping the
+// TCP listener under tls.NewListener works, but then nothing is held: the
+// hold would sit below the encryption).
 func NewListener(ln net.Listener) *Listener { return &Listener{ln} }
 
 // Accept waits for the next connection and returns it as a *[Conn].
