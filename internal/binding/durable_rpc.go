@@ -326,6 +326,10 @@ func (h *DurableHost) installCaps(rt *webapi.Runtime, self func() *worker.Worker
 		t.release(parseIDs(c.String(0)))
 		return nil, nil
 	})
+	// doCapAlive(id): whether capability id was not released yet.
+	rt.Func("doCapAlive", func(c *v8.Call) (any, error) {
+		return t.lookup(c.Int(0)) != nil, nil
+	})
 	// doCapWatch(promise) resolves with the ids (comma-separated) this
 	// isolate's table must drop, once there are some.
 	rt.Func("doCapWatch", func(c *v8.Call) (any, error) {

@@ -95,8 +95,13 @@ export default {
         c[Symbol.dispose]();
         const disposed = await errOf(c.inc(1));
         const childAfter = await child.inc(1);
-        // The object's target saw its last stub go.
-        const targetDisposed = (await stub.disposals()) - d0;
+        // The object's target sees its last stub go (at the owner's next
+        // turn).
+        let targetDisposed = 0;
+        for (let i = 0; i < 100 && targetDisposed === 0; i++) {
+          await new Promise((r) => setTimeout(r, 1));
+          targetDisposed = (await stub.disposals()) - d0;
+        }
         out = { inc, value, own, fail, missing, childValue, disposed, childAfter, targetDisposed };
         break;
       }

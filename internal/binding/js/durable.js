@@ -412,6 +412,18 @@ function pipelined(p, name) {
 // calls it when name is "".
 async function capCall(st, name, get, args) {
   if (st.disposed) throw new Error(STUB_DISPOSED);
+  if (capExports.has(st.id)) {
+    // This isolate holds it: call it here, copying as across isolates.
+    if (!host.doCapAlive(st.id)) throw new Error(STUB_DISPOSED);
+    const out = new CapOut(true), params = new CapIn(false);
+    try {
+      const res = await serveCap({ cap: st.id, method: name, get, args: cloneArgs(args, out, params) });
+      return cloneValue(res, capObjects.get(st.id));
+    } finally {
+      out.release();
+      params.endCall();
+    }
+  }
   const out = new CapOut(true);
   let res;
   try {
