@@ -11,8 +11,9 @@ package binding
 // The owner's event loop keeps serving those events while its JavaScript
 // awaits the call that handed the capability out (an await never blocks
 // the isolate thread), so a Durable Object may call back a function of the
-// request that is waiting for it. Calls within one isolate take the same
-// path, so that stubs behave the same wherever the object lives. A
+// request that is waiting for it. A stub used in the isolate that holds its
+// capability calls it there directly, with the same copying and checks,
+// so that stubs behave the same wherever the object lives. A
 // capability that a Durable Object returned runs as one of the object's
 // events (through its input gate, its writes committed before the result
 // leaves), and the object is not evicted while one is held.
