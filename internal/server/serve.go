@@ -387,7 +387,7 @@ func (s *Server) listenHTTP(name, addr string, h http.Handler, tc *tls.Config) e
 	}
 	// Idle keep-alive connections are closed after two minutes, so that
 	// clients that vanish do not hold file descriptors forever.
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tc,
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: MaxHeaderBytes, TLSConfig: tc,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.lns[name] = ln
 	s.srvs = append(s.srvs, srv)

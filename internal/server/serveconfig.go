@@ -27,8 +27,15 @@ const (
 	// requests and queue batches in flight.
 	DefaultShutdownTimeout = 30 * time.Second
 	// MaxCPUMillis is the highest limits.cpu_ms Cloudflare accepts
-	// (5 minutes, Workers Paid); serve refuses more.
+	// (5 minutes, Workers Paid, since the 2025-03-25 changelog "Run Workers
+	// for up to 5 minutes of CPU-time"); serve refuses more. Without
+	// cpu_ms a request gets 30 s, Cloudflare's default on Workers Paid
+	// (worker.DefaultCPULimit); the Free plan's 10 ms is not a useful
+	// default on one's own hardware.
 	MaxCPUMillis = 300_000
+	// MaxHeaderBytes is Cloudflare's limit on a request's headers (128 KB
+	// in total, Workers limits page); larger ones get 431.
+	MaxHeaderBytes = 128 << 10
 	// AddrOff as an address turns a listener off (http = "off" serves
 	// HTTPS only).
 	AddrOff = "off"
