@@ -300,6 +300,10 @@ func TestServeTwoProjects(t *testing.T) {
 	if r := get("other.example.com", "/"); r.status != 404 || !strings.Contains(r.body, "No Worker is routed for other.example.com/") {
 		t.Errorf("unrouted host: %d %q", r.status, r.body)
 	}
+	// Cloudflare's 128 KB limit on request headers.
+	if r := do(t, "GET", base+"/", "", map[string]string{"X-Big": strings.Repeat("a", 200<<10)}); r.status != 431 {
+		t.Errorf("200 KB of headers: %d", r.status)
+	}
 	// Production error page: no stack trace, no message.
 	if r := get("alpha.example.com", "/throw"); r.status != 500 || !strings.Contains(r.body, "Error 1101") || strings.Contains(r.body, "secret detail") {
 		t.Errorf("exception: %d %q", r.status, r.body)
