@@ -3,7 +3,6 @@ package pages
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -14,8 +13,10 @@ type Routes struct {
 	Version int      `json:"version"`
 	Include []string `json:"include"`
 	Exclude []string `json:"exclude"`
-	inc     []*regexp.Regexp
-	exc     []*regexp.Regexp
+	// inc and exc are the rules split at their "*"s, matched without a
+	// regexp engine (a regexp took ~1 µs a match on the benchmark machine,
+	// paid by every request of a project with Functions).
+	inc, exc [][]string
 }
 
 // ParseRoutes reads and validates a _routes.json as Cloudflare does:
@@ -63,22 +64,39 @@ func ParseRoutes(data []byte, file string) (*Routes, error) {
 	return &r, nil
 }
 
-func globRE(rule string) *regexp.Regexp {
-	parts := strings.Split(rule, "*")
-	for i, p := range parts {
-		parts[i] = regexp.QuoteMeta(p)
-	}
-	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
-}
-
 func (r *Routes) compile() {
 	r.inc, r.exc = nil, nil
 	for _, s := range r.Include {
-		r.inc = append(r.inc, globRE(s))
+		r.inc = append(r.inc, strings.Split(s, "*"))
 	}
 	for _, s := range r.Exclude {
-		r.exc = append(r.exc, globRE(s))
+		r.exc = append(r.exc, strings.Split(s, "*"))
 	}
+}
+
+// globMatch reports whether s matches a rule split at its "*"s, each "*"
+// standing for any run of characters (a newline too: Cloudflare matches
+// the percent-encoded pathname, where a newline is %0A): the first part is
+// a prefix, the last a suffix that does not overlap it, and the parts
+// between occur in order (taking each at its first occurrence is enough
+// when "*" matches anything).
+func globMatch(parts []string, s string) bool {
+	if len(parts) == 1 {
+		return s == parts[0]
+	}
+	first, last := parts[0], parts[len(parts)-1]
+	if len(s) < len(first)+len(last) || !strings.HasPrefix(s, first) || !strings.HasSuffix(s, last) {
+		return false
+	}
+	s = s[len(first) : len(s)-len(last)]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return true
 }
 
 // NewRoutes returns routes that include and exclude the given patterns
@@ -93,13 +111,13 @@ func NewRoutes(include, exclude []string) *Routes {
 // Match reports whether a request for path (the URL's pathname) invokes
 // Functions: no exclude rule matches it and an include rule does.
 func (r *Routes) Match(path string) bool {
-	for _, re := range r.exc {
-		if re.MatchString(path) {
+	for _, g := range r.exc {
+		if globMatch(g, path) {
 			return false
 		}
 	}
-	for _, re := range r.inc {
-		if re.MatchString(path) {
+	for _, g := range r.inc {
+		if globMatch(g, path) {
 			return true
 		}
 	}
