@@ -226,10 +226,10 @@ func (d *Dev) buildAssets() (*worker.Worker, map[string]time.Time, error) {
 // routes, run_worker_first) or when no asset answers it, else to the
 // static asset server.
 func (d *Dev) serveAssets(rw http.ResponseWriter, r *http.Request) {
-	start := time.Now()
 	sw := rw
 	var stw *statusWriter
 	if d.opts.AccessLog != nil {
+		start := time.Now()
 		stw = &statusWriter{ResponseWriter: rw, status: 200}
 		sw = stw
 		defer func() { d.opts.AccessLog(r.Method, r.URL.RequestURI(), stw.status, time.Since(start)) }()
