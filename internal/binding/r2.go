@@ -46,6 +46,7 @@ type jsObject struct {
 	StorageClass   string            `json:"storageClass"`
 	Range          *jsRange          `json:"range,omitempty"`
 	Body           int               `json:"body,omitempty"` // reader id of R2ObjectBody.body
+	Mem            bool              `json:"mem,omitempty"`  // the body is a *memBody (r2ReadMem reads it)
 }
 
 type jsHTTPMeta struct {
@@ -165,6 +166,9 @@ func (o *jsObject) appendJSON(b []byte) []byte {
 	if o.Body != 0 {
 		b = append(b, `,"body":`...)
 		b = strconv.AppendInt(b, int64(o.Body), 10)
+	}
+	if o.Mem {
+		b = append(b, `,"mem":true`...)
 	}
 	return append(b, '}')
 }
@@ -371,13 +375,19 @@ func readSmall(rc io.ReadCloser, n int64) ([]byte, error) {
 // memBody is an R2ObjectBody's body read whole into memory. Size gives the
 // bytes left to read, so that a response streaming it sends a
 // Content-Length; WriteTo hands the bytes to a writer in one call.
-type memBody struct{ r bytes.Reader }
+type memBody struct {
+	b []byte
+	r bytes.Reader
+}
 
 func newMemBody(b []byte) *memBody {
-	m := &memBody{}
+	m := &memBody{b: b}
 	m.r.Reset(b)
 	return m
 }
+
+// rest returns the bytes not read yet.
+func (m *memBody) rest() []byte { return m.b[len(m.b)-m.r.Len():] }
 
 func (m *memBody) Read(p []byte) (int, error)         { return m.r.Read(p) }
 func (m *memBody) Close() error                       { return nil }
@@ -388,6 +398,7 @@ func (m *memBody) WriteTo(w io.Writer) (int64, error) { return m.r.WriteTo(w) }
 //
 //	r2Head(bucket, key)                      → JSON object | undefined (synchronous)
 //	r2Get(bucket, key, optsJSON)             → JSON object with body reader id | undefined (synchronous)
+//	r2ReadMem(id)                            → length of the body, copied to scratch (synchronous)
 //	r2Put(p, bucket, key, optsJSON, kind, a, b) → JSON object | undefined (onlyIf failed)
 //	r2Delete(p, bucket, keysJSON)
 //	r2List(p, bucket, optsJSON)              → JSON R2Objects
@@ -455,6 +466,7 @@ func (h *host) installR2(rt *webapi.Runtime) {
 					return nil, r2Error("get", err)
 				}
 				body = newMemBody(b)
+				obj.Mem = true
 			} else {
 				// Large bodies are opened again on first read, so that an
 				// R2ObjectBody that is never read holds no file descriptor.
@@ -464,6 +476,22 @@ func (h *host) installR2(rt *webapi.Runtime) {
 			obj.Body = rt.AddReader(body)
 		}
 		return string(obj.appendJSON(make([]byte, 0, 512))), nil
+	})
+	// r2ReadMem(id) reads a body that r2Get read into memory (its object
+	// says "mem") whole, synchronously: the bytes land in the scratch area
+	// and the call returns their length. arrayBuffer()/text() of a small
+	// object so cost one call instead of a trip through a goroutine.
+	rt.Func("r2ReadMem", func(c *v8.Call) (any, error) {
+		rc, ok := rt.TakeReader(int(c.Int(0)))
+		if !ok {
+			return nil, &v8.TypeError{Msg: "This ReadableStream is closed."}
+		}
+		defer rc.Close()
+		m, ok := rc.(*memBody)
+		if !ok || m.r.Len() > len(rt.Iso.Scratch()) {
+			return nil, errors.New("get: internal error: body is not in memory")
+		}
+		return copy(rt.Iso.Scratch(), m.rest()), nil
 	})
 	rt.Async("r2Put", func(c *v8.Call) (webapi.Work, error) {
 		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)

@@ -2,7 +2,7 @@
 // of internal/binding/r2.go. Bodies travel as Go readers: an R2ObjectBody's
 // body is a stream over the object's file, and passing it to a Response
 // hands the reader to Go untouched.
-const { callAsync, registerBinding, bodyForHost, pumpToHost, hostStream, host, utf8Decode } = globalThis.__zs_internal;
+const { callAsync, registerBinding, bodyForHost, pumpToHost, hostStream, host, utf8Decode, fromScratch } = globalThis.__zs_internal;
 
 function headerPairs(h) {
   const out = [];
@@ -121,10 +121,11 @@ const unread = typeof FinalizationRegistry === "function" ? new FinalizationRegi
 class R2ObjectBody extends R2Object {
   // Private fields, not symbol-keyed properties: defining those on every
   // object cost more than the rest of the constructor.
-  #id; #stream = null; #read = false;
+  #id; #mem; #stream = null; #read = false;
   constructor(o) {
     super(o);
     this.#id = o.body;
+    this.#mem = o.mem === true;
     unread?.register(this, o.body);
   }
   // body is a stream over the Go reader; handing it to a Response passes the
@@ -142,6 +143,7 @@ class R2ObjectBody extends R2Object {
     if (this.bodyUsed) throw new TypeError("Body has already been used. It can only be used once. Use tee() first if you need to read it twice.");
     this.#read = true;
     if (this.#stream !== null) return new Uint8Array(await new Response(this.#stream).arrayBuffer());
+    if (this.#mem) return fromScratch(host.r2ReadMem(this.#id));
     return await callAsync("readAll", this.#id);
   }
   async arrayBuffer() {

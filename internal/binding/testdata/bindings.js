@@ -242,6 +242,11 @@ const tests = {
     const o = await env.BUCKET.get("dir/file.txt");
     eq(await o.text(), "hello world", "text");
     eq(o.bodyUsed, true, "bodyUsed");
+    await rejects(o.arrayBuffer(), /already been used/, "second read");
+    const big = "y".repeat(70 << 10); // above the in-memory threshold: read from its file
+    await env.BUCKET.put("big.txt", big);
+    eq(await (await env.BUCKET.get("big.txt")).text(), big, "large text");
+    eq((await (await env.BUCKET.get("big.txt")).arrayBuffer()).byteLength, 70 << 10, "large arrayBuffer");
     eq(o.httpMetadata, { contentType: "text/plain", cacheControl: "max-age=60" }, "httpMetadata");
     eq(o.customMetadata, { owner: "me" }, "customMetadata");
     const h = new Headers();
