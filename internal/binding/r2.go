@@ -399,6 +399,7 @@ func (m *memBody) WriteTo(w io.Writer) (int64, error) { return m.r.WriteTo(w) }
 //	r2Head(bucket, key)                      → JSON object | undefined (synchronous)
 //	r2Get(bucket, key, optsJSON)             → JSON object with body reader id | undefined (synchronous)
 //	r2ReadMem(id)                            → length of the body, copied to scratch (synchronous)
+//	r2ReadMemText(id)                        → the body decoded as UTF-8 (synchronous)
 //	r2Put(p, bucket, key, optsJSON, kind, a, b) → JSON object | undefined (onlyIf failed)
 //	r2Delete(p, bucket, keysJSON)
 //	r2List(p, bucket, optsJSON)              → JSON R2Objects
@@ -492,6 +493,21 @@ func (h *host) installR2(rt *webapi.Runtime) {
 			return nil, errors.New("get: internal error: body is not in memory")
 		}
 		return copy(rt.Iso.Scratch(), m.rest()), nil
+	})
+	// r2ReadMemText(id) is r2ReadMem for text(): the body comes back as a
+	// string, decoded as Body.text() decodes (a leading BOM dropped,
+	// invalid UTF-8 as U+FFFD, which V8 does making the string).
+	rt.Func("r2ReadMemText", func(c *v8.Call) (any, error) {
+		rc, ok := rt.TakeReader(int(c.Int(0)))
+		if !ok {
+			return nil, &v8.TypeError{Msg: "This ReadableStream is closed."}
+		}
+		defer rc.Close()
+		m, ok := rc.(*memBody)
+		if !ok {
+			return nil, errors.New("get: internal error: body is not in memory")
+		}
+		return string(bytes.TrimPrefix(m.rest(), []byte("\xef\xbb\xbf"))), nil
 	})
 	rt.Async("r2Put", func(c *v8.Call) (webapi.Work, error) {
 		bucket, key, optsJSON := c.String(1), c.String(2), c.String(3)

@@ -151,7 +151,13 @@ class R2ObjectBody extends R2Object {
     return u8.byteOffset === 0 && u8.byteLength === u8.buffer.byteLength ? u8.buffer : u8.slice().buffer;
   }
   async bytes() { return new Uint8Array(await this.arrayBuffer()); }
-  async text() { return utf8Decode(await this.#bytes()); }
+  async text() {
+    if (this.#mem && !this.bodyUsed) {
+      this.#read = true;
+      return host.r2ReadMemText(this.#id);
+    }
+    return utf8Decode(await this.#bytes());
+  }
   async json() { return JSON.parse(await this.text()); }
   async blob() {
     return new Blob([await this.#bytes()], { type: this.httpMetadata.contentType ?? "" });

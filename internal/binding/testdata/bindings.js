@@ -243,6 +243,9 @@ const tests = {
     eq(await o.text(), "hello world", "text");
     eq(o.bodyUsed, true, "bodyUsed");
     await rejects(o.arrayBuffer(), /already been used/, "second read");
+    await env.BUCKET.put("bom.txt", new Uint8Array([0xef, 0xbb, 0xbf, 0x61, 0xff, 0x62]));
+    eq(await (await env.BUCKET.get("bom.txt")).text(), "a\ufffdb", "text drops a BOM, replaces bad UTF-8");
+    eq(await (await env.BUCKET.get("bom.txt")).text(), new TextDecoder().decode(await (await env.BUCKET.get("bom.txt")).arrayBuffer()), "text as TextDecoder");
     const big = "y".repeat(70 << 10); // above the in-memory threshold: read from its file
     await env.BUCKET.put("big.txt", big);
     eq(await (await env.BUCKET.get("big.txt")).text(), big, "large text");
