@@ -152,20 +152,20 @@ function checkResponse(response) {
 // literal; this is a class because V8 builds an object literal with
 // accessors slowly (13 µs against 0.1 µs for a class instance, measured in
 // Node 20 on the benchmark machine; it was most of what a Function route
-// cost over a Worker route). The fields are own properties as on
-// Cloudflare; request, data and cf are accessors on the prototype, so
-// spreading a context ({ ...context }) does not copy them.
+// cost over a Worker route). functionPath, params and env are own
+// properties as on Cloudflare; request, data, next, waitUntil,
+// passThroughOnException (and cf) are accessors on the prototype, made
+// when first read (a handler that never calls next() costs no closure), so
+// destructuring works as on Cloudflare but spreading a context
+// ({ ...context }) copies only the own ones.
 class EventContext {
   #inv;
   #request;
   #own = null;
   constructor(inv, request, path, params) {
     this.functionPath = path;
-    this.next = inv.next;
     this.params = params;
     this.env = inv.env;
-    this.waitUntil = inv.waitUntil;
-    this.passThroughOnException = inv.passThroughOnException;
     this.#inv = inv;
     this.#request = request;
   }
@@ -181,12 +181,87 @@ class EventContext {
     if (typeof value !== "object" || value === null) throw new Error("context.data must be an object");
     this.#inv.data = value;
   }
+  // The functions below are bound to the request (a handler may take them
+  // out of its context), one each per request.
+  get next() {
+    const inv = this.#inv;
+    return inv.nextFn ??= (input, init) => inv.next(input, init);
+  }
+  get waitUntil() {
+    const inv = this.#inv;
+    return inv.waitUntilFn ??= (promise) => inv.ctx.waitUntil(promise);
+  }
+  get passThroughOnException() {
+    const inv = this.#inv;
+    return inv.passFn ??= () => { inv.failOpen = true; };
+  }
   // Not in Cloudflare's EventContext: the guide's hello Function
   // (L376-384) reads context.cf.colo, which throws on Cloudflare. zerostack
   // offers request.cf there too (a harmless extension), made when first
   // read.
   get cf() {
     return this.#request.cf;
+  }
+}
+
+// Invocation is one request's walk along its chain of handlers.
+class Invocation {
+  constructor(steps, request, env, ctx) {
+    this.steps = steps;
+    this.index = 0;
+    this.depth = 0;
+    this.request = request;
+    this.env = env;
+    this.ctx = ctx;
+    this.data = {};
+    this.failOpen = false;
+    this.nextFn = null;
+    this.waitUntilFn = null;
+    this.passFn = null;
+  }
+
+  assets(request) {
+    if (!this.env.ASSETS) throw new Error("env.ASSETS is not available: zerostack serves it for Pages projects");
+    return this.env.ASSETS.fetch(request);
+  }
+
+  // step runs the next handler (or, past the last, the static assets)
+  // and returns its Response, or a Promise of it when the handler is
+  // asynchronous.
+  step(input, init) {
+    if (input !== undefined) {
+      const url = typeof input === "string" ? new URL(input, this.request.url).toString() : input;
+      this.request = new Request(url, init);
+    }
+    // A response handed back to a handler (through next()) gets mutable
+    // headers; the outermost one goes to the client as it is.
+    const nested = this.depth++ > 0;
+    if (this.index >= this.steps.length) {
+      const r = this.assets(this.request);
+      return nested ? Promise.resolve(r).then(mutable) : r;
+    }
+    const { handler, params, path } = this.steps[this.index++];
+    const response = handler(new EventContext(this, this.request, path, copyParams(params)));
+    if (isThenable(response)) {
+      return Promise.resolve(response).then((r) => (nested ? mutable(checkResponse(r)) : checkResponse(r)));
+    }
+    return nested ? mutable(checkResponse(response)) : checkResponse(response);
+  }
+
+  // next is context.next: always a Promise, as Cloudflare's is.
+  next(input, init) {
+    try {
+      return Promise.resolve(this.step(input, init));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  // fallback answers a failed chain from the static assets when a handler
+  // called passThroughOnException, else rethrows.
+  fallback(err) {
+    if (this.failOpen) return Promise.resolve(this.assets(this.request)).then(mutable);
+    throw err;
   }
 }
 
@@ -214,69 +289,15 @@ function makePagesWorker(files) {
     // fetch runs the chain synchronously as far as the handlers do: a
     // Function that returns a Response (not a Promise) answers without a
     // promise turn, as a Worker's fetch that returns one does.
-    fetch(originalRequest, env, ctx) {
-      let request = originalRequest;
-      const steps = stepsFor(originalRequest.method, pathOf(originalRequest.url));
-      let index = 0;
-      const assets = (req) => {
-        if (!env.ASSETS) throw new Error("env.ASSETS is not available: zerostack serves it for Pages projects");
-        return env.ASSETS.fetch(req);
-      };
-      // What every handler's context shares: the chain's data and the
-      // functions a handler may take out of its context (data fields
-      // only: see EventContext).
-      const inv = {
-        data: {},
-        env,
-        next: null,
-        waitUntil: (p) => ctx.waitUntil(p),
-        passThroughOnException: () => { inv.failOpen = true; },
-        failOpen: false,
-      };
-      let depth = 0;
-      // step runs the next handler (or, past the last, the static
-      // assets) and returns its Response, or a Promise of it when the
-      // handler is asynchronous.
-      const step = (input, init) => {
-        if (input !== undefined) {
-          const url = typeof input === "string" ? new URL(input, request.url).toString() : input;
-          request = new Request(url, init);
-        }
-        // A response handed back to a handler (through next()) gets
-        // mutable headers; the outermost one goes to the client as it is.
-        const nested = depth++ > 0;
-        if (index >= steps.length) {
-          const r = assets(request);
-          return nested ? Promise.resolve(r).then(mutable) : r;
-        }
-        const { handler, params, path } = steps[index++];
-        const context = new EventContext(inv, request, path, copyParams(params));
-        const response = handler(context);
-        if (isThenable(response)) {
-          return Promise.resolve(response).then((r) => (nested ? mutable(checkResponse(r)) : checkResponse(r)));
-        }
-        return nested ? mutable(checkResponse(response)) : checkResponse(response);
-      };
-      // next is context.next: always a Promise, as Cloudflare's is.
-      const next = (input, init) => {
-        try {
-          return Promise.resolve(step(input, init));
-        } catch (err) {
-          return Promise.reject(err);
-        }
-      };
-      inv.next = next;
-      const fallback = (err) => {
-        if (inv.failOpen) return Promise.resolve(assets(request)).then(mutable);
-        throw err;
-      };
+    fetch(request, env, ctx) {
+      const inv = new Invocation(stepsFor(request.method, pathOf(request.url)), request, env, ctx);
       let result;
       try {
-        result = step();
+        result = inv.step();
       } catch (err) {
-        return fallback(err);
+        return inv.fallback(err);
       }
-      return isThenable(result) ? Promise.resolve(result).catch(fallback) : result;
+      return isThenable(result) ? Promise.resolve(result).catch((err) => inv.fallback(err)) : result;
     },
   };
 }
