@@ -771,3 +771,23 @@ func TestServeShutdownWithWebSocket(t *testing.T) {
 		t.Fatal("the WebSocket stayed open after shutdown")
 	}
 }
+
+// TestDevServiceBindingsStayPending: outside serve a [[services]] binding
+// keeps dev's "not supported yet" error (dev serves one Worker).
+func TestDevServiceBindingsStayPending(t *testing.T) {
+	dir := writeWorkerProject(t, "name = \"gw\"\nmain = \"index.js\"\n[[services]]\nbinding = \"AUTH\"\nservice = \"auth\"\n", `export default {
+  async fetch(req, env) {
+    try { await env.AUTH.fetch("http://auth/"); return new Response("called"); }
+    catch (e) { return new Response(e.message); }
+  },
+};
+`)
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 1, PersistTo: t.TempDir(), Console: func(string, string) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Shutdown(context.Background())
+	if r := do(t, "GET", d.URL()+"/", "", nil); r.body != "env.AUTH: Service bindings are not supported by zerostack yet." {
+		t.Fatalf("got %q", r.body)
+	}
+}
