@@ -219,6 +219,8 @@ id = "shared"
 [[queues.producers]]
 binding = "Q"
 queue = "jobs"
+[triggers]
+crons = ["0 3 * * *"]
 `
 
 const serveAlphaJS = `export default {
@@ -314,6 +316,13 @@ func TestServeTwoProjects(t *testing.T) {
 	}
 	if r := get("alpha.example.com", "/cron"); r.body != "none" {
 		t.Errorf("/__scheduled ran the cron handler: %q", r.body)
+	}
+	// The cron trigger's run (as its timer fires it) reaches the handler.
+	if ok, msg := s.byName["alpha"].fireCron("0 3 * * *", time.Now()); !ok {
+		t.Fatalf("cron run: %s", msg)
+	}
+	if r := get("alpha.example.com", "/cron"); r.body != "ran" {
+		t.Errorf("after the cron run: %q", r.body)
 	}
 	// alpha produces, beta consumes (into the shared KV namespace).
 	if r := get("alpha.example.com", "/send?v=hello"); r.status != 200 {
