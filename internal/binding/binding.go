@@ -16,12 +16,14 @@
 // value bodies never cross as base64, and R2 bodies stream through Go
 // readers, so a whole object is never held in memory.
 //
-// Reads that are usually quick (KV get, R2 get and head, D1 SELECT) first try
-// to finish on the isolate's own thread, which saves two thread switches per
-// call; a D1 SELECT that runs past a 2 ms budget is interrupted and re-run on
-// a goroutine. An R2 get looks the object up once: a body of up to 64 KiB
-// is read whole in the same call (its file opened and closed at once), a
-// larger one opens the object's file only when first read.
+// Reads that are usually quick (KV get, R2 get and head, D1 SELECT) run on
+// the isolate's own thread as one synchronous host call that returns the
+// result as its value, which saves two thread switches and a Go → JavaScript
+// call per read; a D1 SELECT that runs past a 2 ms budget is interrupted and
+// re-run on a goroutine. An R2 get looks the object up once: a body of up to
+// 64 KiB is read whole in the same call (its file opened and closed at
+// once; arrayBuffer() and text() then take it in one more call), a larger
+// one opens the object's file only when first read.
 //
 // A binding names its data with a string in [worker.Binding.Config]: the KV
 // namespace id, the D1 database (UUID or name) or the R2 bucket name; see
