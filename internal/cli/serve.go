@@ -59,6 +59,7 @@ func runServe(s Streams, args []string) int {
 	def := fs.String("default", "", "worker for requests no route or host matches (default: [serve] default; the only project when there is one)")
 	isolates := fs.Int("isolates", 0, "isolates per worker (default: [serve] isolates, else one per two CPUs)")
 	shutdown := fs.Duration("shutdown-timeout", 0, "how long SIGTERM waits for requests in flight (default: [serve] shutdown_timeout, else 30s)")
+	accessLog := fs.Bool("access-log", true, "log a line per request (default: [serve] access_log, else true)")
 	vars := varFlags{}
 	fs.Var(vars, "var", "KEY:VALUE variable for every worker's env, overriding vars (repeatable)")
 	fs.Usage = func() {
@@ -181,6 +182,12 @@ Flags:`)
 	}
 	if set["isolates"] {
 		opts.Isolates = *isolates
+	}
+	switch {
+	case set["access-log"]:
+		opts.NoAccessLog = !*accessLog
+	case sc.AccessLog != nil:
+		opts.NoAccessLog = !*sc.AccessLog
 	}
 	if opts.StateDir == "" && cfgFile != "" {
 		abs, _ := filepath.Abs(cfgFile)

@@ -60,6 +60,8 @@ type ServeOptions struct {
 	Vars map[string]string
 	// Isolates is each worker's pool size (0: the worker package's default).
 	Isolates int
+	// NoAccessLog leaves out the "request" log line of each request.
+	NoAccessLog bool
 	// Logger receives diagnostics, access lines and the workers' console
 	// output; nil discards them.
 	Logger *slog.Logger
@@ -191,6 +193,9 @@ func (s *Server) loadProject(path string) (*Dev, error) {
 	p.opts.Logger = log
 	p.opts.Console = func(level, msg string) {
 		log.Log(context.Background(), consoleLevel(level), msg, "source", "console")
+	}
+	if s.opts.NoAccessLog {
+		return p, nil
 	}
 	p.opts.AccessLog = func(method, path string, status int, d time.Duration) {
 		if method == "SCHEDULED" {

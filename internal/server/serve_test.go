@@ -48,6 +48,7 @@ log_format = "json"
 log_level = "debug"
 shutdown_timeout = "5s"
 isolates = 2
+access_log = false
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +58,9 @@ isolates = 2
 		HTTP: ":8080", HTTPS: "127.0.0.1:8443", Cert: "/etc/zs/tls/cert.pem", Key: "/etc/zs/tls/key.pem", S3: ":9000",
 		API: "127.0.0.1:8788", APITokenEnv: "ZS_TOKEN", StateDir: "/etc/zs/data", Domains: []string{"example.com"}, S3Domains: []string{"s3.example.com"},
 		Default: "api", LogFormat: "json", LogLevel: "debug", Shutdown: 5 * time.Second, Isolates: 2,
+	}
+	if c.AccessLog == nil || *c.AccessLog {
+		t.Errorf("access_log = false read as %v", c.AccessLog)
 	}
 	if got := *c; !sameServeConfig(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
@@ -90,6 +94,7 @@ func TestParseServeConfigErrors(t *testing.T) {
 		{"duration", "[serve]\nshutdown_timeout = \"soon\"\n", `serve.shutdown_timeout: "soon" is not a positive duration`},
 		{"domain", "[serve]\ndomains = [\"*.example.com\"]\n", `serve.domains: "*.example.com" is not a host name`},
 		{"isolates", "[serve]\nisolates = 0\n", "z.toml:2:1: serve.isolates: expected an integer from 1 to 256"},
+		{"access_log", "[serve]\naccess_log = \"no\"\n", "z.toml:2:1: serve.access_log: expected true or false, got string"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseServeConfig("z.toml", []byte(tc.text))

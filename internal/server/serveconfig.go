@@ -64,6 +64,7 @@ const (
 //	log_level = "info"                       # debug | info | warn | error
 //	shutdown_timeout = "30s"
 //	isolates = 4                             # per worker (default: one per two CPUs)
+//	access_log = false                       # no "request" line per request (default true)
 type ServeConfig struct {
 	File      string
 	Projects  []string
@@ -84,6 +85,8 @@ type ServeConfig struct {
 	LogLevel    string
 	Shutdown    time.Duration
 	Isolates    int
+	// AccessLog is access_log: nil when unset (the default logs requests).
+	AccessLog *bool
 }
 
 // LoadServeConfig reads the [serve] section of the zerostack.toml at file.
@@ -185,7 +188,7 @@ func (p *serveParser) path(m wrangler.Member) string {
 }
 
 var serveKeys = []string{"projects", "env", "http", "https", "cert", "key", "s3", "api", "api_token_env", "state_dir",
-	"domains", "s3_domains", "default", "log_format", "log_level", "shutdown_timeout", "isolates"}
+	"domains", "s3_domains", "default", "log_format", "log_level", "shutdown_timeout", "isolates", "access_log"}
 
 func (p *serveParser) parse(m *wrangler.Member, c *ServeConfig) {
 	if m.Value.Kind != wrangler.Object {
@@ -255,6 +258,13 @@ func (p *serveParser) parse(m *wrangler.Member, c *ServeConfig) {
 				}
 				c.Shutdown = d
 			}
+		case "access_log":
+			if f.Value.Kind != wrangler.Bool {
+				p.errorf(f.Pos, "serve.access_log: expected true or false, got %s", f.Value.Kind)
+				continue
+			}
+			v := f.Value.Bool
+			c.AccessLog = &v
 		case "isolates":
 			if f.Value.Kind != wrangler.Int || f.Value.Int < 1 || f.Value.Int > 256 {
 				p.errorf(f.Pos, "serve.isolates: expected an integer from 1 to 256")
