@@ -477,22 +477,17 @@ func (h *DurableHost) install(rt *webapi.Runtime, self func() *worker.Worker) {
 					err = fmt.Errorf("Durable Object storage commit failed: %v", err)
 				}
 			}
-			// Each promise is settled in a task of its own, under its
-			// request's Tag, so that what its continuation starts (I/O,
-			// RPC stubs) belongs to that request.
+			// Each promise is settled under its request's Tag (its
+			// continuation runs at once, as microtasks run when the call
+			// into JavaScript returns), so that what the continuation
+			// starts (I/O, RPC stubs) belongs to that request.
 			ws := o.flushes
 			o.flushes = nil
-			for k, f := range ws {
-				if k == 0 {
-					rt.Tag = f.tag
-					rt.Settle(f.id, nil, err)
-					continue
-				}
-				rt.Loop.Enqueue(func() {
-					rt.Tag = f.tag
-					rt.Settle(f.id, nil, err)
-				})
+			for _, f := range ws {
+				rt.Tag = f.tag
+				rt.Settle(f.id, nil, err)
 			}
+			rt.Tag = nil
 		})
 	}
 	// write prepares o for a write: the turn's transaction is open and its
