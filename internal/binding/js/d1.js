@@ -71,6 +71,10 @@ const SHAPE_RESULT = 0, SHAPE_FIRST = 1, SHAPE_RAW = 2, SHAPE_RAW_COLS = 3;
 
 const kDb = Symbol("db"), kSql = Symbol("sql"), kParams = Symbol("params");
 
+// SELECT matches what d1.go's isSelect accepts: a statement starting with
+// SELECT after blanks and parentheses.
+const SELECT = /^[ \t\r\n(]*select/i;
+
 class D1PreparedStatement {
   constructor(db, sql, params = []) {
     this[kDb] = db;
@@ -86,29 +90,33 @@ class D1PreparedStatement {
   // itself when the query finished on the fast path (d1Query), else a
   // promise for it.
   #exec(shape) {
-    const ps = this[kParams];
+    const ps = this[kParams], sql = this[kSql];
     let params, blobs = null, sab = null, n = 0;
     if (ps.length === 0) {
       params = "";
     } else if (ps.some((v) => v instanceof Uint8Array)) {
       blobs = new Blobs();
       params = JSON.stringify(blobs.encode(ps));
-      [sab, n] = blobs.args();
     } else {
       params = JSON.stringify(ps);
     }
-    let r;
-    try {
-      // Each argument costs a handle in Go: the statement goes packed in
-      // one string (see d1.go), the blob buffer only when there is one.
-      const packed = shape + this[kDb] + "\0" + params + "\0" + this[kSql];
-      r = sab === null ? host.d1Query(packed) : host.d1Query(packed, sab, n);
-    } catch (e) {
-      throw d1Error(e);
+    // Only a SELECT can take the fast path (d1.go decides; this test, the
+    // same as Go's, spares other statements a call that would decline).
+    if (SELECT.test(sql)) {
+      let r;
+      try {
+        // Each argument costs a handle in Go: the statement goes packed in
+        // one string (see d1.go), the blob buffer only when there is one.
+        const packed = shape + this[kDb] + "\0" + params + "\0" + sql;
+        if (blobs === null) r = host.d1Query(packed);
+        else r = host.d1Query(packed, ...blobs.args());
+      } catch (e) {
+        throw d1Error(e);
+      }
+      if (r !== undefined) return JSON.parse(r);
     }
-    if (r !== undefined) return JSON.parse(r);
     if (blobs !== null) [sab, n] = blobs.args();
-    return callAsync("d1Exec", shape, this[kDb], this[kSql], params, sab, n).catch(rethrow);
+    return callAsync("d1Exec", shape, this[kDb], sql, params, sab, n).catch(rethrow);
   }
 
   async first(colName) {

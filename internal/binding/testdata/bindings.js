@@ -161,6 +161,13 @@ const tests = {
     eq(all.results, [{ id: 1, name: "Ann", active: 1 }, { id: 2, name: "Bob", active: 0 }], "all");
     eq(all.meta.rows_read >= 2, true, "rows_read");
     eq(await env.DB.prepare("SELECT id, name FROM users ORDER BY id").raw(), [[1, "Ann"], [2, "Bob"]], "raw");
+    // BLOBs larger than the scratch area (staged in Go), on the fast path
+    // (SELECT) and the goroutine path (INSERT ... RETURNING).
+    const blob = new Uint8Array(300 << 10).map((_, i) => i & 255);
+    eq(await env.DB.prepare("SELECT length(?) n, hex(substr(?, 299999, 3)) h").bind(blob, blob).first(), { n: 300 << 10, h: "DEDFE0" }, "large BLOB select");
+    await env.DB.exec("CREATE TABLE blobs (b BLOB)");
+    eq(await env.DB.prepare("INSERT INTO blobs VALUES (?) RETURNING length(b) n").bind(blob).first("n"), 300 << 10, "large BLOB insert");
+    eq((await env.DB.prepare("SELECT b FROM blobs").first("b")).slice(1000, 1003), [232, 233, 234], "BLOB as bytes");
     eq(await env.DB.prepare("SELECT id, name FROM users ORDER BY id").raw({ columnNames: true }), [["id", "name"], [1, "Ann"], [2, "Bob"]], "raw columnNames");
     const ret = await env.DB.prepare("INSERT INTO users (email) VALUES (?) RETURNING id, email").bind("c@x.io").first();
     eq(ret, { id: 3, email: "c@x.io" }, "RETURNING");
