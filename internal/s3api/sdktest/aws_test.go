@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -240,6 +241,24 @@ func TestAWSSDKObjects(t *testing.T) {
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("md5"), Body: strings.NewReader("data"),
 		ContentMD5: aws.String(base64.StdEncoding.EncodeToString(bad[:]))})
 	wantCode(t, "PutObject with a wrong Content-MD5", err, 400, "BadDigest")
+	// x-amz-checksum-* values are verified, and a good one is stored and
+	// returned with x-amz-checksum-mode: ENABLED.
+	badSum := sha256.Sum256([]byte("other"))
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("sum"), Body: strings.NewReader("data"),
+		ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(badSum[:]))})
+	wantCode(t, "PutObject with a wrong x-amz-checksum-sha256", err, 400, "BadDigest")
+	goodSum := sha256.Sum256([]byte("data"))
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("sum"), Body: strings.NewReader("data"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmSha256}); err != nil {
+		t.Fatalf("PutObject with the SDK's SHA-256 checksum: %v", err)
+	}
+	hs, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("sum"), ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil || aws.ToString(hs.ChecksumSHA256) != base64.StdEncoding.EncodeToString(goodSum[:]) {
+		t.Fatalf("HeadObject with checksum mode: %v, %v", aws.ToString(hs.ChecksumSHA256), err)
+	}
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("sum")}); err != nil {
+		t.Fatal(err)
+	}
 
 	// CopyObject: metadata copied, then replaced; conditional copy.
 	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("copy1"), CopySource: aws.String("objs/dir/hello.txt")})
