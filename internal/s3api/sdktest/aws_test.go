@@ -92,7 +92,8 @@ func readAll(t *testing.T, rc io.ReadCloser) string {
 }
 
 // TestAWSSDKBuckets covers ListBuckets, CreateBucket (twice), HeadBucket,
-// GetBucketLocation and DeleteBucket (non-empty, then empty).
+// GetBucketLocation and DeleteBucket (non-empty, then empty), and
+// NotImplemented for operations R2 lacks.
 func TestAWSSDKBuckets(t *testing.T) {
 	ctx := context.Background()
 	srv := startServer(t)
@@ -131,6 +132,11 @@ func TestAWSSDKBuckets(t *testing.T) {
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("sdk-a"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
 		t.Fatal(err)
 	}
+	// Operations R2 does not implement answer NotImplemented, not something wrong.
+	_, err = c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("sdk-a")})
+	wantCode(t, "GetBucketPolicy", err, 501, "NotImplemented")
+	_, err = c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("sdk-a"), Key: aws.String("k")})
+	wantCode(t, "GetObjectTagging", err, 501, "NotImplemented")
 	_, err = c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("sdk-a")})
 	wantCode(t, "DeleteBucket of a non-empty bucket", err, 409, "BucketNotEmpty")
 	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("sdk-a"), Key: aws.String("k")}); err != nil {
