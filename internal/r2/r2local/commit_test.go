@@ -319,3 +319,21 @@ func TestGetsAcrossClose(t *testing.T) {
 		t.Fatalf("%d connections left in the closed pool", len(s.readers.idle))
 	}
 }
+
+// TestCanceledChangeNotApplied checks that a change whose context is done
+// by the time the committer reaches it is skipped and reported as such.
+func TestCanceledChangeNotApplied(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir())
+	if _, err := s.Put(ctx, "b", "k", strings.NewReader("v"), r2.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.Delete(canceled, "b", "k"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("delete with a canceled context: %v", err)
+	}
+	if got := getBytes(t, s, "k", nil); string(got) != "v" {
+		t.Fatalf("object after a canceled delete = %q", got)
+	}
+}
