@@ -129,13 +129,17 @@ async function call(ns, id, ev, arg) {
     const h = o !== undefined && o.broken === null ? o.h : host.doOpen(ns.script, ns.cls, hex);
     if (h !== 0) {
       if (ev.op === "fetch") return runLocal(ns.cls, hex, id.name, h, ev, arg);
+      if (!needsClone(arg)) {
+        // Primitives only (the common case): no copy, no capabilities.
+        return cloneValue(await runLocal(ns.cls, hex, id.name, h, ev, arg.slice()), ns.cls, hex);
+      }
       // The arguments' capabilities are held by the call: the callee's
       // stubs are disposed when it ends, unless it kept a dup().
       const out = new CapOut(true), params = new CapIn(false);
       try {
-        const res = await runLocal(ns.cls, hex, id.name, h, ev, cloneArgs(arg, out, params));
+        const res = await runLocal(ns.cls, hex, id.name, h, ev, deepClone(arg, new Map(), out, params));
         // (Before the borrowed stubs it may hold are disposed.)
-        return cloneValue(res, live.get(ns.cls + "/" + hex));
+        return cloneValue(res, ns.cls, hex);
       } finally {
         out.release();
         params.endCall();
@@ -171,21 +175,26 @@ async function call(ns, id, ev, arg) {
 // that functions and RpcTarget instances become stubs, exactly as when they
 // cross isolates (see Capabilities below).
 function cloneArgs(a, out, params) {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    if (x !== null && (typeof x === "object" || typeof x === "function" || typeof x === "symbol")) {
-      return deepClone(a, new Map(), out, params);
-    }
-  }
-  return a.slice();
+  return needsClone(a) ? deepClone(a, new Map(), out, params) : a.slice();
 }
 
-// obj is the object whose result v is: the capabilities it exports run
-// within that object's gates.
-function cloneValue(v, obj) {
+// needsClone reports whether the arguments a hold anything but primitives.
+function needsClone(a) {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (x !== null && (typeof x === "object" || typeof x === "function" || typeof x === "symbol")) return true;
+  }
+  return false;
+}
+
+// cloneValue copies the result v of object cls/hex (or of a capability
+// when cls is a LiveObject): the capabilities it exports run within that
+// object's gates.
+function cloneValue(v, cls, hex) {
   if (v === null || v === undefined) return v;
   const t = typeof v;
   if (t === "number" || t === "string" || t === "boolean" || t === "bigint") return v;
+  const obj = typeof cls === "string" ? live.get(cls + "/" + hex) : cls;
   // A result's capabilities are held by the stubs the caller receives.
   return deepClone(v, new Map(), new CapOut(true, obj), new CapIn(true));
 }
