@@ -389,6 +389,10 @@ func newMemBody(b []byte) *memBody {
 // rest returns the bytes not read yet.
 func (m *memBody) rest() []byte { return m.b[len(m.b)-m.r.Len():] }
 
+// Remaining implements worker.InMemoryBody: a Response that carries the
+// body sends these bytes with its head in one write.
+func (m *memBody) Remaining() []byte { return m.rest() }
+
 func (m *memBody) Read(p []byte) (int, error)         { return m.r.Read(p) }
 func (m *memBody) Close() error                       { return nil }
 func (m *memBody) Size() int64                        { return int64(m.r.Len()) }

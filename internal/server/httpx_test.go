@@ -19,13 +19,21 @@ import (
 // send each in one write (package httpx), and nothing of one response may
 // end up in another.
 func TestDevResponsesThroughHoldingConns(t *testing.T) {
-	const worker = `export default { async fetch(request) {
+	const worker = `export default { async fetch(request, env) {
   const u = new URL(request.url);
   const n = Number(u.searchParams.get("n") ?? "0");
   switch (u.pathname) {
     case "/text": return new Response("t".repeat(n));
     case "/bytes": return new Response(new Uint8Array(n).fill(98));
     case "/empty": return new Response(null, { status: 204 });
+    case "/r2": {
+      // A small R2 body is handed to the Response whole in memory
+      // (worker.InMemoryBody) and leaves with its head in one write.
+      await env.B.put("k" + n, "r".repeat(n));
+      const range = u.searchParams.get("range");
+      const obj = await env.B.get("k" + n, range ? { range: { offset: Number(range) } } : {});
+      return new Response(obj.body);
+    }
     case "/stream": {
       const body = new ReadableStream({ start(c) { for (let i = 0; i < 3; i++) c.enqueue(new TextEncoder().encode("s".repeat(n))); c.close(); } });
       return new Response(body);
@@ -34,7 +42,7 @@ func TestDevResponsesThroughHoldingConns(t *testing.T) {
   return new Response("not found", { status: 404 });
 } };`
 	d, _ := startProject(t, map[string]string{
-		"wrangler.toml":     "name = \"holding\"\nmain = \"src/index.js\"\ncompatibility_date = \"2025-07-18\"\n[assets]\ndirectory = \"public\"\n",
+		"wrangler.toml":     "name = \"holding\"\nmain = \"src/index.js\"\ncompatibility_date = \"2025-07-18\"\n[[r2_buckets]]\nbinding = \"B\"\nbucket_name = \"b\"\n[assets]\ndirectory = \"public\"\n",
 		"src/index.js":      worker,
 		"public/big.txt":    strings.Repeat("a", 12000),
 		"public/index.html": "<p>home</p>",
@@ -52,6 +60,10 @@ func TestDevResponsesThroughHoldingConns(t *testing.T) {
 		{"GET", "/stream?n=3000", 200, strings.Repeat("s", 9000)},
 		{"GET", "/big.txt", 200, strings.Repeat("a", 12000)},
 		{"GET", "/text?n=3", 200, "ttt"},
+		{"GET", "/r2?n=10240", 200, strings.Repeat("r", 10240)},
+		{"GET", "/r2?n=20000&range=15000", 200, strings.Repeat("r", 5000)},
+		{"HEAD", "/r2?n=5000", 200, ""},
+		{"GET", "/r2?n=200000", 200, strings.Repeat("r", 200000)},
 		{"GET", "/bytes?n=300000", 200, strings.Repeat("b", 300000)},
 	}
 	c, err := net.Dial("tcp", d.Addr().String())

@@ -658,6 +658,20 @@ func lowerHeader(k string) string {
 	return l
 }
 
+// InMemoryBody is implemented by response bodies that a binding hands to a
+// Response whole in memory (an R2 object's small body, say). Remaining
+// returns the bytes not read yet; the caller must not modify them. Such a
+// body is sent with its head in one write instead of being streamed.
+type InMemoryBody interface {
+	io.ReadCloser
+	Remaining() []byte
+}
+
+func isInMemory(rc io.ReadCloser) bool {
+	_, ok := rc.(InMemoryBody)
+	return ok
+}
+
 // write sends res to the client.
 // bodyBufs holds the 64 KiB buffers that copy streamed response bodies.
 var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
@@ -677,6 +691,15 @@ func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
 		h["Content-Type"] = nil
 	}
 	switch {
+	// --- httpx: a Go body already in memory leaves with its head in one write ---
+	case res.stream != nil && isInMemory(res.stream):
+		defer res.stream.Close()
+		b := res.stream.(InMemoryBody).Remaining()
+		if _, ok := h["Content-Length"]; !ok && res.status != 204 && res.status != 304 {
+			h["Content-Length"] = []string{strconv.Itoa(len(b))}
+		}
+		httpx.WriteFull(rw, r, res.status, b)
+	// --- end httpx ---
 	case res.stream != nil:
 		defer res.stream.Close()
 		if _, ok := h["Content-Length"]; !ok {
