@@ -646,3 +646,62 @@ func BenchmarkDurableCapabilityCalls(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*400)/b.Elapsed().Seconds(), "calls/s")
 }
+
+// TestDurableRPCCapabilitiesAcrossWorkers: a Worker calling a Durable
+// Object class of another Worker (script_name) passes it a callback and
+// gets an RpcTarget back; both run in the Worker that holds them.
+func TestDurableRPCCapabilitiesAcrossWorkers(t *testing.T) {
+	owner := writeWorkerProject(t, `name = "owner"
+main = "index.js"
+[[durable_objects.bindings]]
+name = "ROOM"
+class_name = "Room"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Room"]
+`, rpcStubsJS)
+	front := writeWorkerProject(t, `name = "front"
+main = "index.js"
+[[durable_objects.bindings]]
+name = "ROOM"
+class_name = "Room"
+script_name = "owner"
+`, `import { RpcTarget } from "cloudflare:workers";
+const WORKER = "front";
+class Greeter extends RpcTarget {
+  hello(n) { return WORKER + " " + n; }
+}
+export default {
+  async fetch(req, env) {
+    const stub = env.ROOM.getByName("x");
+    const viaCallback = await stub.withCallback((n) => WORKER + " " + n);
+    const c = await stub.makeCounter(2);
+    // The object calls inc on a Greeter, which has none: the error comes back.
+    const viaTarget = await stub.useTarget(new Greeter()).catch((e) => e.message);
+    return Response.json({ viaCallback, inc: await c.inc(3), viaTarget });
+  },
+};
+`)
+	s, err := StartServe(ServeOptions{Projects: []string{owner, front}, HTTP: "127.0.0.1:0", StateDir: t.TempDir(), Isolates: 2, Default: "front"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	for i := 0; i < 4; i++ {
+		req, _ := http.NewRequest("GET", s.URL("http")+"/", nil)
+		req.Host = "front.localhost"
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := `{"viaCallback":"front 20","inc":5,"viaTarget":"The RPC receiver does not implement the method \"inc\"."}`; string(b) != want {
+			t.Fatalf("%d %s\nwant %s", resp.StatusCode, b, want)
+		}
+	}
+}
