@@ -326,6 +326,25 @@ func (b *lazyBody) Read(p []byte) (int, error) {
 // Content-Length.
 func (b *lazyBody) Size() int64 { return b.size }
 
+// Stored implements worker.StoredBody: the body is read from the store's
+// files, always ready, so a Response carrying it is copied with WriteTo.
+func (b *lazyBody) Stored() {}
+
+// WriteTo copies the rest of the body to w, through the store's own WriteTo
+// (which hands a file to w's ReadFrom: sendfile to a socket) when it has one.
+func (b *lazyBody) WriteTo(w io.Writer) (int64, error) {
+	if b.rc == nil && b.err == nil {
+		b.rc, b.err = b.open()
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	if wt, ok := b.rc.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.Copy(w, b.rc)
+}
+
 func (b *lazyBody) Close() error {
 	if b.rc != nil {
 		return b.rc.Close()

@@ -64,6 +64,8 @@ func TestDevResponsesThroughHoldingConns(t *testing.T) {
 		{"GET", "/r2?n=20000&range=15000", 200, strings.Repeat("r", 5000)},
 		{"HEAD", "/r2?n=5000", 200, ""},
 		{"GET", "/r2?n=200000", 200, strings.Repeat("r", 200000)},
+		// Large bodies are worker.StoredBody: copied with WriteTo (sendfile).
+		{"GET", "/r2?n=300000&range=100000", 200, strings.Repeat("r", 200000)},
 		{"GET", "/bytes?n=300000", 200, strings.Repeat("b", 300000)},
 	}
 	c, err := net.Dial("tcp", d.Addr().String())

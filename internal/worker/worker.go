@@ -672,6 +672,26 @@ func isInMemory(rc io.ReadCloser) bool {
 	return ok
 }
 
+// StoredBody is implemented by response bodies that a binding reads from
+// local storage (a large R2 object's file): Size bytes, always ready to be
+// read. WriteTo copies the rest of the body to w, through the connection's
+// ReadFrom (sendfile) where it can; Stored only marks the type.
+type StoredBody interface {
+	io.ReadCloser
+	io.WriterTo
+	Size() int64
+	Stored()
+}
+
+func isStored(rc io.ReadCloser) bool {
+	_, ok := rc.(StoredBody)
+	return ok
+}
+
+// isClientGone reports whether r's client went away (its context ended),
+// which makes a failed body copy unremarkable.
+func isClientGone(r *http.Request) bool { return r.Context().Err() != nil }
+
 // write sends res to the client.
 // bodyBufs holds the 64 KiB buffers that copy streamed response bodies.
 var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
@@ -700,6 +720,20 @@ func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
 		}
 		httpx.WriteFull(rw, r, res.status, b)
 	// --- end httpx ---
+	case res.stream != nil && isStored(res.stream):
+		// A body read from local storage is always ready: it is copied with
+		// its WriteTo (sendfile for a file) rather than flushed chunk by chunk.
+		defer res.stream.Close()
+		if _, ok := h["Content-Length"]; !ok && res.status != 204 && res.status != 304 {
+			h["Content-Length"] = []string{strconv.FormatInt(res.stream.(StoredBody).Size(), 10)}
+		}
+		rw.WriteHeader(res.status)
+		if r.Method == http.MethodHead {
+			return
+		}
+		if _, err := res.stream.(StoredBody).WriteTo(rw); err != nil && !isClientGone(r) {
+			w.log.Warn("response body", "worker", w.cfg.Name, "err", err)
+		}
 	case res.stream != nil:
 		defer res.stream.Close()
 		if _, ok := h["Content-Length"]; !ok {
