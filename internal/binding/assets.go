@@ -82,17 +82,7 @@ func AssetsExtension(h http.Handler) worker.Extension {
 				if rec.status == 0 {
 					rec.status = http.StatusOK
 				}
-				var sb strings.Builder
-				for k, vs := range rec.h {
-					lk := strings.ToLower(k)
-					for _, v := range vs {
-						sb.WriteString(lk)
-						sb.WriteByte('\n')
-						sb.WriteString(v)
-						sb.WriteByte('\n')
-					}
-				}
-				head := assetsHead{Status: rec.status, StatusText: http.StatusText(rec.status), Headers: sb.String()}
+				head := assetsHead{Status: rec.status, StatusText: http.StatusText(rec.status), Headers: headerLines(rec.h)}
 				if method != http.MethodHead && rec.status != 204 && rec.status != 304 && (rec.body.Len() > 0 || rec.status < 300 || rec.status >= 400) {
 					head.Body = rt.AddReader(io.NopCloser(bytes.NewReader(rec.body.Bytes())))
 				}
@@ -105,4 +95,20 @@ func AssetsExtension(h http.Handler) worker.Extension {
 		},
 		Script: "(() => {\n" + string(script) + "\n})();\n",
 	}
+}
+
+// headerLines encodes h as the JS side's Headers wire format: a lower-case
+// name line and a value line for every value.
+func headerLines(h http.Header) string {
+	var sb strings.Builder
+	for k, vs := range h {
+		lk := strings.ToLower(k)
+		for _, v := range vs {
+			sb.WriteString(lk)
+			sb.WriteByte('\n')
+			sb.WriteString(v)
+			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
 }

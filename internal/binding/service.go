@@ -87,17 +87,7 @@ func ServiceExtension(lookup func(service string) *worker.Worker) worker.Extensi
 						pw.Close()
 					}()
 					<-sw.head
-					var sb strings.Builder
-					for k, vs := range sw.h {
-						lk := strings.ToLower(k)
-						for _, v := range vs {
-							sb.WriteString(lk)
-							sb.WriteByte('\n')
-							sb.WriteString(v)
-							sb.WriteByte('\n')
-						}
-					}
-					head := serviceHead{Status: sw.status, StatusText: http.StatusText(sw.status), Headers: sb.String()}
+					head := serviceHead{Status: sw.status, StatusText: http.StatusText(sw.status), Headers: headerLines(sw.h)}
 					noBody := method == http.MethodHead || sw.status == http.StatusNoContent || sw.status == http.StatusNotModified
 					return webapi.OnLoop(func() (any, error) {
 						if noBody {
