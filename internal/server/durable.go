@@ -68,13 +68,18 @@ func (s *State) durableHost() (*binding.DurableHost, error) {
 	return d.host, nil
 }
 
+// openDurableHost returns the Durable Objects host, or nil when no Worker
+// has used Durable Objects yet (the diagnostics below then report zero).
+func (s *State) openDurableHost() *binding.DurableHost {
+	s.durable.mu.Lock()
+	defer s.durable.mu.Unlock()
+	return s.durable.host
+}
+
 // DurableLive reports how many objects have a live instance (0 before any
 // Worker used Durable Objects), for tests and diagnostics.
 func (s *State) DurableLive() int {
-	d := &s.durable
-	d.mu.Lock()
-	h := d.host
-	d.mu.Unlock()
+	h := s.openDurableHost()
 	if h == nil {
 		return 0
 	}
@@ -84,10 +89,7 @@ func (s *State) DurableLive() int {
 // DurableCrossCalls reports how many Durable Object events crossed between
 // isolates through Go, for tests and diagnostics.
 func (s *State) DurableCrossCalls() int64 {
-	d := &s.durable
-	d.mu.Lock()
-	h := d.host
-	d.mu.Unlock()
+	h := s.openDurableHost()
 	if h == nil {
 		return 0
 	}
@@ -97,10 +99,7 @@ func (s *State) DurableCrossCalls() int64 {
 // DurableParked reports how many WebSocket connections hibernated objects
 // hold in Go, for tests and diagnostics.
 func (s *State) DurableParked() int {
-	d := &s.durable
-	d.mu.Lock()
-	h := d.host
-	d.mu.Unlock()
+	h := s.openDurableHost()
 	if h == nil {
 		return 0
 	}
@@ -181,10 +180,7 @@ func (d *doState) close() error {
 // hold (held), for tests and diagnostics: see binding.DurableHost's
 // Capabilities.
 func (s *State) DurableCapabilities() (live, held int) {
-	d := &s.durable
-	d.mu.Lock()
-	h := d.host
-	d.mu.Unlock()
+	h := s.openDurableHost()
 	if h == nil {
 		return 0, 0
 	}
