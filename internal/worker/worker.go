@@ -667,11 +667,6 @@ type InMemoryBody interface {
 	Remaining() []byte
 }
 
-func isInMemory(rc io.ReadCloser) bool {
-	_, ok := rc.(InMemoryBody)
-	return ok
-}
-
 // StoredBody is implemented by response bodies that a binding reads from
 // local storage (a large R2 object's file): Size bytes, always ready to be
 // read. WriteTo copies the rest of the body to w, through the connection's
@@ -681,11 +676,6 @@ type StoredBody interface {
 	io.WriterTo
 	Size() int64
 	Stored()
-}
-
-func isStored(rc io.ReadCloser) bool {
-	_, ok := rc.(StoredBody)
-	return ok
 }
 
 // isClientGone reports whether r's client went away (its context ended),
@@ -710,28 +700,31 @@ func (w *Worker) write(rw http.ResponseWriter, r *http.Request, res result) {
 		// stops net/http from sniffing one.
 		h["Content-Type"] = nil
 	}
+	// A Go body whole in memory, or read from local storage (nil otherwise).
+	mem, _ := res.stream.(InMemoryBody)
+	stored, _ := res.stream.(StoredBody)
 	switch {
 	// --- httpx: a Go body already in memory leaves with its head in one write ---
-	case res.stream != nil && isInMemory(res.stream):
+	case mem != nil:
 		defer res.stream.Close()
-		b := res.stream.(InMemoryBody).Remaining()
+		b := mem.Remaining()
 		if _, ok := h["Content-Length"]; !ok && res.status != 204 && res.status != 304 {
 			h["Content-Length"] = []string{strconv.Itoa(len(b))}
 		}
 		httpx.WriteFull(rw, r, res.status, b)
 	// --- end httpx ---
-	case res.stream != nil && isStored(res.stream):
+	case stored != nil:
 		// A body read from local storage is always ready: it is copied with
 		// its WriteTo (sendfile for a file) rather than flushed chunk by chunk.
 		defer res.stream.Close()
 		if _, ok := h["Content-Length"]; !ok && res.status != 204 && res.status != 304 {
-			h["Content-Length"] = []string{strconv.FormatInt(res.stream.(StoredBody).Size(), 10)}
+			h["Content-Length"] = []string{strconv.FormatInt(stored.Size(), 10)}
 		}
 		rw.WriteHeader(res.status)
 		if r.Method == http.MethodHead {
 			return
 		}
-		if _, err := res.stream.(StoredBody).WriteTo(rw); err != nil && !isClientGone(r) {
+		if _, err := stored.WriteTo(rw); err != nil && !isClientGone(r) {
 			w.log.Warn("response body", "worker", w.cfg.Name, "err", err)
 		}
 	case res.stream != nil:
