@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,10 +54,7 @@ func startDev(t *testing.T, bin, example, stateDir string) (*exec.Cmd, string) {
 // clients, kills the real binary with SIGKILL in the middle, restarts it on
 // the same state and checks that no acknowledged increment was lost.
 func TestDurableSurvivesSIGKILL(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "zerostack")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testBinary(t)
 	state := t.TempDir()
 	cmd, url := startDev(t, bin, "durable-counter", state)
 	var acked, maxAck atomic.Int64

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,10 +17,7 @@ import (
 // TestDevCommand builds the real binary and runs `zerostack dev` on the
 // hello example as a user would.
 func TestDevCommand(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "zerostack")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testBinary(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

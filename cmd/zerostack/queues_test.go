@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -33,10 +31,7 @@ func ledger(t *testing.T, base string) ledgerStats {
 // once. Duplicates (processed, not yet acknowledged when killed) are
 // allowed by at-least-once delivery and reported.
 func TestQueueSurvivesSIGKILL(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "zerostack")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testBinary(t)
 	state := t.TempDir()
 	cmd, base := startDev(t, bin, "queue-ledger", state)
 	resp, err := http.Post(base+"/produce?count=10000", "", nil)

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,10 +76,7 @@ func crashBody(key string, i int) []byte {
 // on the same state and checks that every acknowledged put reads back with
 // its bytes.
 func TestS3PutsSurviveSIGKILL(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "zerostack")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testBinary(t)
 	state := t.TempDir()
 	out, err := exec.Command(bin, "r2", "token", "create", "--persist-to", state, "--json", "-c", "../../examples/r2-crud/wrangler.toml").CombinedOutput()
 	if err != nil {

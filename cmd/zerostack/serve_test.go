@@ -19,7 +19,7 @@ import (
 	"github.com/zerostack/zerostack/internal/s3api"
 )
 
-var serveBin struct {
+var testBin struct {
 	once sync.Once
 	dir  string
 	path string
@@ -27,19 +27,20 @@ var serveBin struct {
 	out  []byte
 }
 
-// TestMain removes the binary the serve tests built.
+// TestMain removes the binary the tests built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if serveBin.dir != "" {
-		os.RemoveAll(serveBin.dir)
+	if testBin.dir != "" {
+		os.RemoveAll(testBin.dir)
 	}
 	os.Exit(code)
 }
 
-// serveBinary builds the binary once for the serve tests.
-func serveBinary(t *testing.T) string {
+// testBinary builds the real zerostack binary once for all the tests of
+// this package that run it, and returns its path.
+func testBinary(t *testing.T) string {
 	t.Helper()
-	b := &serveBin
+	b := &testBin
 	b.once.Do(func() {
 		if b.dir, b.err = os.MkdirTemp("", "zerostack-serve-test"); b.err != nil {
 			return
@@ -113,7 +114,7 @@ func (l *serveLog) String() string {
 // key made by `zerostack r2 token create`), /__scheduled left to the worker,
 // and SIGTERM draining a slow request.
 func TestServeCommand(t *testing.T) {
-	bin := serveBinary(t)
+	bin := testBinary(t)
 	root := t.TempDir()
 	httpAddr, s3Addr := freeAddr(t), freeAddr(t)
 	writeFiles(t, root, map[string]string{
@@ -270,7 +271,7 @@ bucket_name = "files"
 // TestServeBadConfig: a mistake in zerostack.toml stops the start with the
 // file, line and column.
 func TestServeBadConfig(t *testing.T) {
-	bin := serveBinary(t)
+	bin := testBinary(t)
 	root := t.TempDir()
 	writeFiles(t, root, map[string]string{
 		"zerostack.toml":    "[serve]\nhttp = \"127.0.0.1:0\"\nlisten = \":80\"\n",
