@@ -86,6 +86,7 @@ func TestInlineBodies(t *testing.T) {
 	if _, err := s.Put(ctx, "b", "file", strings.NewReader("now small"), r2.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	s.waitRemovals()
 	if files := blobFiles(t, dir); len(files) != 0 {
 		t.Fatalf("blob file kept after its object became inline: %v", files)
 	}
@@ -98,6 +99,7 @@ func TestInlineBodies(t *testing.T) {
 	if err := s.Delete(ctx, "b", "one", "file", "max", "empty"); err != nil {
 		t.Fatal(err)
 	}
+	s.waitRemovals()
 	if files := blobFiles(t, dir); len(files) != 0 {
 		t.Fatalf("blob files after deleting everything: %v", files)
 	}

@@ -5,11 +5,11 @@ import (
 	"syscall"
 )
 
-// fdatasync flushes f's data and the metadata needed to read it back (its
-// size), but not its timestamps, as SQLite does for its own files on Linux:
-// the WAL is mostly overwritten in place, so this saves a journal commit of
-// the file system per sync.
-func fdatasync(f *os.File) error {
+// plainFdatasync flushes f's data and the metadata needed to read it back
+// (its size), but not its timestamps, as SQLite does for its own files on
+// Linux: the WAL is mostly overwritten in place, so this saves a journal
+// commit of the file system per sync.
+func plainFdatasync(f *os.File) error {
 	for {
 		err := syscall.Fdatasync(int(f.Fd()))
 		if err != syscall.EINTR {
