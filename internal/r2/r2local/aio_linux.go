@@ -91,8 +91,9 @@ const (
 // poller, holding no P), reaps the completed events and answers their
 // callers by request id.
 type aioSync struct {
-	ctx uintptr  // aio_context_t
-	efd *os.File // non-blocking eventfd, registered with the poller
+	ctx   uintptr  // aio_context_t
+	efd   *os.File // non-blocking eventfd, registered with the poller
+	efdNo uint32   // its descriptor, for the iocbs
 
 	mu      sync.Mutex
 	next    uint64
@@ -111,7 +112,7 @@ func newAIOSync(depth int) (*aioSync, error) {
 		unix.Syscall(unix.SYS_IO_DESTROY, a.ctx, 0, 0)
 		return nil, fmt.Errorf("eventfd: %w", err)
 	}
-	a.efd = os.NewFile(uintptr(fd), "aio-eventfd")
+	a.efd, a.efdNo = os.NewFile(uintptr(fd), "aio-eventfd"), uint32(fd)
 	go a.loop()
 	return a, nil
 }
@@ -126,7 +127,7 @@ func (a *aioSync) fdatasync(f *os.File) error {
 	a.mu.Unlock()
 	// The kernel copies the iocb during io_submit; it need not outlive
 	// the call.
-	cb := &iocb{data: id, opcode: iocbCmdFdsync, fildes: uint32(f.Fd()), flags: iocbFlagResfd, resfd: uint32(a.efd.Fd())}
+	cb := &iocb{data: id, opcode: iocbCmdFdsync, fildes: uint32(f.Fd()), flags: iocbFlagResfd, resfd: a.efdNo}
 	cbs := [1]*iocb{cb}
 	for {
 		n, _, e := unix.Syscall(unix.SYS_IO_SUBMIT, a.ctx, 1, uintptr(unsafe.Pointer(&cbs[0])))
