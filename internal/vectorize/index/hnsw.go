@@ -84,10 +84,16 @@ func (o HNSWOptions) withDefaults() HNSWOptions {
 //
 // Deletes leave a tombstone: the node keeps guiding searches but is never
 // returned; its slot is not reused. When tombstones outnumber live vectors
-// (and number at least 1,024) the graph is rebuilt from the live ones (in parallel, like
-// [HNSW.AddBatch], holding a second copy of the live vectors meanwhile).
-// Replacing a vector (Add of a
-// present id) is a delete followed by an insert.
+// (and number at least 1,024) the graph is rebuilt from the live ones by
+// one worker (see [HNSW.AddBatch] on why not in parallel), holding a second
+// copy of the live vectors meanwhile. That rebuild runs inside the Add or
+// Delete that triggered it, under the exclusive lock, so every search and
+// write waits for it (about 40 s for 100,000 × 768 on a 2-core machine):
+// an owner that must keep serving turns it off with
+// [HNSW.SetAutoCompact] and rebuilds beside the live graph instead, as
+// package vectorizelocal does (see [HNSW.Tombstones] and
+// [HNSW.AppendVector]). Replacing a vector (Add of a present id) is a
+// delete followed by an insert.
 //
 // Searches run concurrently with each other; Add and Delete take an
 // exclusive lock. The zero value is not usable; call [NewHNSW].
@@ -116,6 +122,10 @@ type HNSW struct {
 	maxLevel int
 	hasEntry bool
 	live     int
+	// manual turns off maybeCompact (SetAutoCompact(false)); compactMin
+	// overrides the 1,024-tombstone floor (tests; 0 means the default).
+	manual     bool
+	compactMin int
 	// locks guard link rows while a parallel AddBatch runs (nil otherwise);
 	// entryMu guards entry and maxLevel then.
 	locks   []sync.Mutex
@@ -256,17 +266,43 @@ func (h *HNSW) deleteSlot(id, s uint32) {
 	h.live--
 }
 
+// SetAutoCompact turns the automatic rebuild of [HNSW.Add], [HNSW.Delete]
+// and [HNSW.AddBatch] on (the default, also for graphs read by [ReadHNSW])
+// or off. With it off, tombstones accumulate until the owner replaces the
+// graph with one built from the live vectors ([HNSW.AppendVector] reads
+// them); [HNSW.Tombstones] says when that is due.
+func (h *HNSW) SetAutoCompact(on bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.manual = !on
+}
+
+// Tombstones returns the number of deleted vectors whose nodes are still in
+// the graph (they cost memory and search time until a rebuild). The
+// automatic rebuild runs once it reaches 1,024 and exceeds [HNSW.Len].
+func (h *HNSW) Tombstones() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.free)
+}
+
 // maybeCompact rebuilds the graph from the live vectors once tombstones
 // outnumber them (and there are enough to matter), so that searches do not
 // wade through dead nodes. The cost is amortized over as many deletes as
 // there are live vectors.
 func (h *HNSW) maybeCompact() {
+	if h.manual {
+		return
+	}
 	if h.live == 0 && len(h.ids) > 0 {
 		h.compact() // nothing left: start afresh
 		return
 	}
-	dead := len(h.free)
-	if dead < 1024 || dead <= h.live {
+	dead, floor := len(h.free), h.compactMin
+	if floor <= 0 {
+		floor = 1024
+	}
+	if dead < floor || dead <= h.live {
 		return
 	}
 	h.compact()
@@ -289,7 +325,9 @@ func (h *HNSW) compact() {
 			vecs = append(vecs, old.decode(uint32(s), &buf)...)
 		}
 	}
-	h.addBatch(liveIDs, vecs, runtime.GOMAXPROCS(0))
+	// One worker: a parallel batch can orphan nodes (see AddBatch), and a
+	// rebuilt graph must find every live vector.
+	h.addBatch(liveIDs, vecs, 1)
 }
 
 func (h *HNSW) randomLevel() int {
@@ -353,8 +391,9 @@ func (h *HNSW) place(id uint32, v []float32) uint32 {
 // inserted at the same time that link only each other): a churn probe of
 // 8-dimension vectors in batches of 5 missed 811 of 616,628 lookups with
 // two workers and none with one. Bulk loads of large, spread-out batches
-// are far less exposed; callers that must find every vector use one worker.
-// (Fixing this needs a reconnect pass after a parallel batch; not done.)
+// are far less exposed; callers that must find every vector use one worker,
+// as the graph's own rebuild (compaction) does. (Fixing this needs a
+// reconnect pass after a parallel batch; not done.)
 func (h *HNSW) AddBatch(ids []uint32, vecs []float32, workers int) error {
 	if len(vecs) != len(ids)*h.dim {
 		return fmt.Errorf("index: %d values for %d vectors of %d dimensions: want %d", len(vecs), len(ids), h.dim, len(ids)*h.dim)
@@ -847,4 +886,24 @@ func (h *HNSW) Vector(id uint32) ([]float32, bool) {
 	}
 	var buf []float32
 	return slices.Clone(h.decode(s, &buf)), true
+}
+
+// AppendVector appends the stored vector for id to dst, as [HNSW.Vector]
+// returns it, and reports whether id is present (dst is returned unchanged
+// when not). It saves an allocation per vector when copying many out.
+func (h *HNSW) AppendVector(dst []float32, id uint32) ([]float32, bool) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	s, ok := h.slotOf[id]
+	if !ok {
+		return dst, false
+	}
+	if !h.opt.Quantize {
+		return append(dst, h.vec(s)...), true
+	}
+	n := len(dst)
+	dst = slices.Grow(dst, h.dim)[:n+h.dim]
+	buf := dst[n:n:len(dst)] // decode writes into it in place
+	h.decode(s, &buf)
+	return dst, true
 }
