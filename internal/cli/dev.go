@@ -40,8 +40,9 @@ func runDev(s Streams, args []string) int {
 	ip := fs.String("ip", "", "IP address to listen on (default: [dev] ip, else localhost)")
 	env := fs.String("env", "", "environment to use: an [env.NAME] section of the configuration")
 	fs.StringVar(env, "e", "", "shorthand for --env")
-	cfgPath := fs.String("config", "", "path to wrangler.toml, wrangler.json or wrangler.jsonc")
-	fs.StringVar(cfgPath, "c", "", "shorthand for --config")
+	var cfgPaths stringList
+	fs.Var(&cfgPaths, "config", "path to wrangler.toml, wrangler.json or wrangler.jsonc; repeat it to run more Workers in the session: the first is served, the others are reached through service bindings, Durable Object script_name and queues")
+	fs.Var(&cfgPaths, "c", "shorthand for --config")
 	logLevel := fs.String("log-level", "info", "diagnostics: debug, info, warn, error or none")
 	noWatch := fs.Bool("no-watch", false, "do not reload when source files change")
 	testScheduled := fs.Bool("test-scheduled", false, "serve /__scheduled?cron=… to run the scheduled() handler by hand")
@@ -75,8 +76,13 @@ func runDev(s Streams, args []string) int {
 	if fs.NArg() == 1 {
 		path = fs.Arg(0)
 	}
-	if *cfgPath != "" {
-		path = *cfgPath
+	var auxiliary []string
+	if len(cfgPaths) > 0 {
+		if fs.NArg() == 1 {
+			fmt.Fprintln(s.Err, "zerostack dev: give the Worker as a path or with --config, not both")
+			return 2
+		}
+		path, auxiliary = cfgPaths[0], cfgPaths[1:]
 	}
 	log, err := newLogger(s.Err, *logLevel)
 	if err != nil {
@@ -131,6 +137,7 @@ func runDev(s Streams, args []string) int {
 		S3Port:    *s3Port, // S3 API
 		APIPort:   *apiPort,
 		APIToken:  *apiToken,
+		Auxiliary: auxiliary,
 		// Workers AI (ai.go)
 		AI: *aiFlags,
 	})
@@ -153,6 +160,9 @@ func runDev(s Streams, args []string) int {
 	cfg := d.Config()
 	fmt.Fprintf(s.Out, "⛅️ zerostack %s\n", Version)
 	printBindings(s.Out, "Your Worker", cfg, vars) // bindings_list.go
+	for _, ac := range d.AuxiliaryConfigs() {
+		printBindings(s.Out, "Auxiliary Worker "+ac.Name, ac, nil)
+	}
 	fmt.Fprintf(s.Out, "Ready on %s (%s started in %s)\n", d.URL(), cfg.Name, time.Since(start).Round(time.Millisecond))
 	if d.API() != nil {
 		fmt.Fprintf(s.Out, "REST API on %s (Queues pull consumers)\n", d.API().URL())

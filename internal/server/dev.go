@@ -70,6 +70,11 @@ type DevOptions struct {
 	// set, is the bearer token it requires. See api.go.
 	APIPort  int
 	APIToken string
+	// Auxiliary are the configurations (paths, as Path) of further Workers
+	// to run beside the primary one, reachable from it through service
+	// bindings, Durable Object script_name and queues but not served over
+	// HTTP, as wrangler dev's second and later --config. See dev_multi.go.
+	Auxiliary []string
 }
 
 // Dev is a running development server.
@@ -88,6 +93,8 @@ type Dev struct {
 	assets  *assetsState // static assets (assets.go); nil without
 	api     *APIServer   // REST API (api.go); nil unless DevOptions.APIPort
 	serving bool         // zerostack serve (serve.go): production error pages
+	aux     []*Dev       // auxiliary Workers (dev_multi.go)
+	root    *Dev         // for an auxiliary Worker, the primary one (dev_multi.go)
 	// Warnings are the configuration warnings found at start.
 	Warnings []config.Warning
 }
@@ -114,8 +121,20 @@ func StartDev(opts DevOptions) (*Dev, error) {
 	}
 	d.state.SetAIFlags(opts.AI) // Workers AI (ai.go)
 	// --- end local state ---
+	// --- auxiliary Workers (dev_multi.go) ---
+	if err := d.loadAuxiliary(); err != nil {
+		d.state.Close()
+		return nil, err
+	}
+	if err := d.startAuxiliary(); err != nil {
+		d.stopAuxiliary()
+		d.state.Close()
+		return nil, err
+	}
+	// --- end auxiliary Workers ---
 	w, inputs, err := d.build()
 	if err != nil {
+		d.stopAuxiliary()
 		d.state.Close()
 		return nil, err
 	}
@@ -144,6 +163,7 @@ func StartDev(opts DevOptions) (*Dev, error) {
 		if w != nil { // --- static assets (assets.go): a static site has no worker ---
 			w.Close()
 		}
+		d.stopAuxiliary()
 		d.state.Close()
 		return nil, fmt.Errorf("dev: listen on %s:%d: %w (is another server running? choose another with --port)", ip, port, err)
 	}
@@ -166,16 +186,13 @@ func StartDev(opts DevOptions) (*Dev, error) {
 		go d.watch()
 	}
 	// --- Queues (queues.go) ---
-	if err := d.state.StartConsumers(cfg, d.Worker); err != nil {
+	if err := d.startConsumers(); err != nil { // with the auxiliary Workers' (dev_multi.go)
 		d.Shutdown(context.Background())
 		return nil, err
 	}
 	// --- Cron Triggers (scheduled.go) ---
 	if err := d.startCrons(); err != nil {
-		d.srv.Close()
-		close(d.stop)
-		d.wg.Wait()
-		w.Close()
+		d.Shutdown(context.Background())
 		return nil, err
 	}
 	// --- S3 API (s3.go) ---
@@ -230,6 +247,7 @@ func (d *Dev) Shutdown(ctx context.Context) error {
 	if w := d.current.Swap(nil); w != nil {
 		w.Close()
 	}
+	d.stopAuxiliary() // dev_multi.go
 	if d.s3 != nil { // S3 API (s3.go)
 		err = errors.Join(err, d.s3.Shutdown(ctx))
 	}
@@ -399,7 +417,11 @@ func (d *Dev) reload() {
 	}
 	d.inputs = inputs
 	old := d.current.Swap(w)
-	if err := d.state.StartConsumers(d.cfg, d.Worker); err != nil { // Queues (queues.go)
+	root := d // the dev session's consumers, auxiliary Workers' included (dev_multi.go)
+	if d.root != nil {
+		root = d.root
+	}
+	if err := root.startConsumers(); err != nil { // Queues (queues.go)
 		d.log.Error("reload: queue consumers", "err", err)
 	}
 	d.log.Info("reloaded", "worker", d.cfg.Name, "took", time.Since(start).Round(time.Millisecond))

@@ -104,28 +104,56 @@ func ConsumerConfig(c config.QueueConsumer) queues.ConsumerConfig {
 // a reloaded worker consumes the next batch), and stops the dispatchers of
 // queues cfg no longer consumes. HTTP pull consumers get no dispatcher.
 func (s *State) StartConsumers(cfg *config.Worker, current func() *worker.Worker) error {
-	want := map[string]queues.ConsumerConfig{}
-	for _, c := range cfg.Queues.Consumers {
-		if c.Type == "http_pull" {
-			continue
-		}
-		cc := ConsumerConfig(c)
-		if err := queues.ValidateConsumer(cc); err != nil {
-			return fmt.Errorf("%s: %w", cfg.File, err)
-		}
-		want[c.Queue] = cc
+	return s.StartWorkerConsumers(context.Background(), []ConsumerWorker{{Config: cfg, Current: current}})
+}
+
+// ConsumerWorker is one Worker of a [State.StartWorkerConsumers] call: its
+// configuration and the function returning its current version.
+type ConsumerWorker struct {
+	Config  *config.Worker
+	Current func() *worker.Worker
+}
+
+// StartWorkerConsumers is [State.StartConsumers] for several Workers served
+// together (zerostack dev with several --config): the push consumers of all
+// of them run, each delivering to its own Worker, and a queue consumed by
+// two of them is an error.
+func (s *State) StartWorkerConsumers(ctx context.Context, ws []ConsumerWorker) error {
+	type consumer struct {
+		cc      queues.ConsumerConfig
+		current func() *worker.Worker
+		cfg     *config.Worker
 	}
-	// Consumers recorded with `zerostack queues consumer add` for this
-	// worker, where its configuration names none for that queue.
-	if _, err := os.Stat(filepath.Join(s.dir, "queues", "queues.sqlite")); err == nil && cfg.Name != "" {
+	want := map[string]consumer{}
+	for _, w := range ws {
+		cfg := w.Config
+		for _, c := range cfg.Queues.Consumers {
+			if c.Type == "http_pull" {
+				continue
+			}
+			cc := ConsumerConfig(c)
+			if err := queues.ValidateConsumer(cc); err != nil {
+				return fmt.Errorf("%s: %w", cfg.File, err)
+			}
+			if o, ok := want[c.Queue]; ok && o.cfg != cfg {
+				return fmt.Errorf("dev: queue %s has two consumers, in %s and in %s; a queue has one consumer: remove one", c.Queue, o.cfg.File, cfg.File)
+			}
+			want[c.Queue] = consumer{cc, w.Current, cfg}
+		}
+	}
+	// Consumers recorded with `zerostack queues consumer add` for one of
+	// these workers, where no configuration names one for that queue.
+	if _, err := os.Stat(filepath.Join(s.dir, "queues", "queues.sqlite")); err == nil {
 		if store, err := s.Queues(); err == nil {
-			recorded, err := store.Consumers(context.Background())
+			recorded, err := store.Consumers(ctx)
 			if err != nil {
 				s.log.Warn("queue consumers recorded in local state are unreadable", "err", err)
 			}
 			for _, c := range recorded {
-				if _, ok := want[c.Queue]; !ok && c.Script == cfg.Name {
-					want[c.Queue] = c.Settings
+				for _, w := range ws {
+					if _, ok := want[c.Queue]; !ok && w.Config.Name != "" && c.Script == w.Config.Name {
+						want[c.Queue] = consumer{c.Settings, w.Current, w.Config}
+					}
 				}
 			}
 		}
@@ -144,15 +172,16 @@ func (s *State) StartConsumers(cfg *config.Worker, current func() *worker.Worker
 		s.qs.dispatchers = map[string]*queues.Dispatcher{}
 	}
 	for q, d := range s.qs.dispatchers {
-		if cc, ok := want[q]; !ok || !sameConsumer(cc, d.Config()) {
+		if c, ok := want[q]; !ok || !sameConsumer(c.cc, d.Config()) {
 			d.Close()
 			delete(s.qs.dispatchers, q)
 		}
 	}
-	for q, cc := range want {
+	for q, c := range want {
 		if _, ok := s.qs.dispatchers[q]; ok {
 			continue
 		}
+		current := c.current
 		deliver := func(_ context.Context, b queues.Batch) queues.Outcome {
 			w := current()
 			if w == nil {
@@ -160,14 +189,14 @@ func (s *State) StartConsumers(cfg *config.Worker, current func() *worker.Worker
 			}
 			return bind.Deliver(w, b)
 		}
-		d, err := queues.NewDispatcher(store, cc, deliver, s.log)
+		d, err := queues.NewDispatcher(store, c.cc, deliver, s.log)
 		if err != nil {
 			return err
 		}
 		d.Sent = s.notifyQueue
 		d.Start()
 		s.qs.dispatchers[q] = d
-		s.log.Debug("queue consumer started", "queue", q, "max_batch_size", d.Config().MaxBatchSize, "max_batch_timeout", cc.MaxBatchTimeout)
+		s.log.Debug("queue consumer started", "queue", q, "worker", c.cfg.Name, "max_batch_size", d.Config().MaxBatchSize, "max_batch_timeout", c.cc.MaxBatchTimeout)
 	}
 	return nil
 }

@@ -786,9 +786,10 @@ func TestServeShutdownWithWebSocket(t *testing.T) {
 	}
 }
 
-// TestDevServiceBindingsStayPending: outside serve a [[services]] binding
-// keeps dev's "not supported yet" error (dev serves one Worker).
-func TestDevServiceBindingsStayPending(t *testing.T) {
+// TestDevServiceBindingToAWorkerNotRunning: in dev, a [[services]] binding
+// to a Worker that is not part of the session (no --config for it) fails
+// when called, saying so.
+func TestDevServiceBindingToAWorkerNotRunning(t *testing.T) {
 	dir := writeWorkerProject(t, "name = \"gw\"\nmain = \"index.js\"\n[[services]]\nbinding = \"AUTH\"\nservice = \"auth\"\n", `export default {
   async fetch(req, env) {
     try { await env.AUTH.fetch("http://auth/"); return new Response("called"); }
@@ -801,7 +802,7 @@ func TestDevServiceBindingsStayPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Shutdown(context.Background())
-	if r := do(t, "GET", d.URL()+"/", "", nil); r.body != "env.AUTH: Service bindings are not supported by zerostack yet." {
+	if r := do(t, "GET", d.URL()+"/", "", nil); !strings.Contains(r.body, `env.AUTH: the Worker "auth" of this service binding is not running`) {
 		t.Fatalf("got %q", r.body)
 	}
 }

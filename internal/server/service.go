@@ -10,8 +10,9 @@ import (
 
 // serviceState is the service-binding part of a [State]: the Workers this
 // process serves, by name, for [[services]] bindings to reach. It is nil
-// until [State.ServeServices] is called (zerostack serve does; dev serves
-// one Worker, so its service bindings stay "not supported yet").
+// until [State.ServeServices] is called (zerostack serve does, and so does
+// dev for its primary and auxiliary Workers, dev_multi.go; pages dev does
+// not, so its service bindings stay "not supported yet").
 type serviceState struct {
 	mu      sync.RWMutex
 	workers map[string]func() *worker.Worker
@@ -37,15 +38,18 @@ func (s *State) serviceWorker(name string) *worker.Worker {
 	return f()
 }
 
-// serviceExtension serves service bindings' fetch().
+// serviceExtension serves service bindings: fetch(), and RPC through the
+// Durable Objects host (nil when its store cannot be opened: fetch only).
 func (s *State) serviceExtension() worker.Extension {
-	return binding.ServiceExtension(s.serviceWorker)
+	h, _ := s.durableHost()
+	return binding.ServiceExtension(s.serviceWorker, h)
 }
 
 // serviceBindings returns env entries for cfg's [[services]] once
 // ServeServices was called, else none (the bindings then stay pending, with
-// dev's "not supported" error). The environment and entrypoint of an entry
-// are not used: a served Worker is one name, one version.
+// dev's "not supported" error). The entrypoint and props of an entry are
+// passed on; its environment is not used: a served Worker is one name, one
+// version.
 func (s *State) serviceBindings(cfg *config.Worker) []worker.Binding {
 	s.svc.mu.RLock()
 	on := s.svc.workers != nil
@@ -55,7 +59,7 @@ func (s *State) serviceBindings(cfg *config.Worker) []worker.Binding {
 	}
 	var out []worker.Binding
 	for _, b := range cfg.Services {
-		out = append(out, binding.Service(b.Binding, b.Service))
+		out = append(out, binding.Service(b.Binding, b.Service, b.Entrypoint, b.Props))
 	}
 	return out
 }
