@@ -248,7 +248,7 @@ func (d *Dev) Shutdown(ctx context.Context) error {
 		w.Close()
 	}
 	d.stopAuxiliary() // dev_multi.go
-	if d.s3 != nil { // S3 API (s3.go)
+	if d.s3 != nil {  // S3 API (s3.go)
 		err = errors.Join(err, d.s3.Shutdown(ctx))
 	}
 	if d.api != nil { // REST API (api.go)
