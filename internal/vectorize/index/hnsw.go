@@ -527,6 +527,15 @@ func (h *HNSW) neighborsOf(sc *scratch, s uint32, lc int) []uint32 {
 	return sc.nbuf
 }
 
+// Grow reserves room for n more vectors, so that adding them in several
+// [HNSW.AddBatch] calls (to stay interruptible, say) copies the arrays
+// once instead of growing them batch by batch.
+func (h *HNSW) Grow(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.reserve(n)
+}
+
 // reserve grows the per-slot arrays to hold n more slots exactly, so that a
 // bulk load does not leave append's spare capacity (up to a quarter of the
 // vector memory) behind.

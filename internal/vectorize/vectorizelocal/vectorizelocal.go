@@ -55,6 +55,16 @@
 // snapshot only costs time: the graph is rebuilt in the background while
 // queries are served exactly.
 //
+// # Compaction
+//
+// Deleting or rewriting a vector leaves a tombstone in the graph. Once
+// tombstones outnumber the graph's live vectors (and number at least
+// 1,024), the background builder rebuilds the graph from the live vectors
+// beside the live one, with the index's locks held only to copy the
+// vectors out (in chunks) and to swap the new graph in; queries and writes
+// go on meanwhile (see [Store.rebuild]). A restart during a rebuild loads
+// the last snapshot, which is still consistent, and rebuilds again.
+//
 // # Memory
 //
 // Per vector, in memory: 4×dimensions bytes of values (3 KiB at 768) in
@@ -146,6 +156,15 @@ type Store struct {
 	mu      sync.Mutex
 	indexes map[string]*vindex // loaded indexes by name
 	closed  bool
+
+	// compactMin is the tombstone count from which a graph is rebuilt
+	// (when they also outnumber its live vectors); default 1,024, lowered
+	// by tests.
+	compactMin int
+	// rebuildHook, when set (tests), runs in a rebuild after the live
+	// vectors are copied and before the new graph is built; it must return
+	// once stop is closed.
+	rebuildHook func(name string, stop <-chan struct{})
 }
 
 // vindex is a loaded index.
@@ -173,6 +192,7 @@ type vindex struct {
 	seq        int64 // sequence number of the last mutation (rows carry the seq that wrote them)
 	snapSeq    int64 // seq the graph snapshot on disk reflects; 0 when none
 	changed    int   // vectors written or deleted since the last snapshot
+	compacted  bool  // the graph was rebuilt since the last snapshot
 	mutation   string
 	mutationMs int64
 	deleted    bool
@@ -254,7 +274,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Store{db: db, dir: filepath.Dir(path), opts: opts, log: opts.Logger, indexes: map[string]*vindex{}}, nil
+	return &Store{db: db, dir: filepath.Dir(path), opts: opts, log: opts.Logger, indexes: map[string]*vindex{}, compactMin: 1024}, nil
 }
 
 // pageSize is the SQLite page size of a new Vectorize file. A vector row
@@ -606,6 +626,7 @@ func (s *Store) loadIndex(ctx context.Context, name string) (*vindex, error) {
 	// its seq are in it, only later ones are read and go to the tail.
 	snapSeq := int64(-1)
 	if g, seq, ok := s.readSnapshot(ix, m, row.seq); ok {
+		g.SetAutoCompact(false) // rebuilt by the drain goroutine, not by the deletes below
 		vi.main, vi.hnsw, vi.snapSeq, snapSeq = g, g, seq, seq
 	}
 	rows, err = s.db.R.QueryContext(ctx, `SELECT id, slot, seq, ns, meta, CASE WHEN seq > ? THEN vals END FROM vz_vectors WHERE idx = ?`, snapSeq, name)
@@ -670,8 +691,8 @@ func (s *Store) loadIndex(ctx context.Context, name string) (*vindex, error) {
 	if vi.hnsw == nil && vi.live >= s.opts.HNSWThreshold {
 		vi.grow(s.opts.HNSW)
 	}
-	if len(vi.tail) > 0 {
-		vi.wake()
+	if len(vi.tail) > 0 || vi.hnsw != nil {
+		vi.wake() // drain the tail; compact a snapshot's graph if due
 	}
 	s.log.Info("vectorize index loaded", "index", name, "vectors", vi.live, "fromSnapshot", snapSeq >= 0, "took", time.Since(start).Round(time.Millisecond))
 	s.indexes[name] = vi
@@ -682,6 +703,7 @@ func (s *Store) loadIndex(ctx context.Context, name string) (*vindex, error) {
 // buffered vector into it. The caller holds vi.mu for writing (or owns vi).
 func (vi *vindex) grow(o index.HNSWOptions) {
 	g := index.NewHNSW(vi.info.Config.Dimensions, vi.metric, o)
+	g.SetAutoCompact(false) // the drain goroutine rebuilds it (Store.rebuild)
 	vi.tail = vi.tail[:0]
 	for sl := range vi.slots {
 		if vi.slots[sl].id != "" {
@@ -792,6 +814,7 @@ func (vi *vindex) stopDrain() {
 // snapshots the graph when the tail is empty and enough has changed.
 func (s *Store) drainLoop(vi *vindex) {
 	defer close(vi.done)
+	rebuildFailed := false // logged; not retried while vi is loaded
 	for {
 		select {
 		case <-vi.kick:
@@ -804,6 +827,10 @@ func (s *Store) drainLoop(vi *vindex) {
 				return
 			default:
 			}
+			if !rebuildFailed && s.compactDue(vi) {
+				rebuildFailed = !s.rebuild(vi)
+				continue // the stop check, then drain what was written meanwhile
+			}
 			n, err := s.drainOnce(vi)
 			if err != nil {
 				s.log.Error("vectorize: graph build", "index", vi.info.Name, "err", err)
@@ -811,7 +838,7 @@ func (s *Store) drainLoop(vi *vindex) {
 			}
 			if n == 0 {
 				vi.mu.RLock()
-				due := vi.hnsw != nil && vi.changed >= max(10_000, vi.live/10)
+				due := vi.hnsw != nil && (vi.compacted || vi.changed >= max(10_000, vi.live/10))
 				vi.mu.RUnlock()
 				if due {
 					s.snapshot(vi)
@@ -886,6 +913,153 @@ func (s *Store) drainOnce(vi *vindex) (int, error) {
 	return taken, nil
 }
 
+// compactDue reports whether vi's graph has enough tombstones to rebuild:
+// at least Store.compactMin, and more than its live vectors (the rule
+// package index applies to its own, in-lock, rebuild; the cost of a
+// rebuild is then spread over as many deletes as it keeps vectors).
+func (s *Store) compactDue(vi *vindex) bool {
+	vi.mu.RLock()
+	g, gone := vi.hnsw, vi.deleted || vi.stale
+	vi.mu.RUnlock()
+	if g == nil || gone {
+		return false
+	}
+	dead := g.Tombstones()
+	return dead >= s.compactMin && dead > g.Len()
+}
+
+// rebuildBatch is how many vectors a rebuild adds to the new graph between
+// checks for Close (about 0.1-0.5 s of work at 768 dimensions).
+const rebuildBatch = 512
+
+// rebuild replaces vi's graph with one built from its live vectors, without
+// holding vi's lock while it builds, so that queries and writes go on.
+//
+// Design: the rebuild runs on vi's drain goroutine, between two drain
+// batches. That goroutine is the only one that moves vectors into the
+// graph (marks slots inMain), so while it rebuilds the set of slots in
+// the graph can only shrink: a write meanwhile deletes the slot's old copy
+// from the graph (which is still the live one and serves queries), bumps
+// its gen and puts the new vector in the write buffer and the tail, where
+// queries find it exactly, and a delete removes it. Nothing new is
+// drained until the swap, so the swap needs no change log: the write
+// buffer is it. Steps:
+//
+//  1. Copy: under vi's read lock, in chunks of slots (writers wait at most
+//     one chunk's copy), record every inMain slot with its gen and append
+//     its vector from the graph (decoded, for a quantized graph, as
+//     package index's own rebuild does).
+//  2. Build: a new graph with the same options, one worker (parallel
+//     inserts can orphan a node; this is off the request path), in
+//     batches of rebuildBatch with a check for Close between them: Close
+//     (and a reload) abandons the rebuild, and the live graph stays as it
+//     was. No lock of vi is held.
+//  3. Swap, under vi's write lock: every copied slot whose gen changed (or
+//     that is no longer inMain) is deleted from the new graph (a tombstone
+//     there, so no deleted or replaced vector comes back); the slots still
+//     inMain must then be exactly the new graph's vectors, else the old
+//     graph is kept and the mismatch logged. The new graph replaces the
+//     old one and the tail drains into it.
+//
+// A snapshot on disk stays consistent throughout: it reflects the old
+// graph at its seq, and a restart applies later writes from SQLite (and
+// rebuilds again if due). After a swap the next drained state is
+// snapshotted (vi.compacted), so a restart does not load the tombstones.
+//
+// It reports false when the rebuild failed (logged) and should not be
+// retried; an abandoned one (Close, reload) reports true.
+func (s *Store) rebuild(vi *vindex) bool {
+	start := time.Now()
+	vi.mu.RLock()
+	g, n := vi.hnsw, len(vi.slots)
+	vi.mu.RUnlock()
+	if g == nil {
+		return true
+	}
+	dim := vi.info.Config.Dimensions
+	dead := g.Tombstones()
+	slots := make([]uint32, 0, g.Len())
+	gens := make([]uint32, 0, g.Len())
+	vecs := make([]float32, 0, g.Len()*dim)
+	const copyChunk = 4096
+	for lo := 0; lo < n; lo += copyChunk {
+		if stopping(vi) {
+			return true
+		}
+		vi.mu.RLock()
+		if vi.hnsw != g || vi.deleted || vi.stale {
+			vi.mu.RUnlock()
+			return true
+		}
+		for sl := lo; sl < min(lo+copyChunk, n); sl++ {
+			st := &vi.slots[sl]
+			if !st.inMain {
+				continue
+			}
+			var ok bool
+			if vecs, ok = g.AppendVector(vecs, uint32(sl)); ok {
+				slots = append(slots, uint32(sl))
+				gens = append(gens, st.gen)
+			}
+		}
+		vi.mu.RUnlock()
+	}
+	if s.rebuildHook != nil {
+		s.rebuildHook(vi.info.Name, vi.stop)
+	}
+	g2 := index.NewHNSW(dim, vi.metric, g.Options())
+	g2.SetAutoCompact(false)
+	g2.Grow(len(slots))
+	for i := 0; i < len(slots); i += rebuildBatch {
+		if stopping(vi) {
+			return true
+		}
+		j := min(i+rebuildBatch, len(slots))
+		if err := g2.AddBatch(slots[i:j], vecs[i*dim:j*dim], 1); err != nil {
+			s.log.Error("vectorize: graph rebuild", "index", vi.info.Name, "err", err)
+			return false
+		}
+	}
+	vi.mu.Lock()
+	defer vi.mu.Unlock()
+	if vi.hnsw != g || vi.deleted || vi.stale {
+		return true
+	}
+	lockStart := time.Now()
+	for i, sl := range slots {
+		if st := &vi.slots[sl]; !st.inMain || st.gen != gens[i] {
+			g2.Delete(sl) // rewritten or deleted during the rebuild
+		}
+	}
+	inMain := 0
+	for sl := range vi.slots {
+		if vi.slots[sl].inMain {
+			inMain++
+		}
+	}
+	if inMain != g2.Len() {
+		// Cannot happen while only this goroutine marks slots inMain;
+		// keeping the old graph is safe either way.
+		s.log.Error("vectorize: graph rebuild discarded: it does not hold the indexed vectors", "index", vi.info.Name, "graph", g2.Len(), "want", inMain)
+		return false
+	}
+	vi.main, vi.hnsw = g2, g2
+	vi.compacted = true
+	s.log.Info("vectorize: graph rebuilt without its deleted vectors", "index", vi.info.Name, "vectors", g2.Len(), "dropped", dead,
+		"took", time.Since(start).Round(time.Millisecond), "swap", time.Since(lockStart).Round(time.Microsecond))
+	return true
+}
+
+// stopping reports whether vi's drain goroutine has been told to stop.
+func stopping(vi *vindex) bool {
+	select {
+	case <-vi.stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // snapshotPath is where an index's graph snapshot lives.
 func (s *Store) snapshotPath(name string) string {
 	return filepath.Join(s.dir, "snapshots", name+".hnsw")
@@ -906,7 +1080,7 @@ func (s *Store) snapshot(vi *vindex) {
 	}
 	vi.mu.RLock()
 	defer vi.mu.RUnlock()
-	if vi.hnsw == nil || vi.deleted || vi.seq == vi.snapSeq {
+	if vi.hnsw == nil || vi.deleted || vi.seq == vi.snapSeq && !vi.compacted {
 		return
 	}
 	if vi.buf.Len() > 0 {
@@ -952,6 +1126,7 @@ func (s *Store) snapshot(vi *vindex) {
 	}
 	vi.snapSeq = vi.seq
 	vi.changed = 0
+	vi.compacted = false
 	s.log.Debug("vectorize: graph snapshot written", "index", vi.info.Name, "vectors", vi.live, "took", time.Since(start).Round(time.Millisecond))
 }
 
@@ -1211,6 +1386,9 @@ func (s *Store) deleteByIDs(ctx context.Context, name string, ids []string) (vec
 			mut.Count++
 			mut.IDs = append(mut.IDs, id)
 		}
+	}
+	if mut.Count > 0 && vi.hnsw != nil {
+		vi.wake() // the graph may be due for a rebuild
 	}
 	return mut, nil
 }
