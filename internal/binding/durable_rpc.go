@@ -467,3 +467,17 @@ func (h *DurableHost) takeReply(token string, scope capScope) []byte {
 	t.mu.Unlock()
 	return h.takeMsg(rt)
 }
+
+// callWorker delivers the serialized RPC message msg (a service binding's
+// call, js/durable.js's serviceCall) as a "durable" event to any isolate of
+// w and returns the serialized result; the result's capabilities join
+// scope (the caller's request).
+func (h *DurableHost) callWorker(w *worker.Worker, msg []byte, scope capScope) (any, error) {
+	tok := h.putMsg(msg)
+	res := w.Event("durable", strconv.FormatInt(tok, 10))
+	h.takeMsg(tok)
+	if !res.OK {
+		return nil, errors.New(res.Error)
+	}
+	return h.takeReply(res.Result, scope), nil
+}

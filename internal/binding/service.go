@@ -15,11 +15,20 @@ import (
 // TypeService is the binding type of a service binding's Fetcher.
 const TypeService = "zs_service"
 
-// Service returns the env entry name → a Fetcher whose fetch() runs the
-// Worker named service (a [[services]] entry), served by
-// [ServiceExtension].
-func Service(name, service string) worker.Binding {
-	return worker.Binding{Name: name, Type: TypeService, Config: map[string]string{"service": service}}
+// Service returns the env entry name → a Fetcher for the Worker named
+// service (a [[services]] entry), served by [ServiceExtension]. entrypoint
+// names the exported class that serves it ("" for the default export);
+// props become ctx.props of that entrypoint (nil: an empty object). props
+// must marshal to JSON.
+func Service(name, service, entrypoint string, props map[string]any) worker.Binding {
+	cfg := map[string]any{"service": service}
+	if entrypoint != "" {
+		cfg["entrypoint"] = entrypoint
+	}
+	if len(props) > 0 {
+		cfg["props"] = props
+	}
+	return worker.Binding{Name: name, Type: TypeService, Config: cfg}
 }
 
 // serviceHead is what serviceFetch hands to JavaScript.
@@ -30,16 +39,33 @@ type serviceHead struct {
 	Body       int    `json:"body"`
 }
 
-// ServiceExtension returns the extension that serves [Service] bindings:
-// env.X.fetch(request | url, init) dispatches the request to the Worker
-// that lookup returns for the binding's service name (nil: not running,
-// and the call throws an error that says so) and resolves to its Response
-// once the head is written. Both bodies stream: the request body through a
-// pipe the callee reads, the response body through a reader the caller
-// reads, so server-sent events and large bodies pass without being held
-// whole. Only fetch() is served; RPC to a WorkerEntrypoint's methods is
-// not (yet).
-func ServiceExtension(lookup func(service string) *worker.Worker) worker.Extension {
+// ServiceExtension returns the extension that serves [Service] bindings,
+// reaching the Worker that lookup returns for the binding's service name
+// (nil: not running, and the call throws an error that says so).
+//
+// env.X.fetch(request | url, init) dispatches the request to that Worker
+// and resolves to its Response once the head is written. Both bodies
+// stream: the request body through a pipe the callee reads, the response
+// body through a reader the caller reads, so server-sent events and large
+// bodies pass without being held whole. With an entrypoint or props, the
+// request goes instead to that entrypoint's fetch method as an RPC call
+// (bodies still stream).
+//
+// Every other property of env.X is RPC, as on Cloudflare: env.X.m(args)
+// calls method m of a fresh instance of the entrypoint class (a class
+// extending WorkerEntrypoint: the default export, or the export the
+// binding's entrypoint names) in one of the callee's isolates, with
+// this.env the callee's env and this.ctx its waitUntil and the binding's
+// props; await env.X.p reads a property. A plain handler object serves
+// its own functions as handler(arg, env, ctx), with exactly one argument,
+// as workerd does. Arguments and results are copied as by
+// structuredClone, plus Request, Response, ReadableStream (streamed) and
+// Headers; functions and RpcTargets pass as stubs; errors are rethrown in
+// the caller with their name and message; workerd's error texts are kept
+// for missing and reserved methods. This is the Durable Object RPC of rpc
+// (its capability table, lifetimes and counters: [DurableHost.Capabilities]);
+// with rpc nil, only fetch() is served.
+func ServiceExtension(lookup func(service string) *worker.Worker, rpc *DurableHost) worker.Extension {
 	script, err := jsFiles.ReadFile("js/service.js")
 	if err != nil {
 		panic("binding: missing embedded service.js")
@@ -77,7 +103,7 @@ func ServiceExtension(lookup func(service string) *worker.Worker) worker.Extensi
 						if req.Body != nil {
 							req.Body.Close()
 						}
-						return nil, fmt.Errorf("env.%s: the Worker %q of this service binding is not running in this zerostack process; serve it in the same process (zerostack serve with both projects)", name, service)
+						return nil, errServiceNotRunning(name, service)
 					}
 					pr, pw := io.Pipe()
 					sw := &serviceWriter{h: http.Header{}, pw: pw, head: make(chan struct{})}
@@ -99,9 +125,38 @@ func ServiceExtension(lookup func(service string) *worker.Worker) worker.Extensi
 					}), nil
 				}, nil
 			})
+			if rpc == nil {
+				return
+			}
+			// serviceCall(promise, name, service, bytes, n) → the
+			// serialized result of an RPC message of js/durable.js
+			// (serviceCall), run as a "durable" event in any isolate of
+			// the bound Worker; the result's capabilities join the
+			// caller's request.
+			rt.Async("serviceCall", func(c *v8.Call) (webapi.Work, error) {
+				name, service := c.String(1), c.String(2)
+				msg, err := c.Bytes(3, int(c.Int(4)))
+				if err != nil {
+					return nil, err
+				}
+				scope := capScope{rt, rt.Tag}
+				return func() (any, error) {
+					w := lookup(service)
+					if w == nil {
+						return nil, errServiceNotRunning(name, service)
+					}
+					return rpc.callWorker(w, msg, scope)
+				}, nil
+			})
 		},
 		Script: "(() => {\n" + string(script) + "\n})();\n",
 	}
+}
+
+// errServiceNotRunning explains a call on binding name whose Worker is not
+// served here.
+func errServiceNotRunning(name, service string) error {
+	return fmt.Errorf("env.%s: the Worker %q of this service binding is not running in this zerostack process; serve it in the same process (zerostack serve with both projects)", name, service)
 }
 
 // serviceWriter is the callee's http.ResponseWriter: the head is reported

@@ -7,6 +7,7 @@ const {
   host, callAsync, registerBinding, registerEvent, toHost, utf8Encode, utf8Decode,
   workerExports, workerEnv, exportWebSocket, importWebSocket, adoptWebSocket, forgetWebSocket,
   webSocketHostId, serialize, deserialize, Writer, Reader, T, kBody, bodyForHost, pumpToHost, hostStream,
+  ExecutionContext,
 } = globalThis.__zs_internal;
 const objToString = Object.prototype.toString;
 
@@ -275,7 +276,14 @@ class CapOut {
     this.fresh = [];
     this.held = [];
     this.seen = new Map();
+    this.bodies = []; // tokens of bodies handed to Go (see Carrier)
+    this.pumps = []; // JavaScript streams being pumped into those
     this.hook = (v, w) => {
+      if (v instanceof Carrier) {
+        w.f64(-1);
+        writeCarrier(v, w, this);
+        return;
+      }
       w.f64(this.idOf(v));
       w.u8(typeof v === "function" ? 1 : 0);
     };
@@ -304,6 +312,9 @@ class CapOut {
   release() {
     if (this.held.length > 0) host.doCapRelease(this.held.join(","));
     this.held = [];
+    // A body the receiver never took is closed (the call failed).
+    for (const t of this.bodies) host.doBodyDrop(t);
+    this.bodies = [];
   }
 }
 
@@ -315,6 +326,7 @@ class CapIn {
     this.stubs = new Map();
     this.hook = (r) => {
       const id = r.f64();
+      if (id === -1) return readCarrier(r);
       return this.stubFor(id, r.u8() === 1);
     };
   }
@@ -436,7 +448,7 @@ async function capCall(st, name, get, args) {
   const out = new CapOut(true);
   let res;
   try {
-    const b = serialize({ op: "cap", cap: st.id, method: name, get, args }, out.hook);
+    const b = serialize({ op: "cap", cap: st.id, method: name, get, args: needsClone(args) ? carry(args) : args }, out.hook);
     res = await callAsync("doCapCall", st.id, toHost(b), b.byteLength);
   } finally {
     out.release();
@@ -512,6 +524,185 @@ function watchCaps() {
   });
 }
 watchCaps();
+
+// ---------------------------------------------------------------------------
+// Requests, responses, streams and headers in RPC arguments and results
+// (which Cloudflare's RPC carries, though structuredClone refuses them).
+// carry replaces each with a Carrier before serialize runs; Carrier is an
+// RpcTarget so that serialize hands it to the capability hook, which
+// writes it (writeCarrier) instead of exporting it, and the receiving
+// hook rebuilds it (readCarrier). Bodies at hand travel as bytes; a
+// stream travels as a Go reader the receiver streams from (doBodyOut /
+// doBodyIn, as for Durable Object fetch), a JavaScript stream pumped into
+// a pipe as it is read (CapOut.pumps).
+
+class Carrier extends (RpcTarget ?? Object) {
+  constructor(kind, v) {
+    super();
+    this.kind = kind; // 1 Request, 2 Response, 3 ReadableStream, 4 Headers
+    this.v = v;
+  }
+}
+
+// carry returns v with its Requests, Responses, ReadableStreams and
+// Headers replaced by Carriers, copying only the containers that hold one.
+function carry(v, mem = new Map()) {
+  if (v === null || typeof v !== "object") return v;
+  const seen = mem.get(v);
+  if (seen !== undefined) return seen;
+  let kind = 0;
+  if (v instanceof Request) kind = 1;
+  else if (v instanceof Response) kind = 2;
+  else if (v instanceof ReadableStream) kind = 3;
+  else if (v instanceof Headers) kind = 4;
+  if (kind !== 0) {
+    const c = new Carrier(kind, v);
+    mem.set(v, c);
+    return c;
+  }
+  if (RpcTarget !== undefined && v instanceof RpcTarget) return v;
+  mem.set(v, v);
+  if (Array.isArray(v)) {
+    let out = v;
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) continue;
+      const x = carry(v[i], mem);
+      if (x !== v[i]) {
+        if (out === v) { out = v.slice(); mem.set(v, out); }
+        out[i] = x;
+      }
+    }
+    return out;
+  }
+  const tag = objToString.call(v);
+  if (tag === "[object Map]") {
+    let changed = false;
+    const pairs = [];
+    for (const [k, x] of v) {
+      const ck = carry(k, mem), cx = carry(x, mem);
+      if (ck !== k || cx !== x) changed = true;
+      pairs.push([ck, cx]);
+    }
+    if (!changed) return v;
+    const out = new Map(pairs);
+    mem.set(v, out);
+    return out;
+  }
+  if (tag === "[object Set]") {
+    let changed = false;
+    const items = [];
+    for (const x of v) {
+      const cx = carry(x, mem);
+      if (cx !== x) changed = true;
+      items.push(cx);
+    }
+    if (!changed) return v;
+    const out = new Set(items);
+    mem.set(v, out);
+    return out;
+  }
+  if (tag !== "[object Object]") return v;
+  let out = v;
+  for (const k of Object.keys(v)) {
+    const x = carry(v[k], mem);
+    if (x !== v[k]) {
+      if (out === v) { out = { ...v }; mem.set(v, out); }
+      out[k] = x;
+    }
+  }
+  return out;
+}
+
+function writeHeaders(h, w) {
+  const pairs = [...h];
+  w.u32(pairs.length);
+  for (const [k, x] of pairs) { w.str(k); w.str(x); }
+}
+
+function readHeaders(r) {
+  const n = r.u32();
+  const pairs = [];
+  for (let i = 0; i < n; i++) pairs.push([r.str(), r.str()]);
+  return pairs;
+}
+
+// writeStream hands a ReadableStream to Go as a body token.
+function writeStream(stream, w, out) {
+  if (stream.locked) throw new TypeError("The ReadableStream is locked (it is being read); it cannot be sent over RPC.");
+  const wid = host.pipe();
+  out.pumps.push(pumpToHost(stream, wid).catch(() => {}));
+  const t = host.doBodyOut(wid);
+  out.bodies.push(t);
+  w.u8(2);
+  w.f64(t);
+}
+
+// writeBody writes the body of a Request or Response: 0 none, 1 bytes, 2
+// a body token.
+function writeBody(o, w, out) {
+  const b = o[kBody];
+  if (b === null || b === undefined) { w.u8(0); return; }
+  if (o.bodyUsed) throw new TypeError("Body has already been used. It can only be used once. Use tee() first if you need to read it twice.");
+  const [kind, a] = bodyForHost(o);
+  if (kind === 1) { w.u8(1); w.bytes(utf8Encode(a)); return; }
+  if (kind === 2) { w.u8(1); w.bytes(b.b); return; }
+  let rid = a;
+  if (kind === 3) {
+    rid = host.pipe();
+    out.pumps.push(pumpToHost(a, rid).catch(() => {}));
+  }
+  const t = host.doBodyOut(rid);
+  out.bodies.push(t);
+  w.u8(2);
+  w.f64(t);
+}
+
+function readBody(r) {
+  switch (r.u8()) {
+    case 1: return r.bytes();
+    case 2: return hostStream(host.doBodyIn(r.f64()));
+  }
+  return null;
+}
+
+function writeCarrier(c, w, out) {
+  const v = c.v;
+  w.u8(c.kind);
+  switch (c.kind) {
+    case 1:
+      w.str(v.method); w.str(v.url); writeHeaders(v.headers, w); writeBody(v, w, out);
+      return;
+    case 2:
+      w.f64(v.status); w.str(v.statusText); writeHeaders(v.headers, w); writeBody(v, w, out);
+      return;
+    case 3:
+      writeStream(v, w, out);
+      return;
+    case 4:
+      writeHeaders(v, w);
+      return;
+  }
+}
+
+function readCarrier(r) {
+  switch (r.u8()) {
+    case 1: {
+      const method = r.str(), url = r.str(), headers = readHeaders(r), body = readBody(r);
+      const init = { method, headers };
+      if (body !== null) { init.body = body; init.duplex = "half"; }
+      return new Request(url, init);
+    }
+    case 2: {
+      const status = r.f64(), statusText = r.str(), headers = readHeaders(r), body = readBody(r);
+      return new Response(body, { status, statusText, headers });
+    }
+    case 3:
+      return readBody(r);
+    case 4:
+      return new Headers(readHeaders(r));
+  }
+  throw new Error("zerostack: unknown value in an RPC message");
+}
 
 // Bodies of requests and responses that cross isolates: bytes at hand (a
 // string or buffer body) travel in the message; a stream travels as a Go
@@ -763,7 +954,9 @@ registerEvent("durable", async (payload, ctx) => {
 
 // reply hands an event's result to Go. The capabilities it exports
 // belong to the caller's request once Go delivers it (doReply's list).
-function reply(v, obj) {
+// With ctx (an RPC result that may hold streams, see carry), the event
+// lasts until the streams it hands over have been read.
+function reply(v, obj, ctx) {
   const out = new CapOut(false, obj);
   let b;
   try {
@@ -773,6 +966,7 @@ function reply(v, obj) {
     if (v === null || typeof v !== "object" || v.ok !== true) throw e;
     return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
   }
+  if (ctx !== undefined && out.pumps.length > 0) ctx.waitUntil(Promise.all(out.pumps));
   return String(host.doReply(toHost(b), b.byteLength, out.fresh.join(",")));
 }
 
@@ -799,7 +993,17 @@ async function serveEvent(msg, ctx) {
   if (msg.op === "cap") {
     try {
       const value = await serveCap(msg);
-      return reply({ ok: true, value }, capObjects.get(msg.cap));
+      return reply({ ok: true, value: carry(value) }, capObjects.get(msg.cap), ctx);
+    } catch (e) {
+      return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
+    }
+  }
+  if (msg.op === "svc") {
+    // A call over a service binding (service.js): the result's
+    // capabilities are exported unscoped and join the caller's request.
+    try {
+      const value = await serveService(msg, ctx);
+      return reply({ ok: true, value: carry(value) }, undefined, ctx);
     } catch (e) {
       return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
     }
@@ -1368,3 +1572,150 @@ if (typeof globalThis.WebSocketRequestResponsePair !== "function") {
   }
   Object.defineProperty(globalThis, "WebSocketRequestResponsePair", { value: WebSocketRequestResponsePair, writable: true, configurable: true });
 }
+
+// ---------------------------------------------------------------------------
+// RPC over service bindings ([[services]], js/service.js): the same
+// messages, capabilities and copying as Durable Object RPC, delivered by
+// Go (serviceCall in service.go) as a "durable" event of op "svc" to any
+// isolate of the bound Worker, where serveService runs the method on a
+// fresh instance of the entrypoint, as workerd does for each call.
+
+const WorkerEntrypoint = globalThis.__zs_cloudflare?.WorkerEntrypoint;
+
+// Names an entrypoint never serves over RPC (workerd's list): fetch and
+// connect are the binding's own, the others belong to Durable Objects or
+// to the stub.
+const ENTRY_RESERVED = new Set(["fetch", "connect", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "dup", "constructor"]);
+
+function notImplemented(name) {
+  return new TypeError(`The RPC receiver does not implement the method "${name}".`);
+}
+
+// entrypointCtx is this.ctx of an entrypoint called over a binding: the
+// event's waitUntil, and the binding's props.
+function entrypointCtx(ctx, props) {
+  const c = Object.create(ExecutionContext.prototype);
+  Object.defineProperties(c, {
+    waitUntil: { value: (p) => ctx.waitUntil(p), writable: true, configurable: true },
+    passThroughOnException: { value: () => {}, writable: true, configurable: true },
+    props: { value: props ?? {}, writable: true, configurable: true, enumerable: true },
+  });
+  return c;
+}
+
+function isEntrypointClass(E) {
+  return typeof E === "function" && WorkerEntrypoint !== undefined && E.prototype instanceof WorkerEntrypoint;
+}
+
+// serveService runs msg (a call, a property read or a fetch) on the
+// entrypoint msg names (the default export when none).
+function serveService(msg, ctx) {
+  const name = msg.entrypoint || "default";
+  const exp = workerExports();
+  const E = exp ? exp[name] : undefined;
+  if (E === undefined || E === null || (typeof E !== "object" && typeof E !== "function")) {
+    throw new Error(name === "default"
+      ? `Worker "${scriptName}" has no default export to serve its service bindings; export a WorkerEntrypoint class or a handler object as the default export.`
+      : `Worker "${scriptName}" has no entrypoint named "${name}"; export a class extending WorkerEntrypoint under that name, or fix entrypoint in the [[services]] entry.`);
+  }
+  const env = workerEnv();
+  const c = entrypointCtx(ctx, msg.props);
+  const cls = isEntrypointClass(E);
+  if (msg.fetch) {
+    const req = msg.args[0];
+    let p;
+    if (cls) {
+      const inst = new E(c, env);
+      if (typeof inst.fetch !== "function") throw new Error("Handler does not export a fetch() function.");
+      p = inst.fetch(req);
+    } else if (typeof E.fetch === "function") {
+      p = E.fetch(req, env, c);
+    } else {
+      throw new Error("Handler does not export a fetch() function.");
+    }
+    return Promise.resolve(p).then((res) => {
+      if (!(res instanceof Response)) throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
+      return res;
+    });
+  }
+  const m = msg.method;
+  if (ENTRY_RESERVED.has(m)) throw new TypeError(`'${m}' is a reserved method and cannot be called over RPC.`);
+  if (cls) {
+    // A class: only its (prototype's) methods and accessors, never the
+    // instance's own properties (this.env, this.ctx) nor Object's.
+    const inst = new E(c, env);
+    if (Object.hasOwn(inst, m)) throw notImplemented(m);
+    const v = inst[m];
+    if (v === Object.prototype[m]) throw notImplemented(m);
+    if (msg.get) return v;
+    if (typeof v !== "function") throw new TypeError(`"${m}" is not a function.`);
+    return v.apply(inst, msg.args);
+  }
+  if (typeof E === "function") throw notImplemented(m); // a class that does not extend WorkerEntrypoint
+  // A plain handler object: its own functions are callable as
+  // handler(arg, env, ctx) with exactly one argument from the caller
+  // (workerd's rule for "functional" entrypoints).
+  if (!Object.hasOwn(E, m)) throw notImplemented(m);
+  const v = E[m];
+  if (msg.get) return v;
+  if (typeof v !== "function") throw new TypeError(`"${m}" is not a function.`);
+  let arity = Number(v.length);
+  if (!(arity >= 0 && arity < 256)) throw new TypeError(`RPC function has unreasonable length attribute: ${v.length}`);
+  if (arity < 3) arity = 3;
+  if (arity !== 3) {
+    throw new TypeError(`Cannot call handler function "${m}" over RPC because it has the wrong number of arguments. ` +
+      "A simple function handler can only be called over RPC if it has exactly the arguments (arg, env, ctx), " +
+      "where only the first argument comes from the client. To support multi-argument RPC functions, use " +
+      "class-based syntax (extending WorkerEntrypoint) instead.");
+  }
+  if (msg.args.length !== 1) {
+    throw new TypeError(`Attempted to call RPC function "${m}" with the wrong number of arguments. ` +
+      "When calling a top-level handler function that is not declared as part of a class, you must always " +
+      "send exactly one argument. In order to support variable numbers of arguments, the server must use " +
+      "class-based syntax (extending WorkerEntrypoint) instead.");
+  }
+  return v.call(E, msg.args[0], env, c);
+}
+
+// serviceCall runs method (or reads it, when get; or fetch, when fetch is
+// set and args is [request]) on the entrypoint of binding b ({ name,
+// service, entrypoint, props }) and returns the result, its functions and
+// RpcTargets as stubs owned by the caller.
+async function serviceCall(b, method, get, args, fetch) {
+  const out = new CapOut(true);
+  let res;
+  try {
+    const msg = { op: "svc", entrypoint: b.entrypoint, props: b.props, method, get, fetch, args: needsClone(args) ? carry(args) : args.slice() };
+    const bytes = serialize(msg, out.hook);
+    res = await callAsync("serviceCall", b.name, b.service, toHost(bytes), bytes.byteLength);
+  } finally {
+    // The arguments' capabilities are held by the call (see CapOut).
+    out.release();
+  }
+  const into = new CapIn(true);
+  const r = deserialize(res, into.hook);
+  if (!r.ok) throw r.error;
+  const v = r.value;
+  // As in workerd, a plain object result gets a disposer that disposes
+  // the stubs it holds (using x = await env.SVC.method()).
+  if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+    const stubs = [...into.stubs.values()];
+    Object.defineProperty(v, DISPOSE, {
+      value() { for (const s of stubs) s[DISPOSE](); },
+      writable: true, configurable: true,
+    });
+  }
+  return v;
+}
+
+// The RPC side of service bindings, for js/service.js (which runs next
+// and deletes this global before the user's code runs).
+Object.defineProperty(globalThis, "__zs_rpc", {
+  value: Object.freeze({
+    call: (b, method, args) => rpcPromise(serviceCall(b, method, false, args)),
+    get: (b, method) => serviceCall(b, method, true, []),
+    fetch: (b, req) => serviceCall(b, "fetch", false, [req], true),
+  }),
+  configurable: true,
+  enumerable: false,
+});

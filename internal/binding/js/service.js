@@ -1,19 +1,33 @@
-// service.js: service bindings ([[services]]), a Fetcher whose fetch()
-// runs another Worker served by the same zerostack process, through the
-// serviceFetch host function of internal/binding/service.go. Request and
-// response bodies stream through Go pipes and readers.
+// service.js: service bindings ([[services]]), a Fetcher that reaches
+// another Worker served by the same zerostack process. fetch() goes
+// through the serviceFetch host function of internal/binding/service.go,
+// request and response bodies streaming through Go pipes and readers.
+// Every other property is an RPC method of the bound Worker's entrypoint
+// (its default export, or the class the entry's entrypoint names), called
+// through the Durable Object RPC machinery of durable.js, which leaves its
+// service side in globalThis.__zs_rpc for this file.
 const { registerBinding, responseFromHost, callAsync, host, bodyForHost, pumpToHost, headersToWire } = globalThis.__zs_internal;
+const rpc = globalThis.__zs_rpc; // undefined when Durable Objects are off (no store)
+delete globalThis.__zs_rpc;
 
-const kService = Symbol("service"), kName = Symbol("name");
+const kService = Symbol("service"), kName = Symbol("name"), kBinding = Symbol("binding");
 
 class Fetcher {
-  constructor(name, service) {
+  constructor(name, service, entrypoint, props) {
     this[kName] = name;
     this[kService] = service;
+    this[kBinding] = { name, service, entrypoint: entrypoint || "", props: props ?? {} };
   }
   async fetch(input, init = undefined) {
     const req = new Request(input, init);
-    let [kind, a, b] = bodyForHost(req);
+    const b = this[kBinding];
+    if (rpc !== undefined && (b.entrypoint !== "" || Object.keys(b.props).length > 0)) {
+      // A named entrypoint, or props for ctx.props: the request goes to
+      // that entrypoint's fetch as an RPC call (the HTTP path below
+      // reaches the default export only, without props).
+      return rpc.fetch(b, req);
+    }
+    let [kind, a, c] = bodyForHost(req);
     let pump = null;
     if (kind === 3) {
       const wid = host.pipe();
@@ -21,7 +35,7 @@ class Fetcher {
       a = wid;
     }
     try {
-      const head = await callAsync("serviceFetch", this[kName], this[kService], req.method, req.url, headersToWire(req.headers), kind, a, b);
+      const head = await callAsync("serviceFetch", this[kName], this[kService], req.method, req.url, headersToWire(req.headers), kind, a, c);
       return responseFromHost(head.status, head.statusText, head.headers, head.body, req.url, false);
     } finally {
       if (pump) await pump;
@@ -33,4 +47,36 @@ class Fetcher {
 }
 Object.defineProperty(Fetcher.prototype, Symbol.toStringTag, { value: "Fetcher" });
 
-registerBinding("zs_service", (name, config) => new Fetcher(name, config.service));
+// rpcProperty is env.X.name: calling it calls the method, awaiting it
+// reads the property (workerd's RPC property).
+function rpcProperty(b, name) {
+  const f = (...args) => rpc.call(b, name, args);
+  const get = () => rpc.get(b, name);
+  f.then = (ok, bad) => get().then(ok, bad);
+  f.catch = (bad) => get().catch(bad);
+  f.finally = (fin) => get().finally(fin);
+  return f;
+}
+
+// makeFetcher returns the binding: a Fetcher whose other properties are
+// RPC properties (a stub is not a thenable: "then" stays undefined).
+function makeFetcher(name, config) {
+  const f = new Fetcher(name, config.service, config.entrypoint, config.props);
+  if (rpc === undefined) return f;
+  const b = f[kBinding];
+  const props = new Map();
+  return new Proxy(f, {
+    get(t, prop) {
+      if (typeof prop === "symbol" || prop in t) return Reflect.get(t, prop);
+      if (prop === "then") return undefined;
+      let m = props.get(prop);
+      if (m === undefined) {
+        m = rpcProperty(b, prop);
+        props.set(prop, m);
+      }
+      return m;
+    },
+  });
+}
+
+registerBinding("zs_service", makeFetcher);
