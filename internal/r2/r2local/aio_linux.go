@@ -34,7 +34,10 @@ func fdatasync(f *os.File) error {
 		return plainFdatasync(f)
 	}
 	err := a.fdatasync(f)
-	if errors.Is(err, errAIOUnavailable) {
+	if errors.Is(err, errAIOUnavailable) || errors.Is(err, syscall.EINVAL) {
+		// Not submitted, or the file system refused the asynchronous
+		// form of the sync: sync the ordinary way (which reports its own
+		// error, if any).
 		return plainFdatasync(f)
 	}
 	if err != nil {
