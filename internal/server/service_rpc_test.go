@@ -14,12 +14,13 @@ import (
 const svcAuthJS = `
 import { WorkerEntrypoint, RpcTarget } from "cloudflare:workers";
 
-let disposed = 0;
+// A Counter made with a tag records its disposal in KV (the callee has
+// two isolates: a module variable would count one of them).
 class Counter extends RpcTarget {
-  constructor(n) { super(); this.n = n; }
+  constructor(n, tag, env) { super(); this.n = n; this.tag = tag; this.env = env; }
   inc(by) { this.n += by; return this.n; }
   get value() { return this.n; }
-  [Symbol.dispose]() { disposed++; }
+  [Symbol.dispose]() { if (this.tag) this.env.KV.put(this.tag, "disposed"); }
 }
 
 let instances = 0;
@@ -63,13 +64,13 @@ export default class Auth extends WorkerEntrypoint {
   fail() { throw new RangeError("no access"); }
   async failAsync() { await null; throw new TypeError("async no"); }
   async withCallback(cb) { return await cb(20); }
-  makeCounter(n) { return new Counter(n); }
+  makeCounter(n, tag) { return new Counter(n, tag, this.env); }
   makeAdder(base) { return (x) => base + x; }
-  disposals() { return disposed; }
   envWord() { return this.env.WORD; }
   props() { return this.ctx.props; }
   get answer() { return 42; }
   get subtract() { return (a, b) => a - b; }
+  get objectProperty() { return { func: (a, b) => a * b, counter5: new Counter(5), text: "hello" }; }
   later(key) {
     this.ctx.waitUntil((async () => {
       await new Promise((r) => setTimeout(r, 20));
@@ -102,8 +103,28 @@ export default {
 const svcGatewayJS = `
 const errOf = async (p) => { try { await p; return "no error"; } catch (e) { return e.name + ": " + e.message; } };
 
+// waitFor polls the callee's KV until key is set (by a waitUntil task or a
+// disposer), and returns its value (null if it never came).
+async function waitFor(env, key) {
+  let v = null;
+  for (let k = 0; k < 500 && v === null; k++) {
+    await new Promise((r) => setTimeout(r, 5));
+    v = await env.AUTH.kvGet(key);
+  }
+  return v;
+}
+
 export default {
   async fetch(req, env) {
+    try {
+      return await route(req, env);
+    } catch (e) {
+      return new Response(e.stack, { status: 500 });
+    }
+  },
+};
+
+async function route(req, env) {
     const url = new URL(req.url);
     switch (url.pathname) {
       case "/rpc": {
@@ -131,21 +152,23 @@ export default {
         try { await env.AUTH.fail(); } catch (e) { out.failIsRangeError = e instanceof RangeError; }
         out.callback = await env.AUTH.withCallback(async (n) => n * 2 + 1);
         out.pipelined = await env.AUTH.makeCounter(3).inc(4);
-        const c = await env.AUTH.makeCounter(5);
+        const tag = "c" + Math.random();
+        const c = await env.AUTH.makeCounter(5, tag);
         out.counter = { inc: await c.inc(2), value: await c.value, own: await errOf(c.n) };
-        const d0 = await env.AUTH.disposals();
         c[Symbol.dispose]();
         out.counter.afterDispose = await errOf(c.inc(1));
-        let targetDisposed = 0;
-        for (let k = 0; k < 200 && targetDisposed === 0; k++) {
-          await new Promise((r) => setTimeout(r, 2));
-          targetDisposed = (await env.AUTH.disposals()) - d0;
-        }
-        out.counter.targetDisposed = targetDisposed;
+        out.counter.targetDisposed = await waitFor(env, tag);
         const add = await env.AUTH.makeAdder(10);
         out.adder = await add(5);
         out.functionProperty = await env.AUTH.subtract(19, 6);
         out.property = await env.AUTH.answer;
+        out.path = { func: await env.AUTH.objectProperty.func(6, 4), counter: await env.AUTH.objectProperty.counter5.inc(3), text: await env.AUTH.objectProperty.text };
+        const utag = "u" + Math.random();
+        {
+          using u = await env.AUTH.makeCounter(1, utag);
+          out.using = await u.inc(1);
+        }
+        out.usingDisposed = await waitFor(env, utag);
         out.word = await env.AUTH.envWord();
         out.defaultProps = await env.AUTH.props();
         out.admin = await env.ADMIN.whoami();
@@ -175,12 +198,7 @@ export default {
       case "/later": {
         const key = "k" + Math.random();
         const queued = await env.AUTH.later(key);
-        let v = null;
-        for (let k = 0; k < 500 && v === null; k++) {
-          await new Promise((r) => setTimeout(r, 5));
-          v = await env.AUTH.kvGet(key);
-        }
-        return Response.json({ queued, v });
+        return Response.json({ queued, v: await waitFor(env, key) });
       }
       case "/loop": {
         const n = +url.searchParams.get("n");
@@ -196,8 +214,7 @@ export default {
       }
     }
     return new Response("not found", { status: 404 });
-  },
-};
+}
 `
 
 // TestServiceRPC: RPC over service bindings between Workers of one
@@ -274,10 +291,13 @@ service = "nowhere"
 		"failIsRangeError":  `true`,
 		"callback":          `41`,
 		"pipelined":         `7`,
-		"counter":           `{"inc":7,"value":7,"own":"TypeError: The RPC receiver does not implement the method \"n\".","afterDispose":"Error: RPC stub used after being disposed.","targetDisposed":1}`,
+		"counter":           `{"inc":7,"value":7,"own":"TypeError: The RPC receiver does not implement the method \"n\".","afterDispose":"Error: RPC stub used after being disposed.","targetDisposed":"disposed"}`,
 		"adder":             `15`,
 		"functionProperty":  `13`,
 		"property":          `42`,
+		"path":              `{"func":24,"counter":8,"text":"hello"}`,
+		"using":             `2`,
+		"usingDisposed":     `"disposed"`,
 		"word":              `"swordfish"`,
 		"defaultProps":      `{}`,
 		"admin":             `{"props":{"level":3,"role":"admin"},"entrypoint":true,"word":"swordfish"}`,

@@ -415,18 +415,26 @@ function rpcPromise(p) {
 }
 
 // pipelined is promise.name: calling it calls the method of the result,
-// awaiting it reads the property.
+// awaiting it reads the property, and promise.name.more goes one level
+// deeper the same way.
 function pipelined(p, name) {
   const get = () => p.then((v) => v?.[name]);
   const f = (...args) => rpcPromise(p.then((v) => {
     const m = v?.[name];
     if (typeof m !== "function") throw new TypeError(`"${name}" is not a function.`);
-    return m.apply(v, args);
+    return Reflect.apply(m, v, args); // (a function stub has no .apply)
   }));
   f.then = (ok, bad) => get().then(ok, bad);
   f.catch = (bad) => get().catch(bad);
   f.finally = (fin) => get().finally(fin);
-  return f;
+  let deeper;
+  return new Proxy(f, {
+    get(t, prop) {
+      if (typeof prop === "symbol" || prop in t) return t[prop];
+      deeper ??= rpcPromise(get());
+      return deeper[prop];
+    },
+  });
 }
 
 // capCall calls (or reads, when get) name on the capability of st, or
@@ -1708,12 +1716,30 @@ async function serviceCall(b, method, get, args, fetch) {
   return v;
 }
 
+// serviceProperty is env.X.name of binding b: calling it calls the
+// method, awaiting it reads the property, and env.X.name.more reads or
+// calls on the property's value once it arrives (workerd resolves such a
+// path in the callee in one round trip; zerostack reads name first, so
+// its functions and RpcTargets come back as stubs that it then calls).
+function serviceProperty(b, name) {
+  const f = (...args) => rpcPromise(serviceCall(b, name, false, args));
+  const get = () => serviceCall(b, name, true, []);
+  f.then = (ok, bad) => get().then(ok, bad);
+  f.catch = (bad) => get().catch(bad);
+  f.finally = (fin) => get().finally(fin);
+  return new Proxy(f, {
+    get(t, prop) {
+      if (typeof prop === "symbol" || prop in t) return t[prop];
+      return rpcPromise(get())[prop];
+    },
+  });
+}
+
 // The RPC side of service bindings, for js/service.js (which runs next
 // and deletes this global before the user's code runs).
 Object.defineProperty(globalThis, "__zs_rpc", {
   value: Object.freeze({
-    call: (b, method, args) => rpcPromise(serviceCall(b, method, false, args)),
-    get: (b, method) => serviceCall(b, method, true, []),
+    property: serviceProperty,
     fetch: (b, req) => serviceCall(b, "fetch", false, [req], true),
   }),
   configurable: true,

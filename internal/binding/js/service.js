@@ -47,17 +47,6 @@ class Fetcher {
 }
 Object.defineProperty(Fetcher.prototype, Symbol.toStringTag, { value: "Fetcher" });
 
-// rpcProperty is env.X.name: calling it calls the method, awaiting it
-// reads the property (workerd's RPC property).
-function rpcProperty(b, name) {
-  const f = (...args) => rpc.call(b, name, args);
-  const get = () => rpc.get(b, name);
-  f.then = (ok, bad) => get().then(ok, bad);
-  f.catch = (bad) => get().catch(bad);
-  f.finally = (fin) => get().finally(fin);
-  return f;
-}
-
 // makeFetcher returns the binding: a Fetcher whose other properties are
 // RPC properties (a stub is not a thenable: "then" stays undefined).
 function makeFetcher(name, config) {
@@ -71,7 +60,7 @@ function makeFetcher(name, config) {
       if (prop === "then") return undefined;
       let m = props.get(prop);
       if (m === undefined) {
-        m = rpcProperty(b, prop);
+        m = rpc.property(b, prop);
         props.set(prop, m);
       }
       return m;
