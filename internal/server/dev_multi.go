@@ -102,15 +102,22 @@ func (d *Dev) startAuxiliary() error {
 // their isolates.
 func (d *Dev) stopAuxiliary() {
 	for _, p := range d.aux {
-		select {
-		case <-p.stop:
-		default:
-			close(p.stop)
-		}
-		p.wg.Wait()
-		if w := p.current.Swap(nil); w != nil {
-			w.Close()
-		}
+		p.halt()
+	}
+}
+
+// halt stops a Worker that has no listener of its own (an auxiliary
+// Worker, a project of zerostack serve): its watching and crons, then its
+// isolates. It may be called more than once.
+func (d *Dev) halt() {
+	select {
+	case <-d.stop:
+	default:
+		close(d.stop)
+	}
+	d.wg.Wait()
+	if w := d.current.Swap(nil); w != nil {
+		w.Close()
 	}
 }
 

@@ -609,15 +609,7 @@ func (s *Server) abort() {
 		s.state.StopConsumers()
 	}
 	for _, p := range s.projects {
-		select {
-		case <-p.stop:
-		default:
-			close(p.stop)
-		}
-		p.wg.Wait()
-		if w := p.current.Swap(nil); w != nil {
-			w.Close()
-		}
+		p.halt() // dev_multi.go
 	}
 	if s.state != nil {
 		s.state.Close()

@@ -10,7 +10,7 @@ import (
 	"testing/iotest"
 )
 
-// TestCopyHashing checks that copyHashing writes every byte to the file and
+// TestCopyHashing checks that CopyHashing writes every byte to the file and
 // to each hash, in order, across many buffer cycles and uneven reads, and
 // that it reports read and write errors.
 func TestCopyHashing(t *testing.T) {
@@ -32,7 +32,7 @@ func TestCopyHashing(t *testing.T) {
 		}
 		var f bytes.Buffer
 		m, s := md5.New(), sha256.New()
-		n, err := copyHashing(&f, r, []io.Writer{m, s})
+		n, err := CopyHashing(&f, r, []io.Writer{m, s})
 		if err != nil || n != int64(len(want)) || !bytes.Equal(f.Bytes(), want) {
 			t.Fatalf("%s: copied %d, %v; file equal %v", name, n, err, bytes.Equal(f.Bytes(), want))
 		}
@@ -43,10 +43,10 @@ func TestCopyHashing(t *testing.T) {
 	}
 
 	boom := errors.New("boom")
-	if _, err := copyHashing(io.Discard, iotest.ErrReader(boom), []io.Writer{md5.New()}); err != boom {
+	if _, err := CopyHashing(io.Discard, iotest.ErrReader(boom), []io.Writer{md5.New()}); err != boom {
 		t.Errorf("read error: %v", err)
 	}
-	if _, err := copyHashing(failWriter{boom}, bytes.NewReader(data), []io.Writer{md5.New()}); err != boom {
+	if _, err := CopyHashing(failWriter{boom}, bytes.NewReader(data), []io.Writer{md5.New()}); err != boom {
 		t.Errorf("write error: %v", err)
 	}
 }

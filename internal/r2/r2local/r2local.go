@@ -421,7 +421,7 @@ func (s *Store) writeBlob(ctx context.Context, r io.Reader, limit int64, h *hash
 	// The file is synced while it is written (flushingFile); the last
 	// fdatasync comes after the size and checksums are known to be right.
 	ff := newFlushingFile(f)
-	n, err := copyHashing(ff, ctxReader{ctx, io.LimitReader(r, limit+1)}, h.writers())
+	n, err := CopyHashing(ff, ctxReader{ctx, io.LimitReader(r, limit+1)}, h.writers())
 	if err == nil && n > limit {
 		err = r2.ErrEntityTooLarge
 	}
