@@ -355,3 +355,35 @@ service = "nowhere"
 		t.Fatalf("after the requests ended: %d capabilities live, %d export-table entries (want 0, 0)", live, held)
 	}
 }
+
+// TestServiceRPCLoopback: a Worker bound to itself, with one isolate,
+// calls its own entrypoint's methods, fetch and a callback into the
+// waiting request without deadlock (the isolate serves the call while
+// its request awaits it).
+func TestServiceRPCLoopback(t *testing.T) {
+	dir := writeWorkerProject(t, "name = \"selfy\"\nmain = \"index.js\"\n[[services]]\nbinding = \"SELF\"\nservice = \"selfy\"\n", `import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint {
+  async fetch(req) {
+    if (new URL(req.url).pathname === "/inner") return new Response("inner");
+    const a = await this.env.SELF.add(1, 2);
+    const f = await (await this.env.SELF.fetch("http://x/inner")).text();
+    const cb = await this.env.SELF.call((x) => x * 3);
+    return new Response(a + " " + f + " " + cb);
+  }
+  add(a, b) { return a + b; }
+  async call(cb) { return await cb(7); }
+}
+`)
+	s, err := StartServe(ServeOptions{Projects: []string{dir}, HTTP: "127.0.0.1:0", StateDir: t.TempDir(), Isolates: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	if r := do(t, "GET", s.URL("http")+"/", "", nil); r.status != 200 || r.body != "3 inner 21" {
+		t.Fatalf("loopback: %d %q", r.status, r.body)
+	}
+}
