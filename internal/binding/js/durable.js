@@ -151,7 +151,7 @@ async function call(ns, id, ev, arg) {
     let res;
     try {
       if (ev.op === "fetch") msg.req = await requestToPlain(arg);
-      else msg.args = arg;
+      else msg.args = needsClone(arg) ? carry(arg) : arg;
       const bytes = serialize(msg, out.hook);
       res = await callAsync("doCall", ns.script, ns.cls, hex, toHost(bytes), bytes.byteLength);
     } finally {
@@ -232,7 +232,16 @@ function deepClone(v, mem, out, into) {
     for (const x of v) res.add(deepClone(x, mem, out, into));
     return res;
   }
-  if (tag !== "[object Object]") return structuredClone(v);
+  if (tag !== "[object Object]") {
+    // What carry sends across isolates moves within one as well: a
+    // request's or response's body goes to the copy, a stream is handed
+    // over as it is.
+    if (v instanceof Request) return new Request(v);
+    if (v instanceof Response) return new Response(v.body, v);
+    if (v instanceof ReadableStream) return v;
+    if (v instanceof Headers) return new Headers(v);
+    return structuredClone(v);
+  }
   const res = {};
   mem.set(v, res);
   for (const k of Object.keys(v)) res[k] = deepClone(v[k], mem, out, into);
@@ -1033,7 +1042,7 @@ async function serveEvent(msg, ctx) {
       return reply(res);
     }
     const res = await runLocal(msg.cls, msg.id, msg.name, h, msg, msg.args);
-    return reply({ ok: true, value: res }, live.get(msg.cls + "/" + msg.id));
+    return reply({ ok: true, value: carry(res) }, live.get(msg.cls + "/" + msg.id), ctx);
   } catch (e) {
     if (msg.op === "alarm") return reply("error");
     return reply({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
