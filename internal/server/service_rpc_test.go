@@ -86,7 +86,15 @@ export default class Auth extends WorkerEntrypoint {
 
 export class Admin extends WorkerEntrypoint {
   whoami() { return { props: this.ctx.props, entrypoint: this instanceof WorkerEntrypoint, word: this.env.WORD }; }
-  async fetch(req) { return new Response("admin fetch " + req.method + " " + (await req.text()) + " " + this.ctx.props.role); }
+  async fetch(req) {
+    if (req.headers.get("upgrade") === "websocket") {
+      const [client, server] = Object.values(new WebSocketPair());
+      server.accept();
+      server.addEventListener("message", (e) => server.send("admin echo " + e.data + " " + this.ctx.props.role));
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    return new Response("admin fetch " + req.method + " " + (await req.text()) + " " + this.ctx.props.role);
+  }
 }
 `
 
@@ -192,6 +200,9 @@ async function route(req, env) {
         const m = await (await env.ADMIN.fetch("http://admin/x", { method: "POST", body: "hey" })).text();
         return Response.json({ a, p, m });
       }
+      case "/ws":
+        // A WebSocket upgrade answered by a named entrypoint (through RPC).
+        return env.ADMIN.fetch(req);
       case "/upload":
         // The incoming body streams on to the callee.
         return Response.json(await env.AUTH.countBody(req));
@@ -327,6 +338,11 @@ service = "nowhere"
 
 	if r := do(t, "GET", base+"/fetch", "", nil); r.status != 200 || r.body != `{"a":"auth fetch /one {}","p":"plain fetch /two","m":"admin fetch POST hey admin"}` {
 		t.Fatalf("/fetch: %d %s", r.status, r.body)
+	}
+	p := dialPeer(t, base+"/ws")
+	p.conn.SendText("hi")
+	if m := p.next(t); m != "admin echo hi admin" {
+		t.Fatalf("WebSocket through a named entrypoint: got %q", m)
 	}
 	if r := do(t, "PUT", base+"/upload", strings.Repeat("x", 300000), nil); r.status != 200 || r.body != `{"method":"PUT","n":300000}` {
 		t.Fatalf("/upload: %d %s", r.status, r.body)

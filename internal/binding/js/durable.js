@@ -690,7 +690,14 @@ function writeCarrier(c, w, out) {
       w.str(v.method); w.str(v.url); writeHeaders(v.headers, w); writeBody(v, w, out);
       return;
     case 2:
-      w.f64(v.status); w.str(v.statusText); writeHeaders(v.headers, w); writeBody(v, w, out);
+      w.f64(v.status); w.str(v.statusText); writeHeaders(v.headers, w);
+      if (v.webSocket) {
+        // A WebSocket upgrade: the socket's traffic is carried by Go.
+        w.u8(3);
+        w.f64(exportWebSocket(v.webSocket));
+        return;
+      }
+      writeBody(v, w, out);
       return;
     case 3:
       writeStream(v, w, out);
@@ -710,8 +717,12 @@ function readCarrier(r) {
       return new Request(url, init);
     }
     case 2: {
-      const status = r.f64(), statusText = r.str(), headers = readHeaders(r), body = readBody(r);
-      return new Response(body, { status, statusText, headers });
+      const status = r.f64(), statusText = r.str(), headers = readHeaders(r);
+      if (r.b[r.p] === 3) {
+        r.p++;
+        return new Response(null, { status: 101, statusText, headers, webSocket: importWebSocket(r.f64()) });
+      }
+      return new Response(readBody(r), { status, statusText, headers });
     }
     case 3:
       return readBody(r);

@@ -51,7 +51,6 @@ Object.defineProperty(Fetcher.prototype, Symbol.toStringTag, { value: "Fetcher" 
 // RPC properties (a stub is not a thenable: "then" stays undefined).
 function makeFetcher(name, config) {
   const f = new Fetcher(name, config.service, config.entrypoint, config.props);
-  if (rpc === undefined) return f;
   const b = f[kBinding];
   const props = new Map();
   return new Proxy(f, {
@@ -60,12 +59,18 @@ function makeFetcher(name, config) {
       if (prop === "then") return undefined;
       let m = props.get(prop);
       if (m === undefined) {
-        m = rpc.property(b, prop);
+        m = rpc !== undefined ? rpc.property(b, prop) : unavailable(name, prop);
         props.set(prop, m);
       }
       return m;
     },
   });
+}
+
+// unavailable is an RPC property when the RPC machinery is missing (the
+// Durable Objects store, which holds it, could not be opened).
+function unavailable(name, prop) {
+  return () => Promise.reject(new Error(`env.${name}.${prop}(): RPC over service bindings is unavailable because zerostack could not open its Durable Objects state (see the log for why); fetch() still works.`));
 }
 
 registerBinding("zs_service", makeFetcher);
