@@ -1,6 +1,8 @@
 package binding
 
-// Capabilities: functions and RpcTargets passed over Durable Object RPC.
+// Capabilities: functions and RpcTargets passed over Durable Object RPC
+// and over service bindings' RPC (service.go, which delivers its calls
+// through callWorker below: the messages, tables and rules are the same).
 //
 // A function or an RpcTarget instance cannot be copied, so JS RPC passes it
 // by reference, as Cloudflare does: the isolate that holds it (its owner)
