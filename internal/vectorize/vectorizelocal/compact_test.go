@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -256,7 +255,6 @@ func TestChurnAcrossRebuilds(t *testing.T) {
 	f := newCompactFixture(t, t.TempDir())
 	defer f.s.Close()
 	graphs := map[*index.HNSW]bool{}
-	var mu sync.Mutex
 	for step := range 250 {
 		if f.r.IntN(3) < 2 {
 			seen := map[string]bool{}
@@ -277,9 +275,7 @@ func TestChurnAcrossRebuilds(t *testing.T) {
 			waitDrained(t, f.s, f.name) // let rebuilds and drains catch up now and then
 			f.check(fmt.Sprintf("step %d, drained", step))
 		}
-		mu.Lock()
 		graphs[f.graph()] = true
-		mu.Unlock()
 	}
 	if len(graphs) < 4 {
 		t.Fatalf("%d graphs seen: the churn crossed fewer than 3 rebuilds", len(graphs))

@@ -73,7 +73,9 @@
 // M 16; see package index); about 120 bytes of bookkeeping (id, namespace,
 // map entry); and its metadata twice: the compact JSON and the decoded form
 // filters use (roughly 3–5× the JSON). While a graph is being built, the
-// vectors not yet in it are held a second time. Values returned by getByIds
+// vectors not yet in it are held a second time; while one is rebuilt (see
+// Compaction), its live vectors are held up to three times (the old graph,
+// a copy, the new graph). Values returned by getByIds
 // and returnValues are read from the file, exactly as they were written.
 // So 1M vectors of 768 dimensions without metadata take about 3.4 GB.
 //
@@ -810,8 +812,10 @@ func (vi *vindex) stopDrain() {
 	<-vi.done
 }
 
-// drainLoop moves tail vectors into the graph, DrainBatch at a time, and
-// snapshots the graph when the tail is empty and enough has changed.
+// drainLoop moves tail vectors into the graph, DrainBatch at a time,
+// rebuilds the graph without its tombstones when they are due (between two
+// batches: [Store.rebuild]), and snapshots the graph when the tail is
+// empty and enough has changed (or it was rebuilt).
 func (s *Store) drainLoop(vi *vindex) {
 	defer close(vi.done)
 	rebuildFailed := false // logged; not retried while vi is loaded
