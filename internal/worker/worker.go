@@ -192,12 +192,13 @@ func New(cfg Config) (*Worker, error) {
 		return nil, err
 	}
 	w.isolates = []*isolate{first}
-	for i := 1; i < cfg.Isolates; i++ {
-		go w.replace(nil)
-	}
+	// The default is set before any goroutine that reads w.cfg starts.
 	if cfg.MaxIsolates == 0 {
 		cfg.MaxIsolates = max(runtime.GOMAXPROCS(0), cfg.Isolates)
 		w.cfg.MaxIsolates = cfg.MaxIsolates
+	}
+	for i := 1; i < cfg.Isolates; i++ {
+		go w.replace(nil)
 	}
 	if cfg.MaxIsolates > cfg.Isolates {
 		go w.grow()
