@@ -819,6 +819,7 @@ func (vi *vindex) stopDrain() {
 func (s *Store) drainLoop(vi *vindex) {
 	defer close(vi.done)
 	rebuildFailed := false // logged; not retried while vi is loaded
+	backlog := 0           // tail entries to drain before the next rebuild (see Store.rebuild)
 	for {
 		select {
 		case <-vi.kick:
@@ -831,8 +832,10 @@ func (s *Store) drainLoop(vi *vindex) {
 				return
 			default:
 			}
-			if !rebuildFailed && s.compactDue(vi) {
-				rebuildFailed = !s.rebuild(vi)
+			if !rebuildFailed && backlog <= 0 && s.compactDue(vi) {
+				var ok bool
+				backlog, ok = s.rebuild(vi)
+				rebuildFailed = !ok
 				continue // the stop check, then drain what was written meanwhile
 			}
 			n, err := s.drainOnce(vi)
@@ -840,7 +843,12 @@ func (s *Store) drainLoop(vi *vindex) {
 				s.log.Error("vectorize: graph build", "index", vi.info.Name, "err", err)
 				break
 			}
+			backlog -= n
 			if n == 0 {
+				if backlog > 0 {
+					backlog = 0
+					continue // the tail is drained: a rebuild may be due again
+				}
 				vi.mu.RLock()
 				due := vi.hnsw != nil && (vi.compacted || vi.changed >= max(10_000, vi.live/10))
 				vi.mu.RUnlock()
@@ -971,14 +979,19 @@ const rebuildBatch = 512
 // snapshotted (vi.compacted), so a restart does not load the tombstones.
 //
 // It reports false when the rebuild failed (logged) and should not be
-// retried; an abandoned one (Close, reload) reports true.
-func (s *Store) rebuild(vi *vindex) bool {
+// retried; an abandoned one (Close, reload) reports true. backlog is the
+// tail's length at the swap (the writes made during the rebuild): the
+// drain loop moves that much into the new graph before it considers
+// another rebuild, so that during a long storm of writes, whose copies a
+// rebuild finds already replaced at its swap, the graph still catches up
+// between rebuilds.
+func (s *Store) rebuild(vi *vindex) (backlog int, ok bool) {
 	start := time.Now()
 	vi.mu.RLock()
 	g, n := vi.hnsw, len(vi.slots)
 	vi.mu.RUnlock()
 	if g == nil {
-		return true
+		return 0, true
 	}
 	dim := vi.info.Config.Dimensions
 	dead := g.Tombstones()
@@ -988,12 +1001,12 @@ func (s *Store) rebuild(vi *vindex) bool {
 	const copyChunk = 4096
 	for lo := 0; lo < n; lo += copyChunk {
 		if stopping(vi) {
-			return true
+			return 0, true
 		}
 		vi.mu.RLock()
 		if vi.hnsw != g || vi.deleted || vi.stale {
 			vi.mu.RUnlock()
-			return true
+			return 0, true
 		}
 		for sl := lo; sl < min(lo+copyChunk, n); sl++ {
 			st := &vi.slots[sl]
@@ -1016,18 +1029,18 @@ func (s *Store) rebuild(vi *vindex) bool {
 	g2.Grow(len(slots))
 	for i := 0; i < len(slots); i += rebuildBatch {
 		if stopping(vi) {
-			return true
+			return 0, true
 		}
 		j := min(i+rebuildBatch, len(slots))
 		if err := g2.AddBatch(slots[i:j], vecs[i*dim:j*dim], 1); err != nil {
 			s.log.Error("vectorize: graph rebuild", "index", vi.info.Name, "err", err)
-			return false
+			return 0, false
 		}
 	}
 	vi.mu.Lock()
 	defer vi.mu.Unlock()
 	if vi.hnsw != g || vi.deleted || vi.stale {
-		return true
+		return 0, true
 	}
 	lockStart := time.Now()
 	for i, sl := range slots {
@@ -1045,13 +1058,13 @@ func (s *Store) rebuild(vi *vindex) bool {
 		// Cannot happen while only this goroutine marks slots inMain;
 		// keeping the old graph is safe either way.
 		s.log.Error("vectorize: graph rebuild discarded: it does not hold the indexed vectors", "index", vi.info.Name, "graph", g2.Len(), "want", inMain)
-		return false
+		return 0, false
 	}
 	vi.main, vi.hnsw = g2, g2
 	vi.compacted = true
 	s.log.Info("vectorize: graph rebuilt without its deleted vectors", "index", vi.info.Name, "vectors", g2.Len(), "dropped", dead,
 		"took", time.Since(start).Round(time.Millisecond), "swap", time.Since(lockStart).Round(time.Microsecond))
-	return true
+	return len(vi.tail), true
 }
 
 // stopping reports whether vi's drain goroutine has been told to stop.
