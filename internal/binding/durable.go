@@ -811,7 +811,7 @@ func (h *DurableHost) unpin(o *dobject) {
 // errNotRunning explains a binding to a class of a Worker that this process
 // does not run.
 func errNotRunning(script, class string) error {
-	return fmt.Errorf("Durable Object class %s of Worker %q is not available: that Worker is not running in this zerostack process; start it in the same process (script_name must name a Worker that zerostack serves)", class, script)
+	return fmt.Errorf("Durable Object class %s of Worker %q is not available: that Worker is not running in this zerostack process; run it in the same process (zerostack dev with a --config for each Worker, or zerostack serve with both projects)", class, script)
 }
 
 // deliver runs the serialized event msg for an object where it lives. It

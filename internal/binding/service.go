@@ -156,7 +156,7 @@ func ServiceExtension(lookup func(service string) *worker.Worker, rpc *DurableHo
 // errServiceNotRunning explains a call on binding name whose Worker is not
 // served here.
 func errServiceNotRunning(name, service string) error {
-	return fmt.Errorf("env.%s: the Worker %q of this service binding is not running in this zerostack process; serve it in the same process (zerostack serve with both projects)", name, service)
+	return fmt.Errorf("env.%s: the Worker %q of this service binding is not running in this zerostack process; run it in the same process (zerostack dev -c this/wrangler.toml -c that/wrangler.toml, or zerostack serve with both projects)", name, service)
 }
 
 // serviceWriter is the callee's http.ResponseWriter: the head is reported

@@ -321,7 +321,7 @@ service = "nowhere"
 		"plainTwoArgs":      `"TypeError: Cannot call handler function \"twoArgs\" over RPC because it has the wrong number of arguments. A simple function handler can only be called over RPC if it has exactly the arguments (arg, env, ctx), where only the first argument comes from the client. To support multi-argument RPC functions, use class-based syntax (extending WorkerEntrypoint) instead."`,
 		"plainArgCount":     `"TypeError: Attempted to call RPC function \"greet\" with the wrong number of arguments. When calling a top-level handler function that is not declared as part of a class, you must always send exactly one argument. In order to support variable numbers of arguments, the server must use class-based syntax (extending WorkerEntrypoint) instead."`,
 		"plainMissing":      `"TypeError: The RPC receiver does not implement the method \"nope\"."`,
-		"gone":              `"Error: env.GONE: the Worker \"nowhere\" of this service binding is not running in this zerostack process; serve it in the same process (zerostack serve with both projects)"`,
+		"gone":              `"Error: env.GONE: the Worker \"nowhere\" of this service binding is not running in this zerostack process; run it in the same process (zerostack dev -c this/wrangler.toml -c that/wrangler.toml, or zerostack serve with both projects)"`,
 		"isThenable":        `"undefined"`,
 		"tag":               `"[object Fetcher]"`,
 	}
