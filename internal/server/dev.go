@@ -317,6 +317,8 @@ func (d *Dev) build() (*worker.Worker, map[string]time.Time, error) {
 		Alias:    cfg.Alias,
 		Minify:   cfg.Minify,
 		Tsconfig: cfg.TSConfig,
+		// nodejs_compat: node:* modules, Buffer and process (worker/node.go)
+		NodeCompat: cfg.NodeJSCompat(),
 	})
 	if err != nil {
 		return nil, nil, err

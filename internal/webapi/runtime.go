@@ -507,6 +507,7 @@ func (r *Runtime) install() {
 	installFetch(r)
 	installCache(r)
 	installWebSocket(r)
+	installNode(r) // nodejs_compat primitives (node.go)
 }
 
 func msDuration(ms float64) time.Duration {

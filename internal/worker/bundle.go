@@ -97,9 +97,7 @@ func MakeBundle(o BundleOptions) (*Bundle, error) {
 				}
 				return api.OnResolveResult{Path: a.Path, Namespace: "zs-builtin"}, nil
 			})
-			b.OnResolve(api.OnResolveOptions{Filter: `^node:`}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
-				return api.OnResolveResult{}, fmt.Errorf("%s is not available in zerostack yet (Node.js compatibility modules are not implemented)", a.Path)
-			})
+			setupNodeResolution(b, o.NodeCompat) // node:* and bare built-ins (node.go)
 			b.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: "zs-builtin"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
 				src := virtualModules[a.Path]
 				return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
@@ -138,6 +136,9 @@ func MakeBundle(o BundleOptions) (*Bundle, error) {
 			".bin":  api.LoaderBinary,
 			".wasm": api.LoaderBinary,
 		},
+	}
+	if o.NodeCompat { // Buffer and process globals (node.go)
+		opts.Inject = []string{nodeGlobalsModule}
 	}
 	if o.EntrySource != "" {
 		opts.EntryPoints = nil

@@ -1,0 +1,61 @@
+// node.js: the synchronous primitives behind the Node.js compatibility
+// modules (node:crypto and friends, bundled from internal/worker/node/ when
+// a Worker sets the nodejs_compat flag). The bundled modules run as user
+// code, after host.js's host object is gone, so the prelude hands them this
+// small frozen object as globalThis.__zs_node (not enumerable, like
+// __zs_cloudflare). Bytes cross as (SharedArrayBuffer, length) pairs.
+
+import { host, scratchU8, SCRATCH_SIZE } from "./host.js";
+
+function chk(r) {
+  if (typeof r === "string" && r.charCodeAt(0) === 0) {
+    const i = r.indexOf("\0", 1);
+    const name = r.slice(1, i), msg = r.slice(i + 1);
+    const E = name === "TypeError" ? TypeError : name === "RangeError" ? RangeError : Error;
+    throw new E(msg);
+  }
+  return r;
+}
+
+// pack copies a and b one after the other into the scratch area (returning
+// undefined) or, when they do not fit, into a fresh SharedArrayBuffer.
+function pack(a, b) {
+  const total = a.length + b.length;
+  let buf, u8 = scratchU8;
+  if (total > SCRATCH_SIZE) {
+    buf = new SharedArrayBuffer(total);
+    u8 = new Uint8Array(buf);
+  }
+  u8.set(a, 0);
+  u8.set(b, a.length);
+  return buf;
+}
+
+function resultU8(n) {
+  chk(n);
+  if (n >= 0) return scratchU8.slice(0, n);
+  const sab = new SharedArrayBuffer(-n);
+  host.cryptoTake(sab);
+  return new Uint8Array(sab).slice();
+}
+
+const EMPTY = new Uint8Array(0);
+
+Object.defineProperty(globalThis, "__zs_node", {
+  value: Object.freeze({
+    // Hash codes: 1 SHA-1, 2 SHA-256, 3 SHA-384, 4 SHA-512, 5 MD5. A hash
+    // in progress is its marshaled state (a Uint8Array; empty: fresh).
+    hashUpdate(code, state, data) {
+      return resultU8(host.cryptoHashUpdate(code, pack(state, data), state.length, data.length));
+    },
+    hashFinal(code, state) {
+      return resultU8(host.cryptoHashFinal(code, pack(state, EMPTY), state.length));
+    },
+    pbkdf2(code, password, salt, iterations, keylen) {
+      const out = new SharedArrayBuffer(keylen);
+      chk(host.nodePbkdf2(code, pack(password, salt), password.length, salt.length, iterations, out, keylen));
+      return new Uint8Array(out).slice();
+    },
+  }),
+  enumerable: false,
+});
