@@ -20,5 +20,6 @@ import "./request.js";
 import "./fetch.js";
 import "./cache.js";
 import "./websocket.js";
+import "./htmlrewriter.js"; // HTMLRewriter (htmlrewriter task)
 import "./worker.js";
 import "./internal.js";
