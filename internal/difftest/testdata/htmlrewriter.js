@@ -51,6 +51,14 @@ export default {
       for (const s of ["main p", "section > p", "main > p", "main   section  >  div > p", "div p", "body p"]) rw.on(s, { element(e) { log.push(s + " " + e.getAttribute("id")); } });
       return rw;
     });
+    await run(out, "selectorTable", ["<main><section><div><p id=a class='x y'>1</p></div><p id=b lang=en-US data-v=AbC>2</p><p id=c href='https://e.com/z'>3</p></section></main><p id=d>4</p>"], (rw, log) => {
+      for (const s of ["*", "P", ".x.y", "[lang|=en]", "[class~=y]", "[href*='e.c']", "[data-v=abc i]", "[data-v=abc]", "section > p", "main > p",
+        "main section div > p", "p:first-child", "p:nth-child(2)", "p:nth-child(odd)", "p:nth-child(even)", "p:nth-child(-n+2)", "p:nth-of-type(2)",
+        "p:first-of-type", "p:not(#a)", "p:not([lang], #d)", "div, #d", "section p:not(:first-child)", "p:nth-child( 2n + 1 )", "[id]:not(p)"]) {
+        rw.on(s, { element(e) { log.push(s + " " + e.tagName + e.getAttribute("id")); } });
+      }
+      return rw;
+    });
     await run(out, "comments", ["<!-- hi --><p><!--x--><!----></p>"], (rw, log) => rw.on("p", { comments(c) { log.push(c.text); if (c.text === "x") c.text = "new"; } }).onDocument({ comments(c) { log.push("doc", c.text); } }));
     await run(out, "commentOps", ["<!--a--><!--b--><!--c-->"], (rw, log) => rw.onDocument({ comments(c) { if (c.text == "a") c.remove(); if (c.text == "b") { c.before("<x>"); c.after("<y>", { html: true }); } if (c.text == "c") c.replace("Z"); log.push(c.removed); } }));
     await run(out, "commentBad", ["<!--a-->"], (rw) => rw.onDocument({ comments(c) { c.text = "a-->b"; } }));
@@ -67,6 +75,7 @@ export default {
     await run(out, "inject", ["<html><head><meta charset=utf-8></head><body><a href=/x>l</a></body></html>"], (rw) => rw.on("head", { element(e) { e.append("<script src=/s.js></script>", { html: true }); } }).on("a[href]", { element(e) { e.setAttribute("href", "https://ex.com" + e.getAttribute("href")); } }));
     await run(out, "tagsChunked", ["<a hr", "ef=\"x", "\" b=c", ">t</", "a><br", "/><!-", "- c --", "><!DOC", "TYPE html>"], tags);
     await run(out, "emptyDoc", [""], (rw, log) => rw.onDocument({ end(e) { log.push("end"); e.append("E"); } }));
+    out.contentLength = new HTMLRewriter().transform(new Response("<p>x</p>", { headers: { "content-length": "8" } })).headers.get("content-length");
     for (const s of ["p + a", "p ~ a", "p:last-child", "", "a >", "[=x]", "svg|a", "p:not()", ".1a", "p::before", "a[href=x i]", "p:nth-child(odd)", "p:nth-child(-n+3)", ":first-child", "P", "#a.b", "*|a", "a:only-child", "p,", ",p", "p  >  a", "a[b='c'", "a[b=c d]", "p:nth-of-type(even)", "p[", "a:hover", "div,,p", "> p", "a[href]b"]) {
       try { new HTMLRewriter().on(s, {}); out["sel " + s] = "ok"; } catch (e) { out["sel " + s] = e.name + ": " + e.message; }
     }

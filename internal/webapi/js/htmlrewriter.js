@@ -929,7 +929,7 @@ class Rewriter {
       }
       if (lt < 0) {
         // hold back a possible "--" of "-->" in escaped script
-        const keep = this.mode === RAW && this.escaped && !final ? (s.endsWith("--") ? 2 : s.endsWith("-") ? 1 : 0) : 0;
+        const keep = this.mode === RAW && this.escaped && !final ? Math.min(n - i, s.endsWith("--") ? 2 : s.endsWith("-") ? 1 : 0) : 0;
         this.pending += s.slice(i, n - keep);
         i = n - keep;
         break;
@@ -1126,7 +1126,11 @@ class HTMLRewriter {
       throw new TypeError("Failed to execute 'transform' on 'HTMLRewriter': parameter 1 is not of type 'Response'.");
     }
     const input = response.body;
-    if (input === null) return new Response(null, response);
+    if (input === null) {
+      const out = new Response(null, response);
+      out.headers.delete("content-length");
+      return out;
+    }
     const rw = new Rewriter(this.#element.slice(), this.#document.slice());
     const reader = input.getReader();
     const decoder = new TextDecoder();
@@ -1152,7 +1156,13 @@ class HTMLRewriter {
         return reader.cancel(reason);
       },
     });
-    return new Response(body, response);
+    // workerd never sends the original Content-Length with a rewritten
+    // body (it goes out chunked) although its Headers still list it; here
+    // the header itself is dropped, since the host sends a Content-Length
+    // it is given.
+    const out = new Response(body, response);
+    out.headers.delete("content-length");
+    return out;
   }
 
   get [Symbol.toStringTag]() { return "HTMLRewriter"; }
