@@ -59,6 +59,11 @@ export default {
       }
       return rw;
     });
+    const closedBy = "<ul id=u><li id=1>a<li id=2>b</ul><div><p id=p>x</div>";
+    await run(out, "implicitClose", [closedBy], (rw, log) => rw.on("*", { element(e) { const id = e.getAttribute("id"); e.append("[a" + id + "]"); e.after("[f" + id + "]"); e.onEndTag((t) => { log.push(id + t.name); t.before("(b" + id + ")"); t.after("(A" + id + ")"); }); } }));
+    await run(out, "implicitRename", [closedBy], (rw, log) => rw.on("li, p", { element(e) { const id = e.getAttribute("id"); if (id === "p") e.tagName = "q"; e.onEndTag((t) => { log.push(id + t.name); if (id == 2) t.name = "x"; }); } }));
+    await run(out, "implicitRemove", [closedBy], (rw) => rw.on("li", { element(e) { if (e.getAttribute("id") == 2) e.remove(); } }).on("p", { element(e) { e.onEndTag((t) => t.remove()); } }));
+    await run(out, "implicitInner", [closedBy], (rw) => rw.on("li, p", { element(e) { e.setInnerContent("I"); } }));
     await run(out, "comments", ["<!-- hi --><p><!--x--><!----></p>"], (rw, log) => rw.on("p", { comments(c) { log.push(c.text); if (c.text === "x") c.text = "new"; } }).onDocument({ comments(c) { log.push("doc", c.text); } }));
     await run(out, "commentOps", ["<!--a--><!--b--><!--c-->"], (rw, log) => rw.onDocument({ comments(c) { if (c.text == "a") c.remove(); if (c.text == "b") { c.before("<x>"); c.after("<y>", { html: true }); } if (c.text == "c") c.replace("Z"); log.push(c.removed); } }));
     await run(out, "commentBad", ["<!--a-->"], (rw) => rw.onDocument({ comments(c) { c.text = "a-->b"; } }));
@@ -75,6 +80,26 @@ export default {
     await run(out, "inject", ["<html><head><meta charset=utf-8></head><body><a href=/x>l</a></body></html>"], (rw) => rw.on("head", { element(e) { e.append("<script src=/s.js></script>", { html: true }); } }).on("a[href]", { element(e) { e.setAttribute("href", "https://ex.com" + e.getAttribute("href")); } }));
     await run(out, "tagsChunked", ["<a hr", "ef=\"x", "\" b=c", ">t</", "a><br", "/><!-", "- c --", "><!DOC", "TYPE html>"], tags);
     await run(out, "emptyDoc", [""], (rw, log) => rw.onDocument({ end(e) { log.push("end"); e.append("E"); } }));
+    const TRICKY = [
+      "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>a < b & c</title>" +
+        "<style>p > a { color: red }</style><script>if (a < b && c > d) document.write('<p>x</p>')</script></head>" +
+        "<body class=main><!-- a comment --><p id=one title='single' data-x=\"double\" hidden>Hello &amp; <b>world</b></p>" +
+        "<img src=a.png alt=\"\"/><br><input value=unquoted disabled><ul><li>one<li>two</ul>" +
+        "<svg viewBox='0 0 1 1'><circle r=1 /><g><rect/></g></svg><textarea><p>raw</p></textarea>" +
+        "<p>caf\u00e9 \ud83d\ude00 \u4e16\u754c</p><div>unclosed",
+      "a < b <3 c</p x> <!x> <?pi> </ > &lt; d <!---> <!--> <p/>",
+      "<script><!-- if (a<b) --></script><script>var s = '</scr' + 'ipt>'</script>x<a title=\"it's\" b='say \"hi\"'>q</a>",
+    ];
+    const all = (rw, log) => rw
+      .on("*", { element(e) { log.push(e.tagName); e.setAttribute("z", "1"); try { e.onEndTag((t) => log.push("/" + t.name)); } catch (err) { log.push(err.name + ": " + err.message); } }, text(t) { log.push([t.text, t.lastInTextNode]); } })
+      .on("p", { text(t) { if (t.text) t.after("|"); } })
+      .onDocument({ comments(c) { log.push("c:" + c.text); }, doctype(d) { log.push(d.name); }, text(t) { log.push(["D", t.text, t.lastInTextNode]); } });
+    const pieces = (str, n) => { const a = Array.from(str); const o = []; for (let i = 0; i < a.length; i += n) o.push(a.slice(i, i + n).join("")); return o; };
+    for (let d = 0; d < TRICKY.length; d++) {
+      await run(out, "tricky" + d, [TRICKY[d]], all);
+      await run(out, "tricky" + d + "by7", pieces(TRICKY[d], 7), all);
+      await run(out, "tricky" + d + "by1", pieces(TRICKY[d], 1), all);
+    }
     out.contentLength = new HTMLRewriter().transform(new Response("<p>x</p>", { headers: { "content-length": "8" } })).headers.get("content-length");
     for (const s of ["p + a", "p ~ a", "p:last-child", "", "a >", "[=x]", "svg|a", "p:not()", ".1a", "p::before", "a[href=x i]", "p:nth-child(odd)", "p:nth-child(-n+3)", ":first-child", "P", "#a.b", "*|a", "a:only-child", "p,", ",p", "p  >  a", "a[b='c'", "a[b=c d]", "p:nth-of-type(even)", "p[", "a:hover", "div,,p", "> p", "a[href]b"]) {
       try { new HTMLRewriter().on(s, {}); out["sel " + s] = "ok"; } catch (e) { out["sel " + s] = e.name + ": " + e.message; }

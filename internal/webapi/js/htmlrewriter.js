@@ -466,19 +466,22 @@ class Element {
   onEndTag(handler) {
     if (typeof handler !== "function") throw new TypeError("Failed to execute 'onEndTag' on 'Element': parameter 1 is not a function.");
     const st = this[E];
-    if (st.canHaveContent) st.endHandlers.push(handler);
+    if (!st.canHaveContent) throw new TypeError("Parser error: No end tag.");
+    st.endHandlers.push(handler);
   }
 
   get [Symbol.toStringTag]() { return "Element"; }
 }
 
+const TOK = Symbol("token");
+
 class EndTag {
-  constructor(st) { this[E] = st; }
-  get name() { return this[E].name; }
-  set name(v) { this[E].name = String(v).toLowerCase(); this[E].modified = true; }
+  constructor(tok, st) { this[TOK] = tok; this[E] = st; }
+  get name() { return this[TOK].name; }
+  set name(v) { this[TOK].name = String(v).toLowerCase(); this[TOK].modified = true; }
   before(c, o) { this[E].before.push(content(c, o)); return this; }
   after(c, o) { this[E].after.unshift(content(c, o)); return this; }
-  remove() { this[E].removed = true; return this; }
+  remove() { this[TOK].removed = true; return this; }
   get [Symbol.toStringTag]() { return "EndTag"; }
 }
 
@@ -868,6 +871,11 @@ class Rewriter {
     if (el.removeCounted) this.removedDepth--;
   }
 
+  // endTag closes the innermost open element of that name and every element
+  // opened inside it. As in lol-html, the one end tag stands for each of
+  // them, innermost first: a rename or removal by any of them carries over
+  // to the next, while each one's before/after content replaces the previous
+  // one's, so only the outermost element's is written.
   async endTag(raw, rawName) {
     await this.endText();
     const name = rawName.toLowerCase();
@@ -879,27 +887,29 @@ class Rewriter {
       this.emit(raw);
       return;
     }
-    while (this.stack.length - 1 > pos) this.pop(this.stack.length - 1);
-    const el = this.stack[pos];
-    if (el.removeCounted) {
-      this.removedDepth--;
-      el.removeCounted = false;
-    }
-    if (el.append) for (const s of el.append) this.emit(s);
-    if (el.endHandlers) {
-      const st = { name: el.endName || name, before: [], after: [], removed: false, modified: el.endName !== null };
-      for (const h of el.endHandlers) {
-        const r = h(new EndTag(st));
-        if (isThenable(r)) await r;
+    const tok = { name, removed: false, modified: false };
+    let st = null;
+    while (this.stack.length - 1 >= pos) {
+      const top = this.stack.length - 1;
+      const el = this.stack[top];
+      this.pop(top);
+      if (el.endName !== null) {
+        tok.name = el.endName;
+        tok.modified = true;
       }
-      for (const s of st.before) this.emit(s);
-      if (!st.removed && !el.removeEndTag) this.emit(st.modified ? "</" + st.name + ">" : raw);
-      for (const s of st.after) this.emit(s);
-    } else if (!el.removeEndTag) {
-      this.emit(el.endName !== null ? "</" + el.endName + ">" : raw);
+      if (el.removeEndTag) tok.removed = true;
+      st = { before: el.append ? el.append.slice() : [], after: [] };
+      if (el.endHandlers) {
+        for (const h of el.endHandlers) {
+          const r = h(new EndTag(tok, st));
+          if (isThenable(r)) await r;
+        }
+      }
+      if (el.after) st.after.push(...el.after);
     }
-    if (el.after) for (const s of el.after) this.emit(s);
-    this.pop(pos);
+    for (const s of st.before) this.emit(s);
+    if (!tok.removed) this.emit(tok.modified ? "</" + tok.name + ">" : raw);
+    for (const s of st.after) this.emit(s);
   }
 
   // step tokenizes this.buf; it stops where more input is needed unless
@@ -945,7 +955,9 @@ class Rewriter {
       this.pending += this.buf;
       this.buf = "";
     }
-    await this.flushText();
+    // Inside "<!--" in a script, lol-html keeps the text until the escape
+    // ends or a "<" comes, across input chunks.
+    if (final || !(this.mode === RAW && this.escaped)) await this.flushText();
   }
 
   // markup handles "<" at s[i] in the data state and returns the index after
