@@ -75,10 +75,10 @@ const config :Workerd.Config = (
 );
 const w :Workerd.Worker = (
   modules = [ (name = "probe.js", esModule = embed "probe.js") ],
-  compatibilityDate = "2025-07-18",
+  compatibilityDate = "2025-07-18",%s
   globalOutbound = "internet",
 );
-`, port)
+`, port, nodeFlags(probe))
 	os.WriteFile(filepath.Join(dir, "config.capnp"), []byte(cfg), 0o644)
 	cmd := exec.Command(bin, "serve", "config.capnp")
 	cmd.Dir = dir
@@ -99,7 +99,7 @@ const w :Workerd.Worker = (
 
 // runZerostack serves the probe with zerostack's worker runtime.
 func runZerostack(t *testing.T, probe string) map[string]json.RawMessage {
-	b, err := worker.MakeBundle(worker.BundleOptions{Entry: probe, Dir: filepath.Dir(probe)})
+	b, err := worker.MakeBundle(worker.BundleOptions{Entry: probe, Dir: filepath.Dir(probe), NodeCompat: nodeProbe(probe)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +116,21 @@ func runZerostack(t *testing.T, probe string) map[string]json.RawMessage {
 	go srv.Serve(ln)
 	defer srv.Close()
 	return getJSON(t, "http://"+ln.Addr().String()+"/")
+}
+
+// nodeProbe reports whether a probe runs with the nodejs_compat flag: the
+// probes named node_*.js.
+func nodeProbe(probe string) bool {
+	return strings.HasPrefix(filepath.Base(probe), "node_")
+}
+
+// nodeFlags is the workerd configuration line for a probe's compatibility
+// flags.
+func nodeFlags(probe string) string {
+	if nodeProbe(probe) {
+		return "\n  compatibilityFlags = [\"nodejs_compat\"],"
+	}
+	return ""
 }
 
 func loadKnown(t *testing.T) map[string]bool {

@@ -150,6 +150,10 @@ func MakeBundle(o BundleOptions) (*Bundle, error) {
 		}
 	}
 	res := api.Build(opts)
+	if o.NodeCompat && len(res.Errors) == 0 && nodeUsesAsyncContext(res.Metafile) { // AsyncLocalStorage (node.go)
+		opts.Supported = nodeAsyncLowering
+		res = api.Build(opts)
+	}
 	if len(res.Errors) > 0 {
 		return nil, &BundleError{Messages: formatMessages(res.Errors)}
 	}

@@ -153,3 +153,15 @@ func setupNodeResolution(b api.PluginBuild, enabled bool) {
 		return api.OnLoadResult{Contents: &s, Loader: api.LoaderJS}, nil
 	})
 }
+
+// nodeAsyncLowering makes esbuild rewrite async functions and async
+// generators into generators driven through Promise.prototype.then, which
+// node:async_hooks wraps to carry AsyncLocalStorage's context (native await
+// bypasses then, and the runtime has no async-context hook).
+var nodeAsyncLowering = map[string]bool{"async-await": false, "async-generator": false, "for-await": false}
+
+// nodeUsesAsyncContext reports whether a bundle's metafile includes
+// node:async_hooks, so that it must be built again with nodeAsyncLowering.
+func nodeUsesAsyncContext(meta string) bool {
+	return strings.Contains(meta, `"zs-node:node:async_hooks"`)
+}

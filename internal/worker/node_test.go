@@ -93,3 +93,115 @@ import crypto, { createHash, createHmac } from "node:crypto";`, `
 		"pbkdf2": `"0c60c80f961f0e71f3a9b524af6012062fe037a6"`,
 	})
 }
+
+// bundleErr bundles src (as src/index.js) and returns the bundling error.
+func bundleErr(t *testing.T, src string, nodeCompat bool) error {
+	t.Helper()
+	dir := t.TempDir()
+	entry := filepath.Join(dir, "index.js")
+	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := MakeBundle(BundleOptions{Entry: entry, Dir: dir, NodeCompat: nodeCompat})
+	return err
+}
+
+func TestNodeImportWithoutFlag(t *testing.T) {
+	err := bundleErr(t, `import { createHash } from "node:crypto"; export default { fetch() { return new Response(createHash) } };`, false)
+	if err == nil {
+		t.Fatal("bundled node:crypto without nodejs_compat")
+	}
+	for _, want := range []string{`The package "node:crypto" wasn't found on the file system but is built into node.`, `Add the "nodejs_compat" compatibility flag to your project`, "index.js:1:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestNodeModuleNotProvided(t *testing.T) {
+	for _, spec := range []string{"node:fs", "fs", "node:crypto/nope", "node:child_process"} {
+		err := bundleErr(t, `import x from "`+spec+`"; export default { fetch() { return new Response(String(x)) } };`, true)
+		if err == nil {
+			t.Fatalf("%s: bundled", spec)
+		}
+		if !strings.Contains(err.Error(), "is not provided by zerostack's nodejs_compat") || !strings.Contains(err.Error(), spec) || !strings.Contains(err.Error(), "node:buffer") {
+			t.Errorf("%s: error %q", spec, err)
+		}
+	}
+}
+
+// A bare built-in name we do not provide still resolves from node_modules
+// (a polyfill package), and one we provide wins over node_modules.
+func TestNodeBareNames(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"node_modules/fs/package.json":     `{"name":"fs","main":"index.js"}`,
+		"node_modules/fs/index.js":         `module.exports = { polyfill: "fs" };`,
+		"node_modules/buffer/package.json": `{"name":"buffer","main":"index.js"}`,
+		"node_modules/buffer/index.js":     `module.exports = { Buffer: "npm" };`,
+		"index.js": `import fs from "fs"; import { Buffer } from "buffer"; import { join } from "path";
+export default { fetch() { return new Response(fs.polyfill + " " + typeof Buffer.from + " " + join("a", "b")) } };`,
+	} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := MakeBundle(BundleOptions{Entry: filepath.Join(dir, "index.js"), Dir: dir, NodeCompat: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(Config{Name: "test", Bundle: b, Dev: true, Isolates: 1, MaxIsolates: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w)
+	defer func() { srv.Close(); w.Close() }()
+	if _, body, _ := get(t, srv.URL); body != "fs function a/b" {
+		t.Errorf("got %q", body)
+	}
+	// Without the flag, bare names are npm packages as before.
+	b, err = MakeBundle(BundleOptions{Entry: filepath.Join(dir, "index.js"), Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), `"path"`) {
+		t.Errorf("without the flag: %v", err)
+	}
+}
+
+func TestNodeAsyncLocalStorage(t *testing.T) {
+	nodeCases(t, `import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
+const als = new AsyncLocalStorage();
+const other = new AsyncLocalStorage();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function deep() { await sleep(1); await null; return als.getStore(); }
+async function* gen() { yield als.getStore(); await sleep(1); yield als.getStore(); }`, `
+  t("outside", () => als.getStore() === undefined);
+  await ta("await", () => als.run("A", async () => { const a = als.getStore(); await sleep(2); const b = als.getStore(); await Promise.resolve(); return [a, b, als.getStore(), await deep()]; }));
+  await ta("interleaved", () => Promise.all([
+    als.run(1, async () => { await sleep(3); return als.getStore(); }),
+    als.run(2, async () => { await sleep(1); return als.getStore(); }),
+  ]));
+  await ta("timers", () => als.run("T", () => new Promise((res) => setTimeout(() => queueMicrotask(() => res(als.getStore())), 1))));
+  await ta("then", () => als.run("P", () => Promise.resolve().then(() => als.getStore())));
+  await ta("nested", () => als.run("outer", async () => { const inner = await als.run("inner", async () => { await sleep(1); return als.getStore(); }); return [inner, als.getStore(), other.getStore()]; }));
+  await ta("two", () => als.run("x", () => other.run("y", async () => { await sleep(1); return [als.getStore(), other.getStore()]; })));
+  t("exit", () => als.run("e", () => [als.exit(() => als.getStore()), als.getStore()]));
+  t("afterRun", () => als.getStore() === undefined);
+  await ta("forAwait", () => als.run("G", async () => { const r = []; for await (const v of gen()) r.push(v); return r; }));
+  t("resource", () => { const r = als.run("R", () => new AsyncResource("x")); return r.runInAsyncScope(() => als.getStore()); });
+  t("bind", () => { const f = als.run("B", () => AsyncLocalStorage.bind(() => als.getStore())); return f(); });
+`, map[string]string{
+		"outside":     `true`,
+		"await":       `["A","A","A","A"]`,
+		"interleaved": `[1,2]`,
+		"timers":      `"T"`,
+		"then":        `"P"`,
+		"nested":      `["inner","outer",null]`,
+		"two":         `["x","y"]`,
+		"exit":        `[null,"e"]`,
+		"afterRun":    `true`,
+		"forAwait":    `["G","G"]`,
+		"resource":    `"R"`,
+		"bind":        `"B"`,
+	})
+}

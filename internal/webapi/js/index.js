@@ -14,6 +14,7 @@ import "./structured.js";
 import "./url.js";
 import "./urlpattern.js";
 import "./crypto.js";
+import "./node.js"; // nodejs_compat primitives (node.go)
 import "./compression.js";
 import "./headers.js";
 import "./request.js";

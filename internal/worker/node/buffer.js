@@ -199,7 +199,8 @@ function wrap(u8) {
 
 function checkSize(size) {
   if (typeof size !== "number") throw invalidArgType("size", "of type number", size);
-  if (!(size >= 0 && size <= kMaxLength)) throw outOfRange("size", `>= 0 && <= ${kMaxLength}`, formatNumber(size));
+  // A negative or too large size fails as new Uint8Array(size) does, which
+  // is what workerd reports.
 }
 
 Buffer.alloc = function alloc(size, fill, encoding) {

@@ -47,7 +47,8 @@ export class Hash {
       return;
     }
     const code = hashCode(algorithm);
-    if (code === undefined) throw nodeError(Error, "ERR_OSSL_EVP_UNSUPPORTED", "Digest method not supported");
+    // workerd's message, without a code.
+    if (code === undefined) throw new Error("Digest method not supported");
     if (options && options.outputLength !== undefined) throw nodeError(Error, "ERR_OSSL_EVP_NOT_XOF_OR_INVALID_LENGTH", "Invalid XOF digest length");
     this[kState] = { code, state: EMPTY, done: false };
   }
@@ -76,7 +77,7 @@ export function createHash(algorithm, options) { return new Hash(algorithm, opti
 export class Hmac {
   constructor(hmac, key, options) {
     const code = hashCode(hmac);
-    if (code === undefined) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${hmac}`);
+    if (code === undefined) throw new Error("Digest method not supported");
     if (key && typeof key === "object" && key.type === "secret" && typeof key.export === "function") key = key.export();
     let k = toBytes(key, options && options.encoding, "key");
     const block = BLOCK[code];
@@ -126,7 +127,7 @@ function pbkdf2Args(password, salt, iterations, keylen, digest) {
   if (!Number.isInteger(keylen) || keylen < 0 || keylen > 2147483647) throw outOfRange("keylen", ">= 0 && <= 2147483647", keylen);
   if (typeof digest !== "string") throw invalidArgType("digest", "of type string", digest);
   const code = hashCode(digest);
-  if (code === undefined) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${digest}`);
+  if (code === undefined) throw new TypeError(`Invalid Pbkdf2 digest: ${digest}.`);
   return [code, pw, s, iterations, keylen];
 }
 
@@ -216,7 +217,7 @@ export function getRandomValues(typedArray) { return crypto.getRandomValues(type
 
 export function timingSafeEqual(a, b) {
   const x = toBytes(a, undefined, "buf1"), y = toBytes(b, undefined, "buf2");
-  if (x.byteLength !== y.byteLength) throw nodeError(RangeError, "ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH", "Input buffers must have the same byte length");
+  if (x.byteLength !== y.byteLength) throw new TypeError("Input buffers must have the same byte length.");
   let d = 0;
   for (let i = 0; i < x.length; i++) d |= x[i] ^ y[i];
   return d === 0;

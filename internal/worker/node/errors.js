@@ -51,17 +51,16 @@ export function validateString(s, name) {
   if (typeof s !== "string") throw invalidArgType(name, "of type string", s);
 }
 
-// formatNumber writes numbers as Node's range errors do (1_000 groups).
+// formatNumber writes a received number as Node's range errors do: an
+// integer beyond 2 ** 32 with "_" separators, a bigint with "n".
 export function formatNumber(n) {
+  const big = typeof n === "bigint";
   let s = String(n);
-  if (typeof n === "bigint") s = s + "n";
-  const neg = s[0] === "-";
-  let digits = neg ? s.slice(1) : s;
-  if (/^\d+n?$/.test(digits) && digits.replace("n", "").length > 3) {
-    const tail = digits.endsWith("n") ? "n" : "";
-    let d = digits.replace("n", ""), out = "";
+  if ((big && (n > 2n ** 32n || n < -(2n ** 32n))) || (!big && Number.isInteger(n) && Math.abs(n) > 2 ** 32)) {
+    const neg = s[0] === "-";
+    let d = neg ? s.slice(1) : s, out = "";
     while (d.length > 3) { out = "_" + d.slice(-3) + out; d = d.slice(0, -3); }
-    digits = d + out + tail;
+    s = (neg ? "-" : "") + d + out;
   }
-  return (neg ? "-" : "") + digits;
+  return big ? s + "n" : s;
 }
