@@ -535,7 +535,22 @@ class DocumentEnd {
 }
 
 // ---------------------------------------------------------------------------
-// The rewriter proper.
+// The rewriter proper. Its steps are generators that yield only the promise
+// of an async handler: drive() runs them synchronously (no promise or
+// microtask per token) and goes async only when a handler does.
+
+function drive(gen) {
+  const first = gen.next();
+  if (first.done) return first.value;
+  return (async () => {
+    let r = first;
+    while (!r.done) {
+      await r.value;
+      r = gen.next();
+    }
+    return r.value;
+  })();
+}
 
 const DATA = 0;
 const RAW = 1;
@@ -660,13 +675,8 @@ class Rewriter {
     return s;
   }
 
-  async call(fn, self, arg) {
-    const r = fn.call(self, arg);
-    if (isThenable(r)) await r;
-  }
-
   // textChunk runs the text handlers for one chunk and writes it.
-  async textChunk(text, last) {
+  *textChunk(text, last) {
     if (text !== "") this.inText = true;
     let st = null;
     for (const i of this.textEntries) {
@@ -674,12 +684,12 @@ class Rewriter {
       if (!st) st = chunkState(text);
       const h = this.eh[i].h;
       const r = h.text.call(h, new Text(st, last));
-      if (isThenable(r)) await r;
+      if (isThenable(r)) yield r;
     }
     for (const h of this.docText) {
       if (!st) st = chunkState(text);
       const r = h.text.call(h, new Text(st, last));
-      if (isThenable(r)) await r;
+      if (isThenable(r)) yield r;
     }
     if (!st) {
       this.emit(text);
@@ -691,37 +701,37 @@ class Rewriter {
     for (const s of st.after) this.emit(s);
   }
 
-  async flushText() {
+  *flushText() {
     if (this.pending !== "") {
       const p = this.pending;
       this.pending = "";
-      await this.textChunk(p, false);
+      yield* this.textChunk(p, false);
     }
   }
 
   // endText closes the text node before a tag, comment or the end.
-  async endText() {
-    await this.flushText();
+  *endText() {
+    yield* this.flushText();
     if (this.inText) {
       this.inText = false;
-      await this.textChunk("", true);
+      yield* this.textChunk("", true);
     }
   }
 
-  async comment(raw, text, open, close) {
-    await this.endText();
+  *comment(raw, text, open, close) {
+    yield* this.endText();
     let st = null;
     for (const i of this.commentEntries) {
       if (this.active[i] === 0) continue;
       if (!st) st = chunkState(text);
       const h = this.eh[i].h;
       const r = h.comments.call(h, new Comment(st));
-      if (isThenable(r)) await r;
+      if (isThenable(r)) yield r;
     }
     for (const h of this.docComments) {
       if (!st) st = chunkState(text);
       const r = h.comments.call(h, new Comment(st));
-      if (isThenable(r)) await r;
+      if (isThenable(r)) yield r;
     }
     if (!st) {
       this.emit(raw);
@@ -733,8 +743,8 @@ class Rewriter {
     for (const s of st.after) this.emit(s);
   }
 
-  async doctype(raw, body) {
-    await this.endText();
+  *doctype(raw, body) {
+    yield* this.endText();
     if (this.docDoctype.length === 0) {
       this.emit(raw);
       return;
@@ -743,7 +753,7 @@ class Rewriter {
     st.removed = false;
     for (const h of this.docDoctype) {
       const r = h.doctype.call(h, new Doctype(st));
-      if (isThenable(r)) await r;
+      if (isThenable(r)) yield r;
     }
     if (!st.removed) this.emit(raw);
   }
@@ -753,8 +763,8 @@ class Rewriter {
     return top ? top.ns : HTML_NS;
   }
 
-  async startTag(raw, rawName, attrs, selfClosing) {
-    await this.endText();
+  *startTag(raw, rawName, attrs, selfClosing) {
+    yield* this.endText();
     let name = rawName.toLowerCase();
     // Foreign content: svg and math open it; a few HTML tags break out of
     // it; integration points hold HTML.
@@ -803,7 +813,7 @@ class Rewriter {
         const h = this.eh[i].h;
         if (!h || !h.element) continue;
         const r = h.element.call(h, new Element(st));
-        if (isThenable(r)) await r;
+        if (isThenable(r)) yield r;
       }
     }
     if (!st) {
@@ -876,8 +886,8 @@ class Rewriter {
   // them, innermost first: a rename or removal by any of them carries over
   // to the next, while each one's before/after content replaces the previous
   // one's, so only the outermost element's is written.
-  async endTag(raw, rawName) {
-    await this.endText();
+  *endTag(raw, rawName) {
+    yield* this.endText();
     const name = rawName.toLowerCase();
     let pos = -1;
     for (let p = this.stack.length - 1; p >= 0; p--) {
@@ -902,7 +912,7 @@ class Rewriter {
       if (el.endHandlers) {
         for (const h of el.endHandlers) {
           const r = h(new EndTag(tok, st));
-          if (isThenable(r)) await r;
+          if (isThenable(r)) yield r;
         }
       }
       if (el.after) st.after.push(...el.after);
@@ -914,7 +924,7 @@ class Rewriter {
 
   // step tokenizes this.buf; it stops where more input is needed unless
   // final. Returns nothing; output is in this.out.
-  async step(final) {
+  *step(final) {
     let s = this.buf;
     let i = 0;
     const n = s.length;
@@ -930,7 +940,7 @@ class Rewriter {
         const dd = s.indexOf("-->", i);
         if (dd >= 0 && (lt < 0 || dd < lt)) {
           this.pending += s.slice(i, dd + 2);
-          await this.flushText();
+          yield* this.flushText();
           this.pending = ">";
           this.escaped = false;
           i = dd + 3;
@@ -946,7 +956,7 @@ class Rewriter {
       }
       this.pending += s.slice(i, lt);
       i = lt;
-      const r = this.mode === DATA ? await this.markup(s, i, final) : await this.rawMarkup(s, i, final);
+      const r = this.mode === DATA ? yield* this.markup(s, i, final) : yield* this.rawMarkup(s, i, final);
       if (r < 0) break; // need more input
       i = r;
     }
@@ -957,99 +967,99 @@ class Rewriter {
     }
     // Inside "<!--" in a script, lol-html keeps the text until the escape
     // ends or a "<" comes, across input chunks.
-    if (final || !(this.mode === RAW && this.escaped)) await this.flushText();
+    if (final || !(this.mode === RAW && this.escaped)) yield* this.flushText();
   }
 
   // markup handles "<" at s[i] in the data state and returns the index after
   // what it consumed, or -1 to wait for more input.
-  async markup(s, i, final) {
+  *markup(s, i, final) {
     const n = s.length;
     const c = s[i + 1];
-    if (c === undefined) return final ? this.lone(i) : -1;
+    if (c === undefined) return final ? yield* this.lone(i) : -1;
     if (isAlpha(c)) {
       let j = i + 2;
       let ch;
       while (j < n && !isWS(ch = s[j]) && ch !== "/" && ch !== ">") j++;
-      if (j >= n) return final ? this.lone(i) : -1;
+      if (j >= n) return final ? yield* this.lone(i) : -1;
       const r = scanAttrs(s, j);
-      if (!r) return final ? this.lone(i) : -1;
-      await this.startTag(s.slice(i, r.end), s.slice(i + 1, j), r.attrs, r.selfClosing);
+      if (!r) return final ? yield* this.lone(i) : -1;
+      yield* this.startTag(s.slice(i, r.end), s.slice(i + 1, j), r.attrs, r.selfClosing);
       return r.end;
     }
     if (c === "/") {
       const c2 = s[i + 2];
-      if (c2 === undefined) return final ? this.lone(i) : -1;
+      if (c2 === undefined) return final ? yield* this.lone(i) : -1;
       if (isAlpha(c2)) {
         let j = i + 3;
         let ch;
         while (j < n && !isWS(ch = s[j]) && ch !== "/" && ch !== ">") j++;
-        if (j >= n) return final ? this.lone(i) : -1;
+        if (j >= n) return final ? yield* this.lone(i) : -1;
         const r = scanAttrs(s, j);
-        if (!r) return final ? this.lone(i) : -1;
-        await this.endTag(s.slice(i, r.end), s.slice(i + 2, j));
+        if (!r) return final ? yield* this.lone(i) : -1;
+        yield* this.endTag(s.slice(i, r.end), s.slice(i + 2, j));
         return r.end;
       }
       if (c2 === ">") {
         // "</>" makes no token
-        await this.endText();
+        yield* this.endText();
         this.emit("</>");
         return i + 3;
       }
-      return this.bogus(s, i, 2, final);
+      return yield* this.bogus(s, i, 2, final);
     }
     if (c === "!") {
       if (s.startsWith("<!--", i)) {
-        if (s.startsWith("<!-->", i)) { await this.comment("<!-->", "", "<!--", "-->"); return i + 5; }
-        if (s.startsWith("<!--->", i)) { await this.comment("<!--->", "", "<!--", "-->"); return i + 6; }
+        if (s.startsWith("<!-->", i)) { yield* this.comment("<!-->", "", "<!--", "-->"); return i + 5; }
+        if (s.startsWith("<!--->", i)) { yield* this.comment("<!--->", "", "<!--", "-->"); return i + 6; }
         const e = s.indexOf("-->", i + 4);
-        if (e < 0) return final ? this.lone(i) : -1;
-        await this.comment(s.slice(i, e + 3), s.slice(i + 4, e), "<!--", "-->");
+        if (e < 0) return final ? yield* this.lone(i) : -1;
+        yield* this.comment(s.slice(i, e + 3), s.slice(i + 4, e), "<!--", "-->");
         return e + 3;
       }
       const rest = s.slice(i, i + 9);
       if (!final && (rest.length < 9 && ("<!doctype".startsWith(rest.toLowerCase()) || "<![CDATA[".startsWith(rest) || "<!--".startsWith(rest)))) return -1;
       if (rest.toLowerCase() === "<!doctype") {
         const e = s.indexOf(">", i);
-        if (e < 0) return final ? this.lone(i) : -1;
-        await this.doctype(s.slice(i, e + 1), s.slice(i + 9, e));
+        if (e < 0) return final ? yield* this.lone(i) : -1;
+        yield* this.doctype(s.slice(i, e + 1), s.slice(i + 9, e));
         return e + 1;
       }
       if (rest === "<![CDATA[" && this.currentNS() !== HTML_NS) {
         const e = s.indexOf("]]>", i + 9);
-        if (e < 0) return final ? this.lone(i) : -1;
+        if (e < 0) return final ? yield* this.lone(i) : -1;
         // CDATA is text; its delimiters are written as they were
-        await this.flushText();
+        yield* this.flushText();
         this.emit("<![CDATA[");
-        await this.textChunk(s.slice(i + 9, e), false);
+        yield* this.textChunk(s.slice(i + 9, e), false);
         this.emit("]]>");
         return e + 3;
       }
-      return this.bogus(s, i, 2, final);
+      return yield* this.bogus(s, i, 2, final);
     }
-    if (c === "?") return this.bogus(s, i, 1, final);
-    return this.lone(i);
+    if (c === "?") return yield* this.bogus(s, i, 1, final);
+    return yield* this.lone(i);
   }
 
   // lone writes a "<" that starts no tag as a text chunk of its own.
-  async lone(i) {
-    await this.flushText();
-    await this.textChunk("<", false);
+  *lone(i) {
+    yield* this.flushText();
+    yield* this.textChunk("<", false);
     return i + 1;
   }
 
-  async bogus(s, i, skip, final) {
+  *bogus(s, i, skip, final) {
     const e = s.indexOf(">", i);
-    if (e < 0) return final ? this.lone(i) : -1;
-    await this.comment(s.slice(i, e + 1), s.slice(i + skip, e), s.slice(i, i + skip), ">");
+    if (e < 0) return final ? yield* this.lone(i) : -1;
+    yield* this.comment(s.slice(i, e + 1), s.slice(i + skip, e), s.slice(i, i + skip), ">");
     return e + 1;
   }
 
   // rawMarkup handles "<" at s[i] inside script, style, title and the like.
-  async rawMarkup(s, i, final) {
+  *rawMarkup(s, i, final) {
     const n = s.length;
-    await this.flushText();
+    yield* this.flushText();
     const c = s[i + 1];
-    if (c === undefined) return final ? this.lone(i) : -1;
+    if (c === undefined) return final ? yield* this.lone(i) : -1;
     if (c === "/") {
       let j = i + 2;
       while (j < n && isAlpha(s[j])) j++;
@@ -1062,11 +1072,11 @@ class Rewriter {
         } else {
           this.mode = DATA;
           this.escaped = false;
-          await this.endTag(s.slice(i, r.end), name);
+          yield* this.endTag(s.slice(i, r.end), name);
           return r.end;
         }
       }
-      await this.textChunk(s.slice(i, j), false);
+      yield* this.textChunk(s.slice(i, j), false);
       return j;
     }
     if (c === "!" && this.rawName === "script") {
@@ -1079,25 +1089,25 @@ class Rewriter {
       this.pending += "<!";
       return i + 2;
     }
-    await this.textChunk("<", false);
+    yield* this.textChunk("<", false);
     return i + 1;
   }
 
-  async write(str) {
+  *write(str) {
     this.buf += str;
-    await this.step(false);
+    yield* this.step(false);
     return this.take();
   }
 
-  async end(str) {
+  *end(str) {
     this.buf += str;
-    await this.step(true);
-    await this.endText();
+    yield* this.step(true);
+    yield* this.endText();
     if (this.docEnd.length) {
       const tail = [];
       for (const h of this.docEnd) {
         const r = h.end.call(h, new DocumentEnd(tail));
-        if (isThenable(r)) await r;
+        if (isThenable(r)) yield r;
       }
       this.removedDepth = 0;
       for (const s of tail) this.emit(s);
@@ -1152,12 +1162,14 @@ class HTMLRewriter {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) {
-            const s = await rw.end(decoder.decode());
+            let s = drive(rw.end(decoder.decode()));
+            if (typeof s !== "string") s = await s;
             if (s !== "") controller.enqueue(encoder.encode(s));
             controller.close();
             return;
           }
-          const s = await rw.write(decoder.decode(value, { stream: true }));
+          let s = drive(rw.write(decoder.decode(value, { stream: true })));
+          if (typeof s !== "string") s = await s;
           if (s !== "") {
             controller.enqueue(encoder.encode(s));
             return;
