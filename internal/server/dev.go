@@ -317,8 +317,10 @@ func (d *Dev) build() (*worker.Worker, map[string]time.Time, error) {
 		Alias:    cfg.Alias,
 		Minify:   cfg.Minify,
 		Tsconfig: cfg.TSConfig,
-		// nodejs_compat: node:* modules, Buffer and process (worker/node.go)
-		NodeCompat: cfg.NodeJSCompat(),
+		// nodejs_compat: node:* modules, Buffer and process (worker/node.go);
+		// on by default from compatibility date 2026-08-04 unless
+		// no_nodejs_compat is set, as in workerd.
+		NodeCompat: cfg.NodeJSCompat() || (cfg.CompatibilityDate >= "2026-08-04" && !cfg.HasFlag("no_nodejs_compat")),
 	})
 	if err != nil {
 		return nil, nil, err

@@ -1,6 +1,9 @@
 package worker
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -204,4 +207,98 @@ async function* gen() { yield als.getStore(); await sleep(1); yield als.getStore
 		"resource":    `"R"`,
 		"bind":        `"B"`,
 	})
+}
+
+// The guide's Cloudinary sample signs its upload parameters with
+// crypto.createHash('sha256') (guide L7910-7919); with node:crypto
+// imported, the class runs unchanged.
+func TestNodeGuideCloudinarySignature(t *testing.T) {
+	dir := t.TempDir()
+	src := `import crypto from 'node:crypto'
+
+export class CloudinaryService {
+  constructor(
+    private cloudName: string,
+    private apiKey: string,
+    private apiSecret: string
+  ) {}
+
+  generateSignature(params: Record<string, any>): string {
+    const sortedParams = Object.keys(params)
+      .sort()
+      .map(key => ` + "`${key}=${params[key]}`" + `)
+      .join('&')
+
+    return crypto
+      .createHash('sha256')
+      .update(sortedParams + this.apiSecret)
+      .digest('hex')
+  }
+}
+
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const svc = new CloudinaryService('demo', 'key', 'sekrit')
+    return new Response(svc.generateSignature({ timestamp: 1700000000, folder: 'avatars', transformation: 'w_200' }))
+  },
+}
+`
+	entry := filepath.Join(dir, "index.ts")
+	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := MakeBundle(BundleOptions{Entry: entry, Dir: dir, NodeCompat: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(Config{Name: "test", Bundle: b, Dev: true, Isolates: 1, MaxIsolates: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w)
+	defer func() { srv.Close(); w.Close() }()
+	sum := sha256.Sum256([]byte("folder=avatars&timestamp=1700000000&transformation=w_200sekrit"))
+	if _, body, _ := get(t, srv.URL); body != hex.EncodeToString(sum[:]) {
+		t.Errorf("signature %q, want %x", body, sum)
+	}
+}
+
+// The sync Stripe webhook check: HMAC-SHA256 of "timestamp.payload" with
+// the endpoint secret, compared in constant time (what stripe's
+// NodeCryptoProvider does with createHmac and timingSafeEqual).
+func TestNodeStripeStyleSignature(t *testing.T) {
+	payload := strings.Repeat(`{"id":"evt_1","type":"checkout.session.completed"}`, 3000) // > 64 KiB: crosses as a staged buffer
+	mac := hmac.New(sha256.New, []byte("whsec_test"))
+	mac.Write([]byte("1700000000." + payload))
+	want := hex.EncodeToString(mac.Sum(nil))
+	nodeCases(t, `import { createHmac, timingSafeEqual } from "crypto";
+import { Buffer } from "buffer";
+const payload = `+"`"+payload+"`"+`;`, `
+  const sig = createHmac("sha256", "whsec_test").update("1700000000." + payload, "utf8").digest("hex");
+  t("sig", () => sig);
+  t("ok", () => timingSafeEqual(Buffer.from(sig), Buffer.from("`+want+`")));
+`, map[string]string{"sig": `"` + want + `"`, "ok": "true"})
+}
+
+func TestNodeProcessEnv(t *testing.T) {
+	src := `import process from "node:process";
+const atLoad = Object.keys(process.env).length;
+export default { async fetch(req, env) {
+  process.env.WRITTEN = 42;
+  const order = [];
+  process.nextTick(() => order.push("tick"));
+  await null;
+  return Response.json({ atLoad, text: process.env.GREETING, secret: process.env.API_KEY, json: process.env.LIMITS,
+    keys: Object.keys(process.env).sort(), written: process.env.WRITTEN, same: globalThis.process === process, order,
+    buffer: typeof Buffer.from });
+} };`
+	url := newNodeWorker(t, src, func(c *Config) {
+		c.Vars = map[string]any{"GREETING": "hello", "LIMITS": map[string]any{"n": int64(1)}}
+		c.Secrets = map[string]string{"API_KEY": "s3cret"}
+	})
+	_, got, _ := get(t, url)
+	want := `{"atLoad":0,"text":"hello","secret":"s3cret","json":"{\"n\":1}","keys":["API_KEY","GREETING","LIMITS","WRITTEN"],"written":"42","same":true,"order":["tick"],"buffer":"function"}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
 }

@@ -5,6 +5,6 @@ import process from "node:process";
 
 for (const [name, value] of [["Buffer", Buffer], ["process", process]]) {
   if (!Object.prototype.hasOwnProperty.call(globalThis, name)) {
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: true });
   }
 }

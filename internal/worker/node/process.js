@@ -1,7 +1,9 @@
 // node:process — the process object of Workers' Node.js compatibility.
-// Decisions (as workerd): process.env holds the Worker's string bindings
-// (text vars and secrets) once the Worker is set up; values written to it
-// stay in it. nextTick queues a microtask. version/versions report the
+// Decisions (as workerd): process.env holds the Worker's text and JSON
+// bindings (vars and secrets; JSON values that are not strings as their
+// JSON text); values written to it are coerced to strings and stay in it.
+// Unlike workerd, the bindings appear only once the Worker is set up, not
+// while its modules are first evaluated. nextTick queues a microtask. version/versions report the
 // Node.js release workerd reports; platform is "linux"; cwd() is "/" and
 // exit() throws, since a Worker cannot end its process.
 
@@ -12,10 +14,29 @@ const cf = globalThis.__zs_cloudflare;
 const own = Object.create(null);
 const deleted = new Set();
 
+// isData reports whether v is plain JSON data (a [vars] value), as opposed
+// to a binding object.
+function isData(v, depth = 0) {
+  if (v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string") return true;
+  if (typeof v !== "object" || depth > 32) return false;
+  const p = Object.getPrototypeOf(v);
+  if (Array.isArray(v)) return p === Array.prototype && v.every((x) => isData(x, depth + 1));
+  if (p !== Object.prototype && p !== null) return false;
+  return Object.values(v).every((x) => isData(x, depth + 1));
+}
+
+// bound returns the Worker's text and JSON bindings as process.env shows
+// them: text as is, other JSON values as their JSON text (as workerd).
 function bound() {
   const env = cf ? cf.env : undefined;
   const out = Object.create(null);
-  if (env) for (const k of Object.keys(env)) if (typeof env[k] === "string" && !deleted.has(k)) out[k] = env[k];
+  if (!env) return out;
+  for (const k of Object.keys(env)) {
+    if (deleted.has(k)) continue;
+    const v = env[k];
+    if (typeof v === "string") out[k] = v;
+    else if (isData(v)) out[k] = JSON.stringify(v);
+  }
   return out;
 }
 
