@@ -11,8 +11,8 @@ import (
 // serviceState is the service-binding part of a [State]: the Workers this
 // process serves, by name, for [[services]] bindings to reach. It is nil
 // until [State.ServeServices] is called (zerostack serve does, and so does
-// dev for its primary and auxiliary Workers, dev_multi.go; pages dev does
-// not, so its service bindings stay "not supported yet").
+// every dev session, pages dev included, for its primary and auxiliary
+// Workers: dev_multi.go).
 type serviceState struct {
 	mu      sync.RWMutex
 	workers map[string]func() *worker.Worker
