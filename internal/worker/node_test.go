@@ -12,7 +12,7 @@ import (
 )
 
 // newNodeWorker bundles src with nodejs_compat on and serves it.
-func newNodeWorker(t *testing.T, src string, mod func(*Config)) string {
+func newNodeWorker(t testing.TB, src string, mod func(*Config)) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
@@ -301,4 +301,52 @@ export default { async fetch(req, env) {
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+}
+
+// Known answers for the other modules, from Node.js's documentation
+// (the difftest probes compare many more cases with workerd).
+func TestNodeModules(t *testing.T) {
+	nodeCases(t, `import path from "path";
+import util from "node:util";
+import { EventEmitter, once } from "node:events";
+import assert from "node:assert";
+import strict from "node:assert/strict";
+import { StringDecoder } from "node:string_decoder";
+import { URL as NodeURL, fileURLToPath, parse as urlParse } from "node:url";
+import { setImmediate } from "node:timers";
+import { setTimeout as sleep } from "node:timers/promises";
+import { types } from "node:util";
+import { isUint8Array } from "util/types";
+import { createHash } from "node:crypto";
+const md5 = (s) => createHash("md5").update(s).digest("hex");`, `
+  t("path", () => [path.join("/foo", "bar", "baz/asdf", "quux", ".."), path.resolve("/foo/bar", "./baz"), path.relative("/data/orandea/test/aaa", "/data/orandea/impl/bbb"), path.dirname("/foo/bar/baz/asdf/quux"), path.basename("/foo/bar/baz/asdf/quux.html", ".html"), path.extname("index.coffee.md"), path.normalize("/foo/bar//baz/asdf/quux/.."), path.isAbsolute("qux/"), path.format({ root: "/ignored", dir: "/home/user/dir", base: "file.txt" }), path.parse("/home/user/dir/file.txt")]);
+  t("format", () => [util.format("%s:%s", "foo"), util.format("%s:%s", "foo", "bar", "baz"), util.format(1, 2, "3"), util.format("%% %s"), util.format("%d %i %f %j", "42.5", 42.5, "1.5e1", { a: 1 })]);
+  t("inspect", () => [util.inspect({ a: 1, b: "x", c: [1, 2], d: { e: { f: { g: 1 } } } }), util.inspect(new Map([[1, "a"]])), util.inspect("it's")]);
+  await ta("promisify", () => util.promisify((x, cb) => cb(null, x + 1))(1));
+  t("deepEqual", () => [util.isDeepStrictEqual({ a: [1, 2] }, { a: [1, 2] }), util.isDeepStrictEqual({ a: 1 }, { a: "1" })]);
+  t("types", () => [types.isPromise(Promise.resolve()), isUint8Array(new Uint8Array()), types.isDate(new Date()), types.isRegExp("x")]);
+  t("events", () => { const e = new EventEmitter(); const seen = []; e.on("a", (x) => seen.push(x)); e.once("a", (x) => seen.push(x * 10)); e.emit("a", 1); e.emit("a", 2); return [seen, e.listenerCount("a")]; });
+  await ta("once", async () => { const e = new EventEmitter(); queueMicrotask(() => e.emit("go", 7, 8)); return await once(e, "go"); });
+  t("assert", () => { assert.deepStrictEqual({ a: [1] }, { a: [1] }); strict.equal(1, 1); assert.throws(() => strict.equal(1, "1"), { code: "ERR_ASSERTION", name: "AssertionError" }); return "ok"; });
+  t("assertError", () => { try { assert.strictEqual(1, 2, "nope"); } catch (e) { return [e instanceof assert.AssertionError, e.code, e.message, e.actual, e.expected]; } });
+  t("decoder", () => { const d = new StringDecoder("utf8"); return [d.write(Buffer.from([0xe2, 0x82])), d.write(Buffer.from([0xac])), d.end(Buffer.from([0xe2]))]; });
+  t("url", () => [NodeURL === URL, fileURLToPath("file:///tmp/a%20b.txt"), urlParse("https://u:p@example.com:8080/p/a?q=1#h").port]);
+  await ta("timers", async () => { const order = []; setImmediate(() => order.push("immediate")); order.push(await sleep(2, "slept")); return order; });
+  t("md5", () => md5("The quick brown fox jumps over the lazy dog"));
+`, map[string]string{
+		"path":        `["/foo/bar/baz/asdf","/foo/bar/baz","../../impl/bbb","/foo/bar/baz/asdf","quux",".md","/foo/bar/baz/asdf",false,"/home/user/dir/file.txt",{"root":"/","dir":"/home/user/dir","base":"file.txt","ext":".txt","name":"file"}]`,
+		"format":      `["foo:%s","foo:bar baz","1 2 3","%% %s","42.5 42 15 {\"a\":1}"]`,
+		"inspect":     `["{ a: 1, b: 'x', c: [ 1, 2 ], d: { e: { f: [Object] } } }","Map(1) { 1 => 'a' }","\"it's\""]`,
+		"promisify":   `2`,
+		"deepEqual":   `[true,false]`,
+		"types":       `[true,true,true,false]`,
+		"events":      `[[1,10,2],1]`,
+		"once":        `[7,8]`,
+		"assert":      `"ok"`,
+		"assertError": `[true,"ERR_ASSERTION","nope",1,2]`,
+		"decoder":     `["","€","�"]`,
+		"url":         `[true,"/tmp/a b.txt","8080"]`,
+		"timers":      `["immediate","slept"]`,
+		"md5":         `"9e107d9d372bb6826bd81d3542a419d6"`,
+	})
 }
