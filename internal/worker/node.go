@@ -98,6 +98,18 @@ func nodeNotProvided(spec string) error {
 		"Provided modules: %s. Use a Web API instead (fetch, crypto.subtle, streams) or an npm package that does not need it.", spec, nodeProvidedList())
 }
 
+// nodeModule is where a provided built-in resolves. CommonJS callers
+// (require("events")) get a wrapper whose module.exports is the module's
+// default export, as Node's require returns it (esbuild would otherwise
+// hand them the ES module namespace, which is not callable or
+// constructible: new (require("events"))() must work).
+func nodeModule(name string, kind api.ResolveKind) api.OnResolveResult {
+	if kind == api.ResolveJSRequireCall {
+		return api.OnResolveResult{Path: "cjs:" + name, Namespace: "zs-node"}
+	}
+	return api.OnResolveResult{Path: "node:" + name, Namespace: "zs-node"}
+}
+
 // nodeResolveMarker marks the plugin's own nested resolutions, so that they
 // fall through to esbuild's node_modules lookup.
 type nodeResolveMarker struct{}
@@ -112,7 +124,7 @@ func setupNodeResolution(b api.PluginBuild, enabled bool) {
 		if _, ok := nodeProvided[name]; !ok {
 			return api.OnResolveResult{}, nodeNotProvided(a.Path)
 		}
-		return api.OnResolveResult{Path: "node:" + name, Namespace: "zs-node"}, nil
+		return nodeModule(name, a.Kind), nil
 	})
 	if !enabled {
 		return
@@ -122,7 +134,7 @@ func setupNodeResolution(b api.PluginBuild, enabled bool) {
 			return api.OnResolveResult{}, nil
 		}
 		if _, ok := nodeProvided[a.Path]; ok {
-			return api.OnResolveResult{Path: "node:" + a.Path, Namespace: "zs-node"}, nil
+			return nodeModule(a.Path, a.Kind), nil
 		}
 		// Not ours: let node_modules (or a "browser" map) answer first.
 		r := b.Resolve(a.Path, api.ResolveOptions{Importer: a.Importer, ResolveDir: a.ResolveDir, Kind: a.Kind, Namespace: a.Namespace, PluginData: nodeResolveMarker{}})
@@ -134,13 +146,23 @@ func setupNodeResolution(b api.PluginBuild, enabled bool) {
 	// The injected globals module and the modules' shared helpers
 	// (zerostack:node/NAME, node/NAME.js), which user code cannot name
 	// usefully but may: they are ordinary modules.
-	b.OnResolve(api.OnResolveOptions{Filter: `^zerostack:node(-globals|/[a-z_]+)$`}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
+	b.OnResolve(api.OnResolveOptions{Filter: `^zerostack:node(-globals|/[a-z_]+|-esm/[a-z_/]+)$`}, func(a api.OnResolveArgs) (api.OnResolveResult, error) {
 		if a.Path == nodeGlobalsModule {
 			return api.OnResolveResult{Path: "globals.js", Namespace: "zs-node"}, nil
+		}
+		if name, ok := strings.CutPrefix(a.Path, "zerostack:node-esm/"); ok {
+			if _, ok := nodeProvided[name]; !ok {
+				return api.OnResolveResult{}, nodeNotProvided("node:" + name)
+			}
+			return api.OnResolveResult{Path: "node:" + name, Namespace: "zs-node"}, nil
 		}
 		return api.OnResolveResult{Path: strings.TrimPrefix(a.Path, "zerostack:node/") + ".js", Namespace: "zs-node"}, nil
 	})
 	b.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: "zs-node"}, func(a api.OnLoadArgs) (api.OnLoadResult, error) {
+		if name, ok := strings.CutPrefix(a.Path, "cjs:"); ok {
+			src := fmt.Sprintf("module.exports = require(%q).default;\n", "zerostack:node-esm/"+name)
+			return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
+		}
 		file := a.Path
 		if strings.HasPrefix(file, "node:") {
 			file = nodeProvided[strings.TrimPrefix(a.Path, "node:")]

@@ -350,3 +350,51 @@ const md5 = (s) => createHash("md5").update(s).digest("hex");`, `
 		"md5":         `"9e107d9d372bb6826bd81d3542a419d6"`,
 	})
 }
+
+// CommonJS packages require() built-ins and get what Node's require
+// returns: the module itself (a constructible EventEmitter, a callable
+// assert), not an ES module namespace.
+func TestNodeRequireFromCommonJS(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"node_modules/legacy/package.json": `{"name":"legacy","main":"index.js"}`,
+		"node_modules/legacy/index.js": `const EventEmitter = require("events");
+const assert = require("assert");
+const { createHash } = require("node:crypto");
+const { Buffer } = require("buffer");
+const util = require("util");
+const path = require("path");
+function Thing() { EventEmitter.call(this); }
+util.inherits(Thing, EventEmitter);
+module.exports = function run() {
+  const t = new Thing();
+  let got;
+  t.on("x", (v) => { got = v; });
+  t.emit("x", 5);
+  assert(got === 5);
+  assert.strictEqual(typeof EventEmitter.once, "function");
+  return [got, createHash("sha1").update(Buffer.from("abc")).digest("hex"), path.join("a", ".."), require("process").env === process.env, typeof require("timers").setTimeout];
+};`,
+		"index.js": `import run from "legacy";
+export default { fetch() { return Response.json(run()) } };`,
+	} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := MakeBundle(BundleOptions{Entry: filepath.Join(dir, "index.js"), Dir: dir, NodeCompat: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(Config{Name: "test", Bundle: b, Dev: true, Isolates: 1, MaxIsolates: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w)
+	defer func() { srv.Close(); w.Close() }()
+	if _, body, _ := get(t, srv.URL); body != `[5,"a9993e364706816aba3e25717850c26c9cd0d89d",".",true,"function"]` {
+		t.Errorf("got %s", body)
+	}
+}
