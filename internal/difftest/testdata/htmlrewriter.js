@@ -100,6 +100,17 @@ export default {
       await run(out, "tricky" + d + "by7", pieces(TRICKY[d], 7), all);
       await run(out, "tricky" + d + "by1", pieces(TRICKY[d], 1), all);
     }
+    {
+      let saved, savedT, savedE;
+      await new HTMLRewriter().on("p", { element(e) { saved = e; e.onEndTag((t) => { savedE = t; }); }, text(t) { savedT = t; } }).transform(new Response("<p>x</p>")).text();
+      const probe = (f) => { try { return f(); } catch (e) { return e.name + ": " + e.message; } };
+      out.staleElement = [probe(() => saved.setAttribute("a", "b")), probe(() => saved.tagName), probe(() => savedT.text), probe(() => savedT.lastInTextNode), probe(() => savedE.name)];
+    }
+    const throws = (f) => { try { f(); return "ok"; } catch (e) { return e.name + ": " + e.message; } };
+    out.badHandlers = [throws(() => new HTMLRewriter().on("p", 5)), throws(() => new HTMLRewriter().on("p", { element: 5 })), throws(() => new HTMLRewriter().on("p", { text: "x" })),
+      throws(() => new HTMLRewriter().onDocument(5)), throws(() => new HTMLRewriter().onDocument({ end: {} })), throws(() => new HTMLRewriter().transform("x"))];
+    out.usedBody = await (async () => { try { const res = new Response("<p>"); await res.text(); new HTMLRewriter().transform(res); return "ok"; } catch (e) { return e.name + ": " + e.message; } })();
+    out.noBody = await (async () => { const r = new HTMLRewriter().onDocument({ end(e) { e.append("E"); } }).transform(new Response(null, { status: 204 })); return [r.status, r.body === null, await r.text()]; })();
     out.contentLength = new HTMLRewriter().transform(new Response("<p>x</p>", { headers: { "content-length": "8" } })).headers.get("content-length");
     for (const s of ["p + a", "p ~ a", "p:last-child", "", "a >", "[=x]", "svg|a", "p:not()", ".1a", "p::before", "a[href=x i]", "p:nth-child(odd)", "p:nth-child(-n+3)", ":first-child", "P", "#a.b", "*|a", "a:only-child", "p,", ",p", "p  >  a", "a[b='c'", "a[b=c d]", "p:nth-of-type(even)", "p[", "a:hover", "div,,p", "> p", "a[href]b"]) {
       try { new HTMLRewriter().on(s, {}); out["sel " + s] = "ok"; } catch (e) { out["sel " + s] = e.name + ": " + e.message; }

@@ -375,30 +375,41 @@ class OpenElement {
 // Handler objects. Each is live while the handlers for its token run.
 
 const E = Symbol("state");
+const LAST = Symbol("lastInTextNode");
+
+// live returns a handler object's state while its handlers run; workerd
+// refuses a token kept and used after that.
+function live(o) {
+  const st = o[E];
+  if (st.dead) {
+    throw new TypeError("This content token is no longer valid. Content tokens are only valid during the execution of the relevant content handler.");
+  }
+  return st;
+}
 
 class Element {
   constructor(st) {
     this[E] = st;
   }
 
-  get tagName() { return this[E].name; }
+  get tagName() { return live(this).name; }
   set tagName(v) {
-    const st = this[E];
+    const st = live(this);
     st.name = String(v).toLowerCase();
     st.modified = true;
     if (st.open) st.open.endName = st.name;
   }
-  get namespaceURI() { return this[E].ns; }
-  get selfClosing() { return this[E].selfClosing; }
-  get canHaveContent() { return this[E].canHaveContent; }
-  get removed() { return this[E].removed || this[E].inRemoved; }
+  get namespaceURI() { return live(this).ns; }
+  get selfClosing() { return live(this).selfClosing; }
+  get canHaveContent() { return live(this).canHaveContent; }
+  get removed() { return live(this).removed || live(this).inRemoved; }
   get attributes() {
-    return this[E].attrs.map((a) => [a.name, a.value])[Symbol.iterator]();
+    return live(this).attrs.map((a) => [a.name, a.value])[Symbol.iterator]();
   }
 
   getAttribute(name) {
     const n = String(name).toLowerCase();
-    for (const a of this[E].attrs) if (a.name === n) return a.value;
+    for (const a of live(this).attrs) if (a.name === n) return a.value;
     return null;
   }
 
@@ -407,7 +418,7 @@ class Element {
   }
 
   setAttribute(name, value) {
-    const st = this[E];
+    const st = live(this);
     const n = String(name).toLowerCase();
     const v = String(value);
     st.modified = true;
@@ -423,7 +434,7 @@ class Element {
   }
 
   removeAttribute(name) {
-    const st = this[E];
+    const st = live(this);
     const n = String(name).toLowerCase();
     const i = st.attrs.findIndex((a) => a.name === n);
     if (i >= 0) {
@@ -433,20 +444,20 @@ class Element {
     return this;
   }
 
-  before(c, o) { this[E].before.push(content(c, o)); return this; }
-  after(c, o) { this[E].after.unshift(content(c, o)); return this; }
+  before(c, o) { live(this).before.push(content(c, o)); return this; }
+  after(c, o) { live(this).after.unshift(content(c, o)); return this; }
   prepend(c, o) {
-    const st = this[E];
+    const st = live(this);
     if (st.canHaveContent) st.prepend.unshift(content(c, o));
     return this;
   }
   append(c, o) {
-    const st = this[E];
+    const st = live(this);
     if (st.canHaveContent) st.append.push(content(c, o));
     return this;
   }
   setInnerContent(c, o) {
-    const st = this[E];
+    const st = live(this);
     if (!st.canHaveContent) return this;
     st.inner = content(c, o);
     st.prepend.length = 0;
@@ -454,27 +465,27 @@ class Element {
     return this;
   }
   replace(c, o) {
-    const st = this[E];
+    const st = live(this);
     st.replacement = content(c, o);
     st.removed = true;
     st.keepContent = false;
     return this;
   }
   remove() {
-    const st = this[E];
+    const st = live(this);
     st.removed = true;
     st.keepContent = false;
     return this;
   }
   removeAndKeepContent() {
-    const st = this[E];
+    const st = live(this);
     st.removed = true;
     st.keepContent = true;
     return this;
   }
   onEndTag(handler) {
     if (typeof handler !== "function") throw new TypeError("Failed to execute 'onEndTag' on 'Element': parameter 1 is not a function.");
-    const st = this[E];
+    const st = live(this);
     if (!st.canHaveContent) throw new TypeError("Parser error: No end tag.");
     st.endHandlers.push(handler);
   }
@@ -486,10 +497,10 @@ const TOK = Symbol("token");
 
 class EndTag {
   constructor(tok, st) { this[TOK] = tok; this[E] = st; }
-  get name() { return this[TOK].name; }
-  set name(v) { this[TOK].name = String(v).toLowerCase(); this[TOK].modified = true; }
-  before(c, o) { this[E].before.push(content(c, o)); return this; }
-  after(c, o) { this[E].after.unshift(content(c, o)); return this; }
+  get name() { live(this); return this[TOK].name; }
+  set name(v) { live(this); this[TOK].name = String(v).toLowerCase(); this[TOK].modified = true; }
+  before(c, o) { live(this).before.push(content(c, o)); return this; }
+  after(c, o) { live(this).after.unshift(content(c, o)); return this; }
   remove() { this[TOK].removed = true; return this; }
   get [Symbol.toStringTag]() { return "EndTag"; }
 }
@@ -500,46 +511,47 @@ function chunkState(text) {
 }
 
 class Text {
-  constructor(st, last) { this[E] = st; this.lastInTextNode = last; }
-  get text() { return this[E].text; }
-  get removed() { return this[E].removed; }
-  before(c, o) { this[E].before.push(content(c, o)); return this; }
-  after(c, o) { this[E].after.unshift(content(c, o)); return this; }
-  replace(c, o) { this[E].replacement = content(c, o); this[E].removed = true; return this; }
-  remove() { this[E].removed = true; return this; }
+  constructor(st, last) { this[E] = st; this[LAST] = last; }
+  get lastInTextNode() { live(this); return this[LAST]; }
+  get text() { return live(this).text; }
+  get removed() { return live(this).removed; }
+  before(c, o) { live(this).before.push(content(c, o)); return this; }
+  after(c, o) { live(this).after.unshift(content(c, o)); return this; }
+  replace(c, o) { live(this).replacement = content(c, o); live(this).removed = true; return this; }
+  remove() { live(this).removed = true; return this; }
   get [Symbol.toStringTag]() { return "Text"; }
 }
 
 class Comment {
   constructor(st) { this[E] = st; }
-  get text() { return this[E].text; }
+  get text() { return live(this).text; }
   set text(v) {
     const s = String(v);
     if (s.includes("-->")) throw new TypeError("Parser error: Comment text shouldn't contain a comment-closing sequence.");
-    this[E].text = s;
-    this[E].modified = true;
+    live(this).text = s;
+    live(this).modified = true;
   }
-  get removed() { return this[E].removed; }
-  before(c, o) { this[E].before.push(content(c, o)); return this; }
-  after(c, o) { this[E].after.unshift(content(c, o)); return this; }
-  replace(c, o) { this[E].replacement = content(c, o); this[E].removed = true; return this; }
-  remove() { this[E].removed = true; return this; }
+  get removed() { return live(this).removed; }
+  before(c, o) { live(this).before.push(content(c, o)); return this; }
+  after(c, o) { live(this).after.unshift(content(c, o)); return this; }
+  replace(c, o) { live(this).replacement = content(c, o); live(this).removed = true; return this; }
+  remove() { live(this).removed = true; return this; }
   get [Symbol.toStringTag]() { return "Comment"; }
 }
 
 class Doctype {
   constructor(st) { this[E] = st; }
-  get name() { return this[E].name; }
-  get publicId() { return this[E].publicId; }
-  get systemId() { return this[E].systemId; }
-  get removed() { return this[E].removed; }
-  remove() { this[E].removed = true; return this; }
+  get name() { return live(this).name; }
+  get publicId() { return live(this).publicId; }
+  get systemId() { return live(this).systemId; }
+  get removed() { return live(this).removed; }
+  remove() { live(this).removed = true; return this; }
   get [Symbol.toStringTag]() { return "Doctype"; }
 }
 
 class DocumentEnd {
   constructor(st) { this[E] = st; }
-  append(c, o) { this[E].push(content(c, o)); return this; }
+  append(c, o) { live(this).tail.push(content(c, o)); return this; }
   get [Symbol.toStringTag]() { return "DocumentEnd"; }
 }
 
@@ -712,6 +724,7 @@ class Rewriter {
       this.emit(text);
       return;
     }
+    st.dead = true;
     for (const s of st.before) this.emit(s);
     if (st.replacement !== null) this.emit(st.replacement);
     else if (!st.removed) this.emit(text);
@@ -762,6 +775,7 @@ class Rewriter {
       this.emit(raw);
       return;
     }
+    st.dead = true;
     for (const s of st.before) this.emit(s);
     if (st.replacement !== null) this.emit(st.replacement);
     else if (!st.removed) this.emit(st.modified ? open + st.text + close : raw);
@@ -780,6 +794,7 @@ class Rewriter {
       const r = h.doctype.call(h, new Doctype(st));
       if (isThenable(r)) yield r;
     }
+    st.dead = true;
     if (!st.removed) this.emit(raw);
   }
 
@@ -840,6 +855,7 @@ class Rewriter {
         const r = h.element.call(h, new Element(st));
         if (isThenable(r)) yield r;
       }
+      st.dead = true;
     }
     if (!st) {
       this.emit(raw);
@@ -939,6 +955,7 @@ class Rewriter {
           const r = h(new EndTag(tok, st));
           if (isThenable(r)) yield r;
         }
+        st.dead = true;
       }
       if (el.after) st.after.push(...el.after);
     }
@@ -1129,13 +1146,14 @@ class Rewriter {
     yield* this.step(true);
     if (this.pending !== "" || this.inText) yield* this.endText();
     if (this.docEnd.length) {
-      const tail = [];
+      const st = { tail: [], dead: false };
       for (const h of this.docEnd) {
-        const r = h.end.call(h, new DocumentEnd(tail));
+        const r = h.end.call(h, new DocumentEnd(st));
         if (isThenable(r)) yield r;
       }
+      st.dead = true;
       this.removedDepth = 0;
-      for (const s of tail) this.emit(s);
+      for (const s of st.tail) this.emit(s);
     }
     return this.take();
   }
@@ -1143,10 +1161,19 @@ class Rewriter {
 
 // ---------------------------------------------------------------------------
 
+// checkHandlers checks a handlers object as workerd's bindings do.
 function checkHandlers(h, what) {
+  const type = what === "on" ? "ElementContentHandlers" : "DocumentContentHandlers";
   if (h === undefined || h === null) return {};
   if (typeof h !== "object" && typeof h !== "function") {
-    throw new TypeError(`Failed to execute '${what}' on 'HTMLRewriter': parameter ${what === "on" ? 2 : 1} is not of type '${what === "on" ? "ElementHandlers" : "DocumentHandlers"}'.`);
+    throw new TypeError(`Failed to execute '${what}' on 'HTMLRewriter': parameter ${what === "on" ? 2 : 1} is not of type '${type}'.`);
+  }
+  const fields = what === "on" ? ["element", "comments", "text"] : ["doctype", "comments", "text", "end"];
+  for (const f of fields) {
+    const v = h[f];
+    if (v !== undefined && typeof v !== "function") {
+      throw new TypeError(`Incorrect type for the '${f}' field on '${type}': the provided value is not of type 'function'.`);
+    }
   }
   return h;
 }
@@ -1178,6 +1205,7 @@ class HTMLRewriter {
       out.headers.delete("content-length");
       return out;
     }
+    if (response.bodyUsed || input.locked) throw new TypeError("The ReadableStream has been locked to a reader.");
     const rw = new Rewriter(this.#element.slice(), this.#document.slice());
     const reader = input.getReader();
     const decoder = new TextDecoder();

@@ -328,3 +328,26 @@ test("random documents pass through unchanged in random chunks", async () => {
     assertEquals(got.out, doc, JSON.stringify(doc));
   }
 });
+
+test("tokens are only valid while their handlers run", async () => {
+  let saved, savedText;
+  await rewrite("<p>x</p>", (rw) => rw.on("p", { element(e) { saved = e; }, text(t) { savedText = t; } }));
+  const msg = "This content token is no longer valid. Content tokens are only valid during the execution of the relevant content handler.";
+  assertEquals(assertThrows(() => saved.setAttribute("a", "b"), TypeError).message, msg);
+  assertEquals(assertThrows(() => saved.tagName, TypeError).message, msg);
+  assertEquals(assertThrows(() => savedText.text, TypeError).message, msg);
+  // an async handler keeps its token until its promise settles
+  const { out } = await rewrite("<p>x</p>", (rw) => rw.on("p", { async element(e) { await null; await null; e.setAttribute("late", "1"); } }));
+  assertEquals(out, '<p late="1">x</p>');
+});
+
+test("handlers objects are checked", async () => {
+  assertEquals(assertThrows(() => new HTMLRewriter().on("p", 5), TypeError).message, "Failed to execute 'on' on 'HTMLRewriter': parameter 2 is not of type 'ElementContentHandlers'.");
+  assertEquals(assertThrows(() => new HTMLRewriter().on("p", { element: 5 }), TypeError).message, "Incorrect type for the 'element' field on 'ElementContentHandlers': the provided value is not of type 'function'.");
+  assertEquals(assertThrows(() => new HTMLRewriter().onDocument({ end: {} }), TypeError).message, "Incorrect type for the 'end' field on 'DocumentContentHandlers': the provided value is not of type 'function'.");
+  const used = new Response("<p>");
+  await used.text();
+  assertEquals(assertThrows(() => new HTMLRewriter().transform(used), TypeError).message, "The ReadableStream has been locked to a reader.");
+  const none = new HTMLRewriter().onDocument({ end(e) { e.append("E"); } }).transform(new Response(null, { status: 204 }));
+  assertEquals([none.status, none.body, await none.text()], [204, null, ""]);
+});
