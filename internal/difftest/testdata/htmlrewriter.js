@@ -111,6 +111,12 @@ export default {
       throws(() => new HTMLRewriter().onDocument(5)), throws(() => new HTMLRewriter().onDocument({ end: {} })), throws(() => new HTMLRewriter().transform("x"))];
     out.usedBody = await (async () => { try { const res = new Response("<p>"); await res.text(); new HTMLRewriter().transform(res); return "ok"; } catch (e) { return e.name + ": " + e.message; } })();
     out.noBody = await (async () => { const r = new HTMLRewriter().onDocument({ end(e) { e.append("E"); } }).transform(new Response(null, { status: 204 })); return [r.status, r.body === null, await r.text()]; })();
+    for (const ct of ["text/html; charset=utf-8", "text/html; charset=iso-8859-1", "text/html;charset=\"Windows-1252\"", "text/html"]) {
+      const bytes = new Uint8Array([60, 112, 62, 0xe9, 0xff, 0x80, 60, 47, 112, 62]); // <p>\xe9\xff\x80</p>
+      const log = [];
+      const r = new HTMLRewriter().on("p", { element(e) { e.setAttribute("a", "\u00e9\u20ac"); }, text(t) { log.push(t.text); } }).transform(new Response(bytes, { headers: { "content-type": ct } }));
+      out["charset " + ct] = [[...new Uint8Array(await r.arrayBuffer())], log];
+    }
     out.contentLength = new HTMLRewriter().transform(new Response("<p>x</p>", { headers: { "content-length": "8" } })).headers.get("content-length");
     for (const s of ["p + a", "p ~ a", "p:last-child", "", "a >", "[=x]", "svg|a", "p:not()", ".1a", "p::before", "a[href=x i]", "p:nth-child(odd)", "p:nth-child(-n+3)", ":first-child", "P", "#a.b", "*|a", "a:only-child", "p,", ",p", "p  >  a", "a[b='c'", "a[b=c d]", "p:nth-of-type(even)", "p[", "a:hover", "div,,p", "> p", "a[href]b"]) {
       try { new HTMLRewriter().on(s, {}); out["sel " + s] = "ok"; } catch (e) { out["sel " + s] = e.name + ": " + e.message; }

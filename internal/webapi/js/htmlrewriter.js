@@ -1161,6 +1161,45 @@ class Rewriter {
 
 // ---------------------------------------------------------------------------
 
+// isLatin1 reports whether a Content-Type names a charset that the Encoding
+// standard reads as windows-1252 (iso-8859-1, latin1, us-ascii, ...). Such a
+// document is read and written in that charset, as workerd does; any other
+// charset is read as UTF-8.
+function isLatin1(contentType) {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType || "");
+  if (!m) return false;
+  try {
+    return new TextDecoder(m[1]).encoding === "windows-1252";
+  } catch {
+    return false;
+  }
+}
+
+let from1252 = null;
+
+// encode1252 writes s in windows-1252; a character it lacks becomes a
+// numeric character reference.
+function encode1252(s) {
+  if (from1252 === null) {
+    from1252 = new Map();
+    const d = new TextDecoder("windows-1252");
+    for (let b = 0x80; b < 0xa0; b++) from1252.set(d.decode(new Uint8Array([b])).charCodeAt(0), b);
+  }
+  const out = new Uint8Array(s.length * 8);
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0);
+    let b = c < 0x80 || (c >= 0xa0 && c <= 0xff) ? c : from1252.get(c);
+    if (b === undefined && c >= 0x80 && c < 0xa0) b = c;
+    if (b !== undefined) {
+      out[n++] = b;
+    } else {
+      for (const r of "&#" + c + ";") out[n++] = r.charCodeAt(0);
+    }
+  }
+  return out.slice(0, n);
+}
+
 // checkHandlers checks a handlers object as workerd's bindings do.
 function checkHandlers(h, what) {
   const type = what === "on" ? "ElementContentHandlers" : "DocumentContentHandlers";
@@ -1208,8 +1247,9 @@ class HTMLRewriter {
     if (response.bodyUsed || input.locked) throw new TypeError("The ReadableStream has been locked to a reader.");
     const rw = new Rewriter(this.#element.slice(), this.#document.slice());
     const reader = input.getReader();
-    const decoder = new TextDecoder();
-    const encoder = new TextEncoder();
+    const latin1 = isLatin1(response.headers.get("content-type"));
+    const decoder = new TextDecoder(latin1 ? "windows-1252" : "utf-8");
+    const encoder = latin1 ? { encode: encode1252 } : new TextEncoder();
     const body = new ReadableStream({
       async pull(controller) {
         for (;;) {

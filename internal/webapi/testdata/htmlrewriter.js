@@ -351,3 +351,13 @@ test("handlers objects are checked", async () => {
   const none = new HTMLRewriter().onDocument({ end(e) { e.append("E"); } }).transform(new Response(null, { status: 204 }));
   assertEquals([none.status, none.body, await none.text()], [204, null, ""]);
 });
+
+test("a windows-1252 document is read and written in its charset", async () => {
+  const bytes = new Uint8Array([60, 112, 62, 0xe9, 0x80, 60, 47, 112, 62]); // <p>é€</p> in windows-1252
+  const log = [];
+  const res = new HTMLRewriter().on("p", { element(e) { e.setAttribute("a", "\u00e9\u20ac\u4e16"); }, text(t) { log.push(t.text); } })
+    .transform(new Response(bytes, { headers: { "content-type": "text/html; charset=ISO-8859-1" } }));
+  const out = [...new Uint8Array(await res.arrayBuffer())];
+  assertEquals(out, [...enc.encode('<p a="'), 0xe9, 0x80, ...enc.encode("&#19990;"), ...enc.encode('">'), 0xe9, 0x80, ...enc.encode("</p>")]);
+  assertEquals(log, ["\u00e9\u20ac", ""]);
+});
