@@ -1,5 +1,6 @@
 // node:assert — the assertion functions and AssertionError, as Node.js
-// documents them. Messages follow Node's for the common cases; the diff
+// documents them, in strict mode as workerd provides them (equal is
+// strictEqual, deepEqual is deepStrictEqual). Messages follow Node's for the common cases; the diff
 // Node prints for deep inequality is reduced to both values inspected.
 
 import { inspect } from "zerostack:node/inspect";
@@ -45,7 +46,7 @@ function defaultMessage(actual, expected, operator) {
     case "notStrictEqual":
       return `Expected "actual" to be strictly unequal to: ${show(expected)}`;
     case "notDeepStrictEqual":
-      return `Expected "actual" not to be strictly deep-equal to: ${show(expected)}`;
+      return "Expected actual to not be deeply strictly equal to expected";
     case "notDeepEqual":
       return `"actual" should not loosely deep-equal "expected": ${show(expected)}`;
     case "notEqual":
@@ -87,23 +88,11 @@ export function fail(message = "Failed") {
   throw e;
 }
 
-export function equal(actual, expected, message) {
-  if (!(actual == expected || (actual !== actual && expected !== expected))) fail_(actual, expected, message, "==", equal);
-}
-export function notEqual(actual, expected, message) {
-  if (actual == expected || (actual !== actual && expected !== expected)) fail_(actual, expected, message, "!=", notEqual);
-}
 export function strictEqual(actual, expected, message) {
   if (!Object.is(actual, expected)) fail_(actual, expected, message, "strictEqual", strictEqual);
 }
 export function notStrictEqual(actual, expected, message) {
   if (Object.is(actual, expected)) fail_(actual, expected, message, "notStrictEqual", notStrictEqual);
-}
-export function deepEqual(actual, expected, message) {
-  if (!deepEqualImpl(actual, expected, false)) fail_(actual, expected, message, "deepEqual", deepEqual);
-}
-export function notDeepEqual(actual, expected, message) {
-  if (deepEqualImpl(actual, expected, false)) fail_(actual, expected, message, "notDeepEqual", notDeepEqual);
 }
 export function deepStrictEqual(actual, expected, message) {
   if (!deepEqualImpl(actual, expected, true)) fail_(actual, expected, message, "deepStrictEqual", deepStrictEqual);
@@ -112,6 +101,10 @@ export function notDeepStrictEqual(actual, expected, message) {
   if (deepEqualImpl(actual, expected, true)) fail_(actual, expected, message, "notDeepStrictEqual", notDeepStrictEqual);
 }
 const deepEqualImpl = (a, b, strict) => deepEqual_(a, b, strict);
+
+// workerd's node:assert is assert.strict: equal and deepEqual compare
+// strictly there (unlike Node's legacy mode), and so they do here.
+export { strictEqual as equal, notStrictEqual as notEqual, deepStrictEqual as deepEqual, notDeepStrictEqual as notDeepEqual };
 import { deepEqual as deepEqual_ } from "zerostack:node/compare";
 
 export function match(string, regexp, message) {
@@ -119,7 +112,7 @@ export function match(string, regexp, message) {
   if (typeof string !== "string" || !regexp.test(string)) {
     fail_(string, regexp, message ?? (typeof string !== "string"
       ? `The "string" argument must be of type string. Received type ${typeof string} (${show(string)})`
-      : `The input did not match the regular expression ${regexp}. Input:\n\n${show(string)}\n`), "match", match);
+      : `actual: ${JSON.stringify(string)} expected to match: ${JSON.stringify(String(regexp))}`), "match", match);
   }
 }
 export function doesNotMatch(string, regexp, message) {
@@ -231,9 +224,9 @@ export const strict = Object.assign(function strict(...args) { innerOk(strict, a
 strict.strict = strict;
 
 Object.assign(assert, {
-  AssertionError, ok, fail, equal, notEqual, strictEqual, notStrictEqual, deepEqual, notDeepEqual,
-  deepStrictEqual, notDeepStrictEqual, match, doesNotMatch, ifError, throws, doesNotThrow, rejects,
-  doesNotReject, strict,
+  AssertionError, ok, fail, equal: strictEqual, notEqual: notStrictEqual, strictEqual, notStrictEqual,
+  deepEqual: deepStrictEqual, notDeepEqual: notDeepStrictEqual, deepStrictEqual, notDeepStrictEqual, match,
+  doesNotMatch, ifError, throws, doesNotThrow, rejects, doesNotReject, strict,
 });
 
 export default assert;

@@ -509,7 +509,8 @@ function checkInt(value, min, max, size, big) {
     let range;
     const n = big ? "n" : "";
     if (size > 4 || big) {
-      range = min === 0 || min === 0n ? `>= 0${n} and < 2${n} ** ${size * 8}${n}` : `>= -(2${n} ** ${size * 8 - 1}${n}) and < 2${n} ** ${size * 8 - 1}${n}`;
+      // workerd's wording, "< 2 ** 63n" included.
+      range = min === 0 || min === 0n ? `>= 0${n} and < 2${n} ** ${size * 8}${n}` : `>= -(2${n} ** ${size * 8 - 1}${n}) and < 2 ** ${size * 8 - 1}${n}`;
     } else {
       range = `>= ${min} and <= ${max}`;
     }

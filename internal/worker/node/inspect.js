@@ -4,7 +4,9 @@
 // items summarised, entries on one line while it fits in 80 columns (else
 // one per line, indented by two spaces), circular references as
 // [Circular *1] with <ref *1> on the target. Colors and showProxy are
-// accepted and ignored; array grouping into columns is not done.
+// accepted and ignored. Not done: Node's grouping of arrays of more than six
+// items into aligned columns (such arrays print one line, or one item per
+// line).
 
 import * as types from "node:util/types";
 
@@ -127,6 +129,7 @@ function formatRaw(ctx, v, depth) {
     if (name === "Array") braces[0] = "[";
     keys = keys.filter((k) => !(String(k >>> 0) === k && (k >>> 0) < v.length));
     if (depth > ctx.depth) return "[Array]";
+    if (v.length) ctx.currentDepth = depth;
     extra = formatList(ctx, v, depth);
   } else if (types.isTypedArray(v)) {
     isArrayLike = true;
@@ -139,12 +142,14 @@ function formatRaw(ctx, v, depth) {
   } else if (types.isMap(v)) {
     braces = [`${prefix.trimEnd()}(${v.size}) {`, "}"];
     if (depth > ctx.depth) return `[${name}]`;
+    if (v.size) ctx.currentDepth = depth;
     ctx.seen.push(v);
     for (const [k, x] of v) extra.push(`${formatValue(ctx, k, depth + 1)} => ${formatValue(ctx, x, depth + 1)}`);
     ctx.seen.pop();
   } else if (types.isSet(v)) {
     braces = [`${prefix.trimEnd()}(${v.size}) {`, "}"];
     if (depth > ctx.depth) return `[${name}]`;
+    if (v.size) ctx.currentDepth = depth;
     ctx.seen.push(v);
     for (const x of v) extra.push(formatValue(ctx, x, depth + 1));
     ctx.seen.pop();
@@ -187,6 +192,7 @@ function formatRaw(ctx, v, depth) {
   }
   if (depth > ctx.depth) return `[${name ?? "Object"}]`;
   if (ctx.sorted) keys.sort(typeof ctx.sorted === "function" ? ctx.sorted : undefined);
+  if (keys.length || syms.length) ctx.currentDepth = depth;
   ctx.seen.push(v);
   for (const k of [...keys, ...syms]) entries.push(formatProperty(ctx, v, k, depth));
   ctx.seen.pop();
@@ -233,10 +239,15 @@ function formatProperty(ctx, obj, key, depth) {
   return `${k}: ${val}`;
 }
 
+// reduce joins an object's entries: on one line when the object is among
+// the innermost `compact` levels of what was printed inside it, the line
+// fits breakLength, and neither the entries nor the prefix (an error's
+// stack) span lines; else one entry per line.
 function reduce(ctx, output, braces, depth) {
   const start = output.length + ctx.indent.length + braces[0].length + 10;
   const total = output.reduce((n, s) => n + s.length, 0) + output.length;
-  if (ctx.compact !== false && total + start <= ctx.breakLength && !output.some((s) => s.includes("\n"))) {
+  const inner = typeof ctx.compact !== "number" || (ctx.currentDepth ?? depth) - depth < ctx.compact;
+  if (ctx.compact !== false && inner && total + start <= ctx.breakLength && !braces[0].includes("\n") && !output.some((s) => s.includes("\n"))) {
     return `${braces[0]} ${output.join(", ")} ${braces[1]}`;
   }
   const ind = ctx.indent;

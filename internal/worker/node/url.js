@@ -12,7 +12,7 @@ export const URLSearchParams = globalThis.URLSearchParams;
 export function fileURLToPath(path) {
   const u = typeof path === "string" ? new URL(path) : path;
   if (!(u instanceof URL)) throw invalidArgType("path", "of type string or an instance of URL", path);
-  if (u.protocol !== "file:") throw nodeError(TypeError, "ERR_INVALID_URL_SCHEME", "The URL must be of scheme file");
+  if (u.protocol !== "file:") throw nodeError(Error, "ERR_INVALID_URL_SCHEME", "The URL must be of scheme file"); // an Error in workerd
   if (u.hostname !== "") throw nodeError(TypeError, "ERR_INVALID_FILE_URL_HOST", `File URL host must be "localhost" or empty on linux`);
   const p = u.pathname;
   if (/%2f/i.test(p)) throw nodeError(TypeError, "ERR_INVALID_FILE_URL_PATH", "File URL path must not include encoded / characters");
