@@ -22,6 +22,8 @@ export default {
     t("maxListeners", () => [new EventEmitter().getMaxListeners(), EventEmitter.defaultMaxListeners]);
     t("removeListener", () => { const e = new EventEmitter(); const f = () => {}; e.on("a", f); e.on("a", f); e.off("a", f); const n1 = e.listenerCount("a"); e.removeAllListeners("a"); return [n1, e.listenerCount("a"), e.listeners("a").length]; });
     t("onceRaw", () => { const e = new EventEmitter(); const f = () => 1; e.once("a", f); return [e.listeners("a")[0] === f, e.rawListeners("a")[0] === f, typeof e.rawListeners("a")[0].listener]; });
+    t("timerObjects", () => { const a = timers.setTimeout(() => {}, 1000); const b = globalThis.setTimeout(() => {}, 1000); const r = [typeof a, typeof b, typeof a?.unref, typeof a?.ref, typeof a?.hasRef, typeof a?.refresh, typeof a?.[Symbol.toPrimitive], a?.hasRef?.(), a?.unref?.() === a]; timers.clearTimeout(a); clearTimeout(b); return r; });
+    t("immediateObject", () => { const i = timers.setImmediate(() => {}); const r = [typeof i, typeof i?.unref, typeof i?.hasRef]; timers.clearImmediate(i); return r; });
     t("utilTypesOf", () => [util.types.isBoxedPrimitive(Object(1)), util.types.isNativeError(new TypeError()), util.isArray([]), util.types.isGeneratorFunction(function* () {})]);
     return Response.json(out);
   },
