@@ -11,6 +11,7 @@ export default {
     const t = (name, f) => { try { out[name] = f(); } catch (e) { out[name] = "THROW " + e.name + " " + e.code + ": " + e.message; } };
     const ta = async (name, f) => { try { out[name] = await f(); } catch (e) { out[name] = "THROW " + e.name + " " + e.code + ": " + e.message; } };
     t("globals", () => ["Buffer", "process"].map((n) => [n, typeof globalThis[n], Object.getOwnPropertyDescriptor(globalThis, n)?.enumerable ?? null]));
+    t("otherGlobals", () => ["global", "setImmediate", "clearImmediate", "navigator", "performance"].map((n) => typeof globalThis[n]));
     t("processSame", () => globalThis.process === process);
     t("processVals", () => [process.version, process.versions, process.platform, process.arch, process.title, process.pid, process.argv, process.release]);
     t("processShape", () => [typeof process.nextTick, typeof process.env, process.platform, typeof process.version, process.cwd(), typeof process.hrtime, typeof process.hrtime.bigint(), process.env.NOPE, process instanceof EventEmitter]);
