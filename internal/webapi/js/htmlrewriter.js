@@ -4,21 +4,21 @@
 // handler objects (Element, EndTag, Text, Comment, Doctype, DocumentEnd).
 //
 // Decision (JavaScript, not Go with x/net/html's tokenizer), measured
-// 2026-11-27 on the 2-core development machine while others' tests ran (load
-// 3.9): `go test ./internal/webapi -bench 'HTML(Rewriter|Passthrough)1MiB'`
-// streams a 1 MiB page (11,600 table rows, 64 KiB input chunks) through a
-// rewriter with two handlers, an element handler rewriting every a[href] and
-// a text handler on td (about 58,000 handler calls): 170-205 ms a MiB,
-// against 24-40 ms for the anchor (the same stream decoded and encoded with
-// no rewriter); the same code under Node 20 takes 85-100 ms. In Go the
-// handlers would still be JavaScript: every matched element and text chunk
-// would cross Go -> JS, 1.4 us a call before any attribute is marshalled
-// (BenchmarkGoToJS in internal/v8: 1,422 ns/op the same minute), which is
-// 80 ms for this page's crossings alone, and an async handler would have to
-// park the Go tokenizer on a JavaScript promise. x/net is only an indirect
-// dependency here. A Go tokenizer would win for pages where handlers match
-// rarely (it could skip unmatched regions without entering JavaScript);
-// that is the optimisation to try if rewriting cost shows up in profiles.
+// 2026-11-28 on the 2-core development machine while others' tests ran
+// (load 1.9-3.9). bench/htmlrewriter.sh serves a 1 MiB page (11,600 table
+// rows, 64 KiB chunks) and reports server CPU per page, workerd / zerostack:
+// passthrough anchor 8 / 15 ms; a selector matching nothing 9 / 71 ms; one
+// a[href] handler (11,600 calls) 351 / 80 ms; that plus a text handler on td
+// (58,000 calls) 1,627 / 99 ms. In-process, BenchmarkHTMLRewriter1MiB gives
+// 170-205 ms against 24-40 ms for BenchmarkHTMLPassthrough1MiB. The cost here
+// is the tokenizer (it runs at 13-15 MiB/s); a handler call costs little
+// because it stays in JavaScript. In Go the handlers would still be
+// JavaScript: every matched element and text chunk would cross Go -> JS at
+// 1.4 us a call before any attribute is marshalled (BenchmarkGoToJS in
+// internal/v8), 80 ms for the 58,000 calls above, and an async handler would
+// have to park the Go tokenizer on a JavaScript promise; x/net is only an
+// indirect dependency. A Go tokenizer would win where handlers match rarely
+// (the 71 ms case): that is the optimisation to try if profiles show it.
 //
 // Behaviour follows lol-html as workerd exposes it, checked against workerd
 // by internal/difftest/testdata/htmlrewriter.js:
