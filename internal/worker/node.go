@@ -48,6 +48,8 @@ var nodeProvided = map[string]string{
 	"path":            "path.js",
 	"path/posix":      "path.js",
 	"process":         "process.js",
+	"stream":          "stream.js",
+	"stream/promises": "stream_promises.js",
 	"string_decoder":  "string_decoder.js",
 	"timers":          "timers.js",
 	"timers/promises": "timers_promises.js",

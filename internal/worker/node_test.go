@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -397,4 +398,39 @@ export default { fetch() { return Response.json(run()) } };`,
 	if _, body, _ := get(t, srv.URL); body != `[5,"a9993e364706816aba3e25717850c26c9cd0d89d",".",true,"function"]` {
 		t.Errorf("got %s", body)
 	}
+}
+
+func TestNodeStream(t *testing.T) {
+	nodeCases(t, `import { Readable, Writable, Transform, PassThrough } from "node:stream";
+import { pipeline } from "stream/promises";
+import { createHash } from "node:crypto";`, `
+  await ta("pipeline", async () => {
+    const hash = createHash("sha256");
+    let n = 0;
+    const src = new Readable({ read() { n++; this.push(n <= 1000 ? "line " + n + "\n" : null); } });
+    const upper = new Transform({ transform(chunk, enc, cb) { cb(null, String(chunk).toUpperCase()); } });
+    const sink = new Writable({ highWaterMark: 64, write(chunk, enc, cb) { hash.update(chunk); setTimeout(cb, 0); } });
+    await pipeline(src, upper, new PassThrough(), sink);
+    return hash.digest("hex");
+  });
+  await ta("events", async () => {
+    const log = [];
+    const r = Readable.from(["a", "b"]);
+    r.on("data", (c) => log.push(c));
+    await new Promise((res) => r.on("end", res));
+    return log;
+  });
+`, map[string]string{
+		"pipeline": `"` + upperLinesSHA256(1000) + `"`,
+		"events":   `["a","b"]`,
+	})
+}
+
+// upperLinesSHA256 is the SHA-256 of "LINE 1\nLINE 2\n…" up to n lines.
+func upperLinesSHA256(n int) string {
+	h := sha256.New()
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(h, "LINE %d\n", i)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

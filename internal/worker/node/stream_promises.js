@@ -1,0 +1,4 @@
+// node:stream/promises — pipeline and finished returning promises.
+import { promises } from "node:stream";
+export const { pipeline, finished } = promises;
+export default { pipeline, finished };
