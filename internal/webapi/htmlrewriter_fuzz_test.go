@@ -23,7 +23,23 @@ const noop = (rw) => rw.on("*", { element() {}, text() {}, comments() {} }).onDo
 const change = (rw) => rw.on("*", { element(e) { e.setAttribute("z", "1"); e.before("<"); e.prepend("[", { html: true }); e.after(">"); } })
   .on("p, a[href], div > span, :first-child", { element(e) { e.removeAttribute("class"); } })
   .onDocument({ comments(c) { c.text = "c"; }, end(e) { e.append("$"); } });
+const SAMPLE = enc.encode("<main id=m class='a b'><p lang=en-US>x</p><svg><g/></svg><ul><li>1<li>2</ul><div><span data-x=y>z</span></div></main>");
 globalThis.__check = async (doc, cut) => {
+  if (cut < 0) {
+    // doc is a selector: it is refused with a parser TypeError or it works
+    let rw;
+    try {
+      rw = new HTMLRewriter().on(doc, { element(e) { e.setAttribute("hit", "1"); } });
+    } catch (e) {
+      return say(e instanceof TypeError && e.message.startsWith("Parser error: ") ? "ok" : "threw " + (e && e.stack || e));
+    }
+    try {
+      await rw.transform(new Response(SAMPLE)).text();
+      return say("ok");
+    } catch (e) {
+      return say("matching threw " + (e && e.stack || e));
+    }
+  }
   try {
     const b = enc.encode(doc);
     const parts = [b.subarray(0, cut), b.subarray(cut)];
@@ -146,6 +162,25 @@ func FuzzHTMLRewriter(f *testing.F) {
 		c := int(cut) % (len(doc) + 1)
 		if got := h.check(doc, c); got != "ok" {
 			t.Fatalf("%q cut at %d: %s", doc, c, got)
+		}
+	})
+}
+
+// FuzzHTMLRewriterSelector checks that any selector is either refused by
+// on() with a "Parser error: …" TypeError or accepted and matched without
+// throwing.
+func FuzzHTMLRewriterSelector(f *testing.F) {
+	for _, s := range []string{"*", "p", "a[href^='https']", "div > p:nth-child(2n+1)", "ul li:not(.x, #y)", "p + a", "a >", "[=x]",
+		"p:nth-of-type(-n+3)", ":first-child", "svg|a", "a[b='c'", "main  section  >  div", "p,", ".1a", "[lang|=en i]"} {
+		f.Add(s)
+	}
+	h := newHTMLFuzzer(f)
+	f.Fuzz(func(t *testing.T, sel string) {
+		if !utf8.ValidString(sel) || len(sel) > 256 {
+			t.Skip("selectors are strings of at most 256 bytes here")
+		}
+		if got := h.check(sel, -1); got != "ok" {
+			t.Fatalf("selector %q: %s", sel, got)
 		}
 	})
 }

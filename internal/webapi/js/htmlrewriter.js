@@ -130,7 +130,7 @@ function parseSelector(src) {
     throw selectorError("Unexpected token in selector.");
   };
   // compound parses one compound selector; it returns null when none starts here.
-  const compound = (inNot) => {
+  const compound = () => {
     const c = { tag: null, tests: [] };
     let any = false;
     if (peek() === "*") {
@@ -203,7 +203,7 @@ function parseSelector(src) {
             skipWS();
             const inner = [];
             for (;;) {
-              const cc = compound(true);
+              const cc = compound();
               if (!cc) throw selectorError("The selector is empty.");
               inner.push(cc);
               skipWS();
@@ -234,7 +234,6 @@ function parseSelector(src) {
       }
       any = true;
     }
-    void inNot;
     return any ? c : null;
   };
 
@@ -244,11 +243,8 @@ function parseSelector(src) {
     const complex = [];
     let comb = null;
     for (;;) {
-      const c = compound(false);
+      const c = compound();
       if (!c) {
-        if (comb === ">" || (comb === " " && complex.length && i < n && src[i] !== ",")) {
-          if (i >= n) throw selectorError("Dangling combinator in selector.");
-        }
         if (comb === ">") throw selectorError(i >= n ? "Dangling combinator in selector." : "Unexpected token in selector.");
         if (complex.length === 0) {
           if (i >= n || src[i] === "," || src[i] === ">") throw selectorError("The selector is empty.");
