@@ -64,6 +64,16 @@ export default {
     await run(out, "implicitRename", [closedBy], (rw, log) => rw.on("li, p", { element(e) { const id = e.getAttribute("id"); if (id === "p") e.tagName = "q"; e.onEndTag((t) => { log.push(id + t.name); if (id == 2) t.name = "x"; }); } }));
     await run(out, "implicitRemove", [closedBy], (rw) => rw.on("li", { element(e) { if (e.getAttribute("id") == 2) e.remove(); } }).on("p", { element(e) { e.onEndTag((t) => t.remove()); } }));
     await run(out, "implicitInner", [closedBy], (rw) => rw.on("li, p", { element(e) { e.setInnerContent("I"); } }));
+    await run(out, "dupAttrs", ["<a HREF=1 href=2 Data-X=y>t</a>"], (rw, log) => rw.on("a", { element(e) { log.push([...e.attributes], e.getAttribute("href")); e.setAttribute("HREF", "3"); e.setAttribute("New", "n"); } }));
+    await run(out, "crlf", ["<p>\r\na\r\n</p>\r\n<br\r\nclass=x\r\n>"], (rw, log) => rw.on("p", { text(t) { log.push(t.text); } }).on("br", { element(e) { log.push(e.getAttribute("class")); e.setAttribute("k", "v"); } }));
+    await run(out, "removedComments", ["<div><!--a--><p>t</p></div><!--b-->"], (rw, log) => rw.on("div", { element(e) { e.remove(); } }).onDocument({ comments(c) { log.push(c.text, c.removed); } }));
+    await run(out, "innerAndEnd", ["<div>x</div>"], (rw, log) => rw.on("div", { element(e) { e.setInnerContent("I"); e.append("A"); e.prepend("P"); e.onEndTag((t) => { t.before("B"); }); } }));
+    await run(out, "replaceVoid", ["<img src=a><br/><p>k</p>"], (rw) => rw.on("img, br", { element(e) { e.replace("<hr>", { html: true }); } }));
+    await run(out, "removeKeepRename", ["<b>x</b>"], (rw) => rw.on("b", { element(e) { e.tagName = "i"; e.removeAndKeepContent(); } }));
+    await run(out, "nestedSame", ["<div id=1><div id=2>a</div>b</div>"], (rw, log) => rw.on("div", { element(e) { const id = e.getAttribute("id"); e.onEndTag((t) => log.push("end" + id)); e.append("[" + id + "]"); } }));
+    await run(out, "selectorWs", ["<ul><li class=a>1</li></ul>"], (rw, log) => rw.on("  ul\n>\tli.a  ", { element(e) { log.push("hit"); } }).on("ul li , ol li", { element() { log.push("list"); } }));
+    await run(out, "asyncText", ["<p>ab</p>"], (rw, log) => rw.on("p", { async text(t) { await null; log.push(t.text); if (t.text) t.replace("X"); } }));
+    await run(out, "attrEntitySet", ["<a title=x>y</a>"], (rw, log) => rw.on("a", { element(e) { e.setAttribute("title", "a & b < c > d \"q\" 'r'"); log.push(e.getAttribute("title")); } }));
     await run(out, "comments", ["<!-- hi --><p><!--x--><!----></p>"], (rw, log) => rw.on("p", { comments(c) { log.push(c.text); if (c.text === "x") c.text = "new"; } }).onDocument({ comments(c) { log.push("doc", c.text); } }));
     await run(out, "commentOps", ["<!--a--><!--b--><!--c-->"], (rw, log) => rw.onDocument({ comments(c) { if (c.text == "a") c.remove(); if (c.text == "b") { c.before("<x>"); c.after("<y>", { html: true }); } if (c.text == "c") c.replace("Z"); log.push(c.removed); } }));
     await run(out, "commentBad", ["<!--a-->"], (rw) => rw.onDocument({ comments(c) { c.text = "a-->b"; } }));

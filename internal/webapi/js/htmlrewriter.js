@@ -339,7 +339,7 @@ class OpenElement {
   constructor(name, ns, attrs, childIndex, typeIndex) {
     this.name = name; // lower case
     this.ns = ns;
-    this.attrs = attrs; // [{name, value, raw}]
+    this.attrs = attrs; // [{name (lower case), value, raw (as written; null once set), orig (the name as written)}]
     this.childIndex = childIndex;
     this.typeIndex = typeIndex;
     this.children = 0;
@@ -425,7 +425,7 @@ class Element {
         return this;
       }
     }
-    st.attrs.push({ name: n, value: v, raw: null });
+    st.attrs.push({ name: n, value: v, raw: null, orig: n });
     return this;
   }
 
@@ -630,7 +630,7 @@ function scanAttrs(s, i) {
     while (j < n && isWS(s[j])) j++;
     if (j >= n) return null;
     if (s[j] !== "=") {
-      attrs.push({ name, value: "", raw: s.slice(start, i) });
+      attrs.push({ name, value: "", raw: s.slice(start, i), orig: s.slice(start, i) });
       i = j;
       continue;
     }
@@ -650,7 +650,7 @@ function scanAttrs(s, i) {
       if (j >= n) return null;
       value = s.slice(vs, j);
     }
-    attrs.push({ name, value, raw: s.slice(start, j) });
+    attrs.push({ name, value, raw: s.slice(start, j), orig: s.slice(start, i) });
     i = j;
   }
 }
@@ -861,7 +861,7 @@ class Rewriter {
       if (!st.removed) {
         if (st.modified) {
           let s = "<" + st.name;
-          for (const a of st.attrs) s += " " + (a.raw !== null ? a.raw : a.name + '="' + a.value.replace(/"/g, "&quot;") + '"');
+          for (const a of st.attrs) s += " " + (a.raw !== null ? a.raw : a.orig + '="' + a.value.replace(/"/g, "&quot;") + '"');
           this.emit(s + (selfClosing ? " />" : ">"));
         } else {
           this.emit(raw);
