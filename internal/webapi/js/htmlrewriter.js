@@ -352,6 +352,8 @@ class OpenElement {
     this.removeContent = false; // remove, replace, setInnerContent
     this.removeEndTag = false; // remove, replace, removeAndKeepContent
     this.removeCounted = false;
+    this.pos = 0; // index on the stack
+    this.isVoid = false; // closed by its start tag
   }
 
   attrValue(name) {
@@ -684,6 +686,7 @@ class Rewriter {
     this.pending = "";
     this.inText = false;
     this.removedDepth = 0;
+    this.later = null; // see markup
   }
 
   emit(s) {
@@ -801,7 +804,22 @@ class Rewriter {
 
   *startTag(raw, rawName, attrs, selfClosing) {
     if (this.pending !== "" || this.inText) yield* this.endText();
-    let name = rawName.toLowerCase();
+    const el = this.openElement(rawName, attrs, selfClosing);
+    if (el.matched) yield* this.elementHandlers(raw, el, selfClosing);
+    else this.plainStart(raw, el);
+  }
+
+  // endTextPlain closes the text node when no text handler is registered.
+  endTextPlain() {
+    this.emit(this.pending);
+    this.pending = "";
+    this.inText = false;
+  }
+
+  // openElement puts a started element on the stack and matches the
+  // selectors against it.
+  openElement(rawName, attrs, selfClosing) {
+    const name = rawName.toLowerCase();
     // Foreign content: svg and math open it; a few HTML tags break out of
     // it; integration points hold HTML.
     let top = this.stack.length ? this.stack[this.stack.length - 1] : null;
@@ -825,84 +843,96 @@ class Rewriter {
     parent.children++;
     const el = new OpenElement(name, ns, attrs, parent.children, this.needTypes ? parent.nextType(name) : 0);
     this.stack.push(el);
-    const pos = this.stack.length - 1;
-    const isVoid = ns === HTML_NS ? VOID.has(name) : selfClosing;
+    el.pos = this.stack.length - 1;
+    el.isVoid = ns === HTML_NS ? VOID.has(name) : selfClosing;
     let matched = null;
     for (let i = 0; i < this.eh.length; i++) {
       for (const complex of this.eh[i].sel) {
-        if (complexMatches(complex, complex.length - 1, this.stack, pos)) {
+        if (complexMatches(complex, complex.length - 1, this.stack, el.pos)) {
           (matched || (matched = [])).push(i);
           break;
         }
       }
     }
     el.matched = matched;
-    let st = null;
-    if (matched) {
-      for (const i of matched) this.active[i]++;
-      st = {
-        name, ns, attrs, selfClosing, canHaveContent: !isVoid, open: isVoid ? null : el, modified: false,
-        before: [], after: [], prepend: [], append: [], inner: null, replacement: null, removed: false,
-        keepContent: false, inRemoved: this.removedDepth > 0, endHandlers: [],
-      };
-      for (const i of matched) {
-        const h = this.eh[i].h;
-        if (!h || !h.element) continue;
-        const r = h.element.call(h, new Element(st));
-        if (isThenable(r)) yield r;
-      }
-      st.dead = true;
-    }
-    if (!st) {
-      this.emit(raw);
-    } else {
-      for (const s of st.before) this.emit(s);
-      if (st.replacement !== null) this.emit(st.replacement);
-      if (!st.removed) {
-        if (st.modified) {
-          let s = "<" + st.name;
-          for (const a of st.attrs) s += " " + (a.raw !== null ? a.raw : a.orig + '="' + a.value.replace(/"/g, "&quot;") + '"');
-          this.emit(s + (selfClosing ? " />" : ">"));
-        } else {
-          this.emit(raw);
-        }
-      }
-      if (!isVoid) {
-        if (!st.removed || !st.keepContent) {
-          if (st.removed) {
-            el.removeContent = true;
-            el.removeEndTag = true;
-          } else {
-            for (const s of st.prepend) this.emit(s);
-            if (st.inner !== null) {
-              this.emit(st.inner);
-              el.removeContent = true;
-            }
-          }
-        } else {
-          el.removeEndTag = true;
-        }
-        if (st.name !== name) el.endName = st.name;
-        if (st.append.length) el.append = st.append;
-        if (st.after.length) el.after = st.after;
-        if (st.endHandlers.length) el.endHandlers = st.endHandlers;
-        if (el.removeContent) {
-          this.removedDepth++;
-          el.removeCounted = true;
-        }
-      } else {
-        for (const s of st.after) this.emit(s);
-      }
-    }
-    if (isVoid) {
-      this.pop(pos);
+    return el;
+  }
+
+  // plainStart writes a start tag that no handler saw.
+  plainStart(raw, el) {
+    this.emit(raw);
+    this.afterStart(el);
+  }
+
+  // afterStart closes a void element at once, or enters raw text.
+  afterStart(el) {
+    if (el.isVoid) {
+      this.pop(el.pos);
       return;
     }
-    if (ns === HTML_NS && RAWTEXT.has(name)) {
+    const name = el.name;
+    if (el.ns === HTML_NS && RAWTEXT.has(name)) {
       this.mode = name === "plaintext" ? PLAIN : RAW;
       this.rawName = name;
       this.escaped = false;
     }
+  }
+
+  // elementHandlers runs the element handlers of a matched start tag and
+  // writes what they made of it.
+  *elementHandlers(raw, el, selfClosing) {
+    const { name, ns, attrs, isVoid, matched } = el;
+    for (const i of matched) this.active[i]++;
+    const st = {
+      name, ns, attrs, selfClosing, canHaveContent: !isVoid, open: isVoid ? null : el, modified: false,
+      before: [], after: [], prepend: [], append: [], inner: null, replacement: null, removed: false,
+      keepContent: false, inRemoved: this.removedDepth > 0, endHandlers: [],
+    };
+    for (const i of matched) {
+      const h = this.eh[i].h;
+      if (!h || !h.element) continue;
+      const r = h.element.call(h, new Element(st));
+      if (isThenable(r)) yield r;
+    }
+    st.dead = true;
+    for (const s of st.before) this.emit(s);
+    if (st.replacement !== null) this.emit(st.replacement);
+    if (!st.removed) {
+      if (st.modified) {
+        let s = "<" + st.name;
+        for (const a of st.attrs) s += " " + (a.raw !== null ? a.raw : a.orig + '="' + a.value.replace(/"/g, "&quot;") + '"');
+        this.emit(s + (selfClosing ? " />" : ">"));
+      } else {
+        this.emit(raw);
+      }
+    }
+    if (!isVoid) {
+      if (!st.removed || !st.keepContent) {
+        if (st.removed) {
+          el.removeContent = true;
+          el.removeEndTag = true;
+        } else {
+          for (const s of st.prepend) this.emit(s);
+          if (st.inner !== null) {
+            this.emit(st.inner);
+            el.removeContent = true;
+          }
+        }
+      } else {
+        el.removeEndTag = true;
+      }
+      if (st.name !== name) el.endName = st.name;
+      if (st.append.length) el.append = st.append;
+      if (st.after.length) el.after = st.after;
+      if (st.endHandlers.length) el.endHandlers = st.endHandlers;
+      if (el.removeContent) {
+        this.removedDepth++;
+        el.removeCounted = true;
+      }
+    } else {
+      for (const s of st.after) this.emit(s);
+    }
+    this.afterStart(el);
   }
 
   integration(el) {
@@ -916,6 +946,24 @@ class Rewriter {
     this.stack.splice(pos, 1);
     if (el.matched) for (const i of el.matched) this.active[i]--;
     if (el.removeCounted) this.removedDepth--;
+  }
+
+  // endTagPlain handles an end tag no handler or content change touches and
+  // reports whether it did; it changes nothing when it returns false.
+  endTagPlain(raw, rawName) {
+    if (this.anyText && (this.pending !== "" || this.inText)) return false;
+    const name = rawName.toLowerCase();
+    let pos = -1;
+    for (let p = this.stack.length - 1; p >= 0; p--) {
+      const el = this.stack[p];
+      if (el.endName !== null || el.removeEndTag || el.append || el.after || el.endHandlers) return false;
+      if (el.name === name) { pos = p; break; }
+    }
+    if (pos < 0) return false;
+    if (this.pending !== "" || this.inText) this.endTextPlain();
+    while (this.stack.length - 1 >= pos) this.pop(this.stack.length - 1);
+    this.emit(raw);
+    return true;
   }
 
   // endTag closes the innermost open element of that name and every element
@@ -994,7 +1042,12 @@ class Rewriter {
       }
       this.pending += s.slice(i, lt);
       i = lt;
-      const r = this.mode === DATA ? yield* this.markup(s, i, final) : yield* this.rawMarkup(s, i, final);
+      const r = this.mode === DATA ? this.markup(s, i, final) : yield* this.rawMarkup(s, i, final);
+      if (this.later !== null) {
+        const g = this.later;
+        this.later = null;
+        yield* g;
+      }
       if (r < 0) break; // need more input
       i = r;
     }
@@ -1009,86 +1062,113 @@ class Rewriter {
   }
 
   // markup handles "<" at s[i] in the data state and returns the index after
-  // what it consumed, or -1 to wait for more input.
-  *markup(s, i, final) {
+  // what it consumed, or -1 to wait for more input. It is a plain function:
+  // work that may run handlers is left in this.later, a generator that step
+  // runs at once; tags no handler sees are done here, with no generator.
+  markup(s, i, final) {
     const n = s.length;
     const c = s[i + 1];
-    if (c === undefined) return final ? yield* this.lone(i) : -1;
+    if (c === undefined) return final ? this.lone(i) : -1;
     if (isAlpha(c)) {
       let j = i + 2;
       let ch;
       while (j < n && !isWS(ch = s[j]) && ch !== "/" && ch !== ">") j++;
-      if (j >= n) return final ? yield* this.lone(i) : -1;
+      if (j >= n) return final ? this.lone(i) : -1;
       const r = scanAttrs(s, j);
-      if (!r) return final ? yield* this.lone(i) : -1;
-      yield* this.startTag(s.slice(i, r.end), s.slice(i + 1, j), r.attrs, r.selfClosing);
+      if (!r) return final ? this.lone(i) : -1;
+      const raw = s.slice(i, r.end);
+      if (this.anyText && (this.pending !== "" || this.inText)) {
+        this.later = this.startTag(raw, s.slice(i + 1, j), r.attrs, r.selfClosing);
+      } else {
+        if (this.pending !== "" || this.inText) this.endTextPlain();
+        const el = this.openElement(s.slice(i + 1, j), r.attrs, r.selfClosing);
+        if (el.matched) this.later = this.elementHandlers(raw, el, r.selfClosing);
+        else this.plainStart(raw, el);
+      }
       return r.end;
     }
     if (c === "/") {
       const c2 = s[i + 2];
-      if (c2 === undefined) return final ? yield* this.lone(i) : -1;
+      if (c2 === undefined) return final ? this.lone(i) : -1;
       if (isAlpha(c2)) {
         let j = i + 3;
         let ch;
         while (j < n && !isWS(ch = s[j]) && ch !== "/" && ch !== ">") j++;
-        if (j >= n) return final ? yield* this.lone(i) : -1;
+        if (j >= n) return final ? this.lone(i) : -1;
         const r = scanAttrs(s, j);
-        if (!r) return final ? yield* this.lone(i) : -1;
-        yield* this.endTag(s.slice(i, r.end), s.slice(i + 2, j));
+        if (!r) return final ? this.lone(i) : -1;
+        const raw = s.slice(i, r.end);
+        const name = s.slice(i + 2, j);
+        if (!this.endTagPlain(raw, name)) this.later = this.endTag(raw, name);
         return r.end;
       }
       if (c2 === ">") {
         // "</>" makes no token
-        if (this.pending !== "" || this.inText) yield* this.endText();
-        this.emit("</>");
+        this.later = this.textThen("</>");
         return i + 3;
       }
-      return yield* this.bogus(s, i, 2, final);
+      return this.bogus(s, i, 2, final);
     }
     if (c === "!") {
       if (s.startsWith("<!--", i)) {
-        if (s.startsWith("<!-->", i)) { yield* this.comment("<!-->", "", "<!--", "-->"); return i + 5; }
-        if (s.startsWith("<!--->", i)) { yield* this.comment("<!--->", "", "<!--", "-->"); return i + 6; }
+        if (s.startsWith("<!-->", i)) { this.later = this.comment("<!-->", "", "<!--", "-->"); return i + 5; }
+        if (s.startsWith("<!--->", i)) { this.later = this.comment("<!--->", "", "<!--", "-->"); return i + 6; }
         const e = s.indexOf("-->", i + 4);
-        if (e < 0) return final ? yield* this.lone(i) : -1;
-        yield* this.comment(s.slice(i, e + 3), s.slice(i + 4, e), "<!--", "-->");
+        if (e < 0) return final ? this.lone(i) : -1;
+        this.later = this.comment(s.slice(i, e + 3), s.slice(i + 4, e), "<!--", "-->");
         return e + 3;
       }
       const rest = s.slice(i, i + 9);
       if (!final && (rest.length < 9 && ("<!doctype".startsWith(rest.toLowerCase()) || "<![CDATA[".startsWith(rest) || "<!--".startsWith(rest)))) return -1;
       if (rest.toLowerCase() === "<!doctype") {
         const e = s.indexOf(">", i);
-        if (e < 0) return final ? yield* this.lone(i) : -1;
-        yield* this.doctype(s.slice(i, e + 1), s.slice(i + 9, e));
+        if (e < 0) return final ? this.lone(i) : -1;
+        this.later = this.doctype(s.slice(i, e + 1), s.slice(i + 9, e));
         return e + 1;
       }
       if (rest === "<![CDATA[" && this.currentNS() !== HTML_NS) {
         const e = s.indexOf("]]>", i + 9);
-        if (e < 0) return final ? yield* this.lone(i) : -1;
-        // CDATA is text; its delimiters are written as they were
-        yield* this.flushText();
-        this.emit("<![CDATA[");
-        yield* this.textChunk(s.slice(i + 9, e), false);
-        this.emit("]]>");
+        if (e < 0) return final ? this.lone(i) : -1;
+        this.later = this.cdata(s.slice(i + 9, e));
         return e + 3;
       }
-      return yield* this.bogus(s, i, 2, final);
+      return this.bogus(s, i, 2, final);
     }
-    if (c === "?") return yield* this.bogus(s, i, 1, final);
-    return yield* this.lone(i);
+    if (c === "?") return this.bogus(s, i, 1, final);
+    return this.lone(i);
   }
 
-  // lone writes a "<" that starts no tag as a text chunk of its own.
-  *lone(i) {
-    yield* this.flushText();
-    yield* this.textChunk("<", false);
+  // lone leaves a "<" that starts no tag to be written as a text chunk of
+  // its own, and returns the index after it.
+  lone(i) {
+    this.later = this.loneText();
     return i + 1;
   }
 
-  *bogus(s, i, skip, final) {
+  *loneText() {
+    yield* this.flushText();
+    yield* this.textChunk("<", false);
+  }
+
+  // textThen closes the text node, then writes s.
+  *textThen(s) {
+    if (this.pending !== "" || this.inText) yield* this.endText();
+    this.emit(s);
+  }
+
+  // cdata writes a CDATA section (text in foreign content) with its
+  // delimiters as they were.
+  *cdata(text) {
+    yield* this.flushText();
+    this.emit("<![CDATA[");
+    yield* this.textChunk(text, false);
+    this.emit("]]>");
+  }
+
+  bogus(s, i, skip, final) {
     const e = s.indexOf(">", i);
-    if (e < 0) return final ? yield* this.lone(i) : -1;
-    yield* this.comment(s.slice(i, e + 1), s.slice(i + skip, e), s.slice(i, i + skip), ">");
+    if (e < 0) return final ? this.lone(i) : -1;
+    this.later = this.comment(s.slice(i, e + 1), s.slice(i + skip, e), s.slice(i, i + skip), ">");
     return e + 1;
   }
 
@@ -1097,7 +1177,11 @@ class Rewriter {
     const n = s.length;
     yield* this.flushText();
     const c = s[i + 1];
-    if (c === undefined) return final ? yield* this.lone(i) : -1;
+    if (c === undefined) {
+      if (!final) return -1;
+      yield* this.textChunk("<", false);
+      return i + 1;
+    }
     if (c === "/") {
       let j = i + 2;
       while (j < n && isAlpha(s[j])) j++;
