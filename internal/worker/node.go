@@ -53,6 +53,7 @@ var nodeProvided = map[string]string{
 	"stream/web":       "stream_web.js",
 	"stream/consumers": "stream_consumers.js",
 	"querystring":      "querystring.js",
+	"zlib":             "zlib.js",
 	"string_decoder":   "string_decoder.js",
 	"timers":           "timers.js",
 	"timers/promises":  "timers_promises.js",

@@ -1,8 +1,11 @@
 package worker
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/http/httptest"
@@ -433,4 +436,23 @@ func upperLinesSHA256(n int) string {
 		fmt.Fprintf(h, "LINE %d\n", i)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+func TestNodeZlib(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("compressed by Go"))
+	zw.Close()
+	nodeCases(t, `import zlib from "node:zlib";
+import { Buffer } from "node:buffer";`, `
+  t("gunzipGo", () => zlib.gunzipSync(Buffer.from("`+base64.StdEncoding.EncodeToString(gz.Bytes())+`", "base64")).toString());
+  t("roundTrip", () => zlib.inflateRawSync(zlib.deflateRawSync("x".repeat(100000))).length);
+  t("bad", () => zlib.inflateSync(Buffer.from("xx")));
+  t("crc32", () => zlib.crc32("The quick brown fox jumps over the lazy dog").toString(16));
+`, map[string]string{
+		"gunzipGo":  `"compressed by Go"`,
+		"roundTrip": `100000`,
+		"bad":       `"THROW Error: incorrect header check"`,
+		"crc32":     `"414fa339"`,
+	})
 }

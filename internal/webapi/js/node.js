@@ -51,6 +51,23 @@ Object.defineProperty(globalThis, "__zs_node", {
     hashFinal(code, state) {
       return resultU8(host.cryptoHashFinal(code, pack(state, EMPTY), state.length));
     },
+    // zlib(op, level, data) compresses or decompresses (node.go's
+    // nodeZlib operations); a failure throws an Error with zlib's message
+    // and code.
+    zlib(op, level, data) {
+      const n = host.nodeZlib(op, level, pack(data, EMPTY), data.length);
+      if (typeof n === "string") {
+        const [, , msg, code] = n.split("\0");
+        if (code === undefined) chk(n);
+        const e = new Error(msg);
+        e.code = code;
+        e.errno = code === "Z_BUF_ERROR" ? -5 : -3;
+        throw e;
+      }
+      const sab = new SharedArrayBuffer(n);
+      host.nodeZlibTake(sab);
+      return new Uint8Array(sab).slice();
+    },
     pbkdf2(code, password, salt, iterations, keylen) {
       const out = new SharedArrayBuffer(keylen);
       chk(host.nodePbkdf2(code, pack(password, salt), password.length, salt.length, iterations, out, keylen));
