@@ -673,6 +673,7 @@ class Rewriter {
     this.docDoctype = documentHandlers.filter((h) => h && h.doctype);
     this.docEnd = documentHandlers.filter((h) => h && h.end);
     this.anyText = this.textEntries.length > 0 || this.docText.length > 0;
+    this.noComments = this.commentEntries.length === 0 && this.docComments.length === 0;
     // :nth-of-type and :first-of-type need per-name sibling counts
     const hasType = (c) => c.tests.some((t) => t.kind === "nthType" || (t.kind === "not" && t.inner.some(hasType)));
     this.needTypes = elementHandlers.some((e) => e.sel.some((complex) => complex.some(hasType)));
@@ -1115,7 +1116,12 @@ class Rewriter {
         if (s.startsWith("<!--->", i)) { this.later = this.comment("<!--->", "", "<!--", "-->"); return i + 6; }
         const e = s.indexOf("-->", i + 4);
         if (e < 0) return final ? this.lone(i) : -1;
-        this.later = this.comment(s.slice(i, e + 3), s.slice(i + 4, e), "<!--", "-->");
+        if (this.noComments && !(this.anyText && (this.pending !== "" || this.inText))) {
+          if (this.pending !== "" || this.inText) this.endTextPlain();
+          this.emit(s.slice(i, e + 3));
+        } else {
+          this.later = this.comment(s.slice(i, e + 3), s.slice(i + 4, e), "<!--", "-->");
+        }
         return e + 3;
       }
       const rest = s.slice(i, i + 9);
