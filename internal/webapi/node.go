@@ -146,6 +146,7 @@ func nodeZlibRun(op int64, level int, in []byte) ([]byte, error) {
 // "\x00Name\x00message" strings.
 func installNodeZlib(r *Runtime) {
 	var pending []byte
+	installNodeKeys(r, &pending) // node_keys.go: its results use nodeZlibTake too
 	cryptoFunc(r, "nodeZlib", func(c *v8.Call) (any, error) {
 		p, err := cryptoArgs(c, 2, 1)
 		if err != nil {

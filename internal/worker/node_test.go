@@ -3,10 +3,18 @@ package worker
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -455,4 +463,50 @@ import { Buffer } from "node:buffer";`, `
 		"bad":       `"THROW Error: incorrect header check"`,
 		"crc32":     `"414fa339"`,
 	})
+}
+
+// Signatures made by node:crypto verify in Go, and Go's verify in
+// node:crypto (the RS256 and ES256 of JWT libraries).
+func TestNodeSignatures(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rder, _ := x509.MarshalPKCS8PrivateKey(rk)
+	eder, _ := x509.MarshalPKIXPublicKey(&ek.PublicKey)
+	rpem := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: rder})
+	epem := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: eder})
+	digest := sha256.Sum256([]byte("header.payload"))
+	esig, err := ecdsa.SignASN1(rand.Reader, ek, digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		RS256 string
+		ES256 bool
+		Bad   bool
+	}
+	url := newNodeWorker(t, `import { createSign, createVerify } from "crypto";
+export default { fetch() {
+  return Response.json({
+    RS256: createSign("RSA-SHA256").update("header.payload").sign(`+"`"+string(rpem)+"`"+`, "base64"),
+    ES256: createVerify("sha256").update("header.payload").verify(`+"`"+string(epem)+"`"+`, "`+base64.StdEncoding.EncodeToString(esig)+`", "base64"),
+    Bad: createVerify("sha256").update("header.payload!").verify(`+"`"+string(epem)+"`"+`, "`+base64.StdEncoding.EncodeToString(esig)+`", "base64"),
+  });
+} };`, nil)
+	_, body, _ := get(t, url)
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	sig, _ := base64.StdEncoding.DecodeString(got.RS256)
+	if err := rsa.VerifyPKCS1v15(&rk.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+		t.Errorf("RS256 signature from node:crypto does not verify in Go: %v", err)
+	}
+	if !got.ES256 || got.Bad {
+		t.Errorf("ES256 verify = %v, tampered = %v", got.ES256, got.Bad)
+	}
 }

@@ -17,18 +17,27 @@ function chk(r) {
   return r;
 }
 
-// pack copies a and b one after the other into the scratch area (returning
-// undefined) or, when they do not fit, into a fresh SharedArrayBuffer.
-function pack(a, b) {
-  const total = a.length + b.length;
+// pack copies its byte arrays one after the other into the scratch area
+// (returning undefined) or, when they do not fit, into a fresh
+// SharedArrayBuffer, which it returns.
+function pack(...parts) {
+  let total = 0;
+  for (const p of parts) total += p.length;
   let buf, u8 = scratchU8;
   if (total > SCRATCH_SIZE) {
     buf = new SharedArrayBuffer(total);
     u8 = new Uint8Array(buf);
   }
-  u8.set(a, 0);
-  u8.set(b, a.length);
+  let off = 0;
+  for (const p of parts) { u8.set(p, off); off += p.length; }
   return buf;
+}
+
+// take collects n bytes that a node* host function holds.
+function take(n) {
+  const sab = new SharedArrayBuffer(n);
+  host.nodeZlibTake(sab);
+  return new Uint8Array(sab).slice();
 }
 
 function resultU8(n) {
@@ -67,6 +76,21 @@ Object.defineProperty(globalThis, "__zs_node", {
       const sab = new SharedArrayBuffer(n);
       host.nodeZlibTake(sab);
       return new Uint8Array(sab).slice();
+    },
+    // key(wantPrivate, bytes) parses PEM or DER key material:
+    // { type, asymmetricKeyType, modulusLength, namedCurve, der } with der
+    // PKCS #8 (private) or SPKI (public).
+    key(wantPrivate, bytes) {
+      const info = chk(host.nodeKey(wantPrivate, pack(bytes), bytes.length)).split("|");
+      return { type: info[0], asymmetricKeyType: info[1], modulusLength: info[2] ? +info[2] : undefined, namedCurve: info[3] || undefined, der: take(+info[4]) };
+    },
+    // sign(hash, der, data, padding, saltLength, dsaEncoding) signs with a
+    // PKCS #8 key; verify(...) checks with an SPKI (or PKCS #8) key.
+    sign(code, der, data, padding, saltLength, dsaEnc) {
+      return take(chk(host.nodeSign(code, pack(der, data), der.length, data.length, padding, saltLength, dsaEnc)));
+    },
+    verify(code, der, data, sig, isPrivate, padding, saltLength, dsaEnc) {
+      return chk(host.nodeVerify(code, pack(der, data, sig), der.length, data.length, sig.length, isPrivate, padding, saltLength, dsaEnc));
     },
     pbkdf2(code, password, salt, iterations, keylen) {
       const out = new SharedArrayBuffer(keylen);

@@ -3,9 +3,11 @@
 // internal/webapi/js/node.js), plus randomness and Web Crypto.
 // Decisions: the digests Go offers are md5, sha1, sha256, sha384 and sha512
 // (names as Node spells them, case-insensitive, with RSA-SHA* aliases);
-// others throw Node's "Digest method not supported". Ciphers, keys and
-// signatures (createCipheriv, createSign, KeyObject…) are not provided:
-// use crypto.subtle, which is exported as subtle and webcrypto.subtle.
+// others throw Node's "Digest method not supported". Keys and signatures
+// (KeyObject, createSign/createVerify, sign/verify) cover RSA, ECDSA and
+// Ed25519 from PEM or DER. Ciphers (createCipheriv…), key generation and
+// Diffie-Hellman are not provided: use crypto.subtle (exported as subtle
+// and webcrypto.subtle).
 
 import { Buffer } from "node:buffer";
 import { nodeError, invalidArgType, outOfRange, validateFunction } from "zerostack:node/errors";
@@ -114,6 +116,163 @@ export function hash(algorithm, data, outputEncoding = "hex") {
 }
 
 export function getHashes() { return Object.keys(HASHES).concat(["RSA-MD5", "RSA-SHA1", "RSA-SHA256", "RSA-SHA384", "RSA-SHA512"]).sort(); }
+
+// ---------------------------------------------------------------------------
+// Keys and signatures. Asymmetric keys are parsed in Go (PEM or DER: PKCS #8,
+// PKCS #1, SEC 1, SPKI, X.509 certificates; not encrypted PEM, not JWK) and
+// kept as DER; signing and verifying happen in Go (RSA PKCS #1 v1.5 and
+// PSS, ECDSA with DER or IEEE P1363 signatures, Ed25519).
+
+const kKey = Symbol("key");
+
+export class KeyObject {
+  constructor(type, handle) {
+    if (type !== "secret" && type !== "public" && type !== "private") throw invalidArgType("type", "one of 'secret', 'public', 'private'", type);
+    this[kKey] = handle;
+    Object.defineProperty(this, "type", { value: type, enumerable: true });
+  }
+  get asymmetricKeyType() { return this.type === "secret" ? undefined : this[kKey].asymmetricKeyType; }
+  get asymmetricKeyDetails() {
+    if (this.type === "secret") return undefined;
+    const k = this[kKey];
+    if (k.asymmetricKeyType === "rsa") return { modulusLength: k.modulusLength, publicExponent: 65537n };
+    if (k.asymmetricKeyType === "ec") return { namedCurve: k.namedCurve };
+    return {};
+  }
+  get symmetricKeySize() { return this.type === "secret" ? this[kKey].bytes.length : undefined; }
+  export(options = {}) {
+    const k = this[kKey];
+    if (this.type === "secret") {
+      if (options.format === "jwk") return { kty: "oct", ext: true, k: Buffer.from(k.bytes).toString("base64url") };
+      return Buffer.from(k.bytes);
+    }
+    const format = options.format ?? "pem";
+    const type = options.type ?? (this.type === "public" ? "spki" : "pkcs8");
+    if ((this.type === "public" && type !== "spki") || (this.type === "private" && type !== "pkcs8")) {
+      throw nodeError(Error, "ERR_CRYPTO_INCOMPATIBLE_KEY_OPTIONS", `zerostack exports ${this.type} keys as ${this.type === "public" ? "spki" : "pkcs8"} only`);
+    }
+    const der = Buffer.from(k.der);
+    if (format === "der") return der;
+    if (format !== "pem") throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The property 'options.format' is invalid. Received '${format}'`);
+    const label = this.type === "public" ? "PUBLIC KEY" : "PRIVATE KEY";
+    const b64 = der.toString("base64").replace(/.{64}/g, "$&\n").replace(/\n$/, "");
+    return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+  }
+  equals(other) {
+    if (!(other instanceof KeyObject)) throw invalidArgType("otherKeyObject", "an instance of KeyObject", other);
+    if (other.type !== this.type) return false;
+    const a = this.type === "secret" ? this[kKey].bytes : this[kKey].der;
+    const b = other.type === "secret" ? other[kKey].bytes : other[kKey].der;
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+  get [Symbol.toStringTag]() { return "KeyObject"; }
+}
+
+export function createSecretKey(key, encoding) {
+  const bytes = toBytes(key, encoding, "key");
+  return new KeyObject("secret", { bytes: new Uint8Array(bytes) });
+}
+
+function keyMaterial(key, what) {
+  if (typeof key === "string" || ArrayBuffer.isView(key) || key instanceof ArrayBuffer) return { data: toBytes(key, undefined, "key") };
+  if (key && typeof key === "object" && !(key instanceof KeyObject)) {
+    if (key.format === "jwk") throw nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "JWK keys are not supported by zerostack's node:crypto: use crypto.subtle.importKey('jwk', ...)");
+    if (key.passphrase !== undefined) throw nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "Encrypted private keys are not supported by zerostack's node:crypto");
+    if (key.key instanceof KeyObject) return { object: key.key };
+    return { data: toBytes(key.key, key.encoding, "key.key") };
+  }
+  if (key instanceof KeyObject) return { object: key };
+  throw invalidArgType(what, "of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, or KeyObject", key);
+}
+
+export function createPrivateKey(key) {
+  const m = keyMaterial(key, "key");
+  if (m.object) {
+    if (m.object.type !== "private") throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", "The argument 'key' must be a private key");
+    return m.object;
+  }
+  const info = zn.key(true, m.data);
+  return new KeyObject("private", info);
+}
+
+export function createPublicKey(key) {
+  const m = keyMaterial(key, "key");
+  if (m.object) {
+    if (m.object.type === "secret") throw nodeError(TypeError, "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", "Invalid key object type secret, expected private.");
+    if (m.object.type === "public") return m.object;
+    return new KeyObject("public", zn.key(false, m.object[kKey].der));
+  }
+  return new KeyObject("public", zn.key(false, m.data));
+}
+
+const PAD_PKCS1 = 1, PAD_PSS = 6, SALT_MAX = -2;
+
+function signOptions(key) {
+  const o = key && typeof key === "object" && !(key instanceof KeyObject) && !ArrayBuffer.isView(key) ? key : {};
+  const padding = o.padding ?? PAD_PKCS1;
+  const saltLength = o.saltLength ?? SALT_MAX;
+  const dsa = o.dsaEncoding ?? "der";
+  if (dsa !== "der" && dsa !== "ieee-p1363") throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The property 'options.dsaEncoding' is invalid. Received '${dsa}'`);
+  return [padding, saltLength, dsa === "ieee-p1363" ? 1 : 0];
+}
+
+function signWith(code, data, key, outputEncoding) {
+  const priv = createPrivateKey(key);
+  const [padding, saltLength, dsa] = signOptions(key);
+  return output(zn.sign(code, priv[kKey].der, data, padding, saltLength, dsa), outputEncoding);
+}
+
+function verifyWith(code, data, key, signature, sigEncoding) {
+  const m = keyMaterial(key, "key");
+  let k = m.object;
+  if (!k) {
+    // PEM or DER that may hold either half.
+    try { k = createPublicKey(key); } catch { k = createPrivateKey(key); }
+  }
+  if (k.type === "secret") throw nodeError(TypeError, "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", "Invalid key object type secret, expected public.");
+  const [padding, saltLength, dsa] = signOptions(key);
+  const sig = toBytes(signature, sigEncoding, "signature");
+  return zn.verify(code, k[kKey].der, data, sig, k.type === "private", padding, saltLength, dsa);
+}
+
+function signHashCode(algorithm) {
+  const code = hashCode(algorithm);
+  if (code === undefined) throw new Error(`Unknown digest: ${algorithm}`);
+  return code;
+}
+
+export class Sign {
+  #code; #chunks = [];
+  constructor(algorithm) { this.#code = signHashCode(algorithm); }
+  update(data, inputEncoding) { this.#chunks.push(Buffer.from(toBytes(data, inputEncoding))); return this; }
+  sign(privateKey, outputEncoding) { return signWith(this.#code, Buffer.concat(this.#chunks), privateKey, outputEncoding); }
+}
+
+export class Verify {
+  #code; #chunks = [];
+  constructor(algorithm) { this.#code = signHashCode(algorithm); }
+  update(data, inputEncoding) { this.#chunks.push(Buffer.from(toBytes(data, inputEncoding))); return this; }
+  verify(key, signature, signatureEncoding) { return verifyWith(this.#code, Buffer.concat(this.#chunks), key, signature, signatureEncoding); }
+}
+
+export function createSign(algorithm) { return new Sign(algorithm); }
+export function createVerify(algorithm) { return new Verify(algorithm); }
+
+// sign/verify (one shot): algorithm null or undefined means the key's own
+// (Ed25519) or SHA-256.
+export function sign(algorithm, data, key, callback) {
+  const code = algorithm == null ? 2 : signHashCode(algorithm);
+  const sig = signWith(code, toBytes(data, undefined, "data"), key);
+  if (callback) { validateFunction(callback, "callback"); queueMicrotask(() => callback(null, sig)); return; }
+  return sig;
+}
+
+export function verify(algorithm, data, key, signature, callback) {
+  const code = algorithm == null ? 2 : signHashCode(algorithm);
+  const ok = verifyWith(code, toBytes(data, undefined, "data"), key, signature);
+  if (callback) { validateFunction(callback, "callback"); queueMicrotask(() => callback(null, ok)); return; }
+  return ok;
+}
 
 // ---------------------------------------------------------------------------
 // PBKDF2.
@@ -225,13 +384,14 @@ export function timingSafeEqual(a, b) {
 
 export const webcrypto = globalThis.crypto;
 export const subtle = globalThis.crypto.subtle;
-export const constants = {};
+export const constants = { RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6, RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_MAX_SIGN: -2, RSA_PSS_SALTLEN_AUTO: -2 };
 
 export function getCiphers() { return []; }
 export function getCurves() { return []; }
 export function getFips() { return 0; }
 
 export default {
+  KeyObject, createSecretKey, createPrivateKey, createPublicKey, Sign, Verify, createSign, createVerify, sign, verify,
   Hash, Hmac, createHash, createHmac, hash, getHashes, pbkdf2, pbkdf2Sync, randomBytes, pseudoRandomBytes,
   randomFill, randomFillSync, randomInt, randomUUID, getRandomValues, timingSafeEqual, webcrypto, subtle,
   constants, getCiphers, getCurves, getFips,
