@@ -5,20 +5,21 @@
 //
 // Decision (JavaScript, not Go with x/net/html's tokenizer), measured
 // 2026-11-28 on the 2-core development machine while others' tests ran
-// (load 1.9-3.9). bench/htmlrewriter.sh serves a 1 MiB page (11,600 table
-// rows, 64 KiB chunks) and reports server CPU per page, workerd / zerostack:
-// passthrough anchor 8 / 15 ms; a selector matching nothing 9 / 71 ms; one
-// a[href] handler (11,600 calls) 351 / 80 ms; that plus a text handler on td
-// (58,000 calls) 1,627 / 99 ms. In-process, BenchmarkHTMLRewriter1MiB gives
-// 170-205 ms against 24-40 ms for BenchmarkHTMLPassthrough1MiB. The cost here
-// is the tokenizer (it runs at 13-15 MiB/s); a handler call costs little
+// (load 1.9-3.1). bench/htmlrewriter.sh serves a 1 MiB page (11,600 table
+// rows, 64 KiB chunks) and reports server CPU per page, workerd / zerostack
+// (00:21 run; bench/README.md has the others): passthrough anchor 8.6 / 17
+// ms; a selector matching nothing 9.6 / 47 ms; one a[href] handler (11,600
+// calls) 391 / 89 ms; that plus a text handler on td (58,000 calls) 1,975 /
+// 149 ms. The cost here is the tokenizer; a handler call costs little
 // because it stays in JavaScript. In Go the handlers would still be
 // JavaScript: every matched element and text chunk would cross Go -> JS at
 // 1.4 us a call before any attribute is marshalled (BenchmarkGoToJS in
 // internal/v8), 80 ms for the 58,000 calls above, and an async handler would
 // have to park the Go tokenizer on a JavaScript promise; x/net is only an
 // indirect dependency. A Go tokenizer would win where handlers match rarely
-// (the 71 ms case): that is the optimisation to try if profiles show it.
+// (the 47 ms case): that is the optimisation to try if profiles show it.
+// BenchmarkHTMLRewriter1MiB / BenchmarkHTMLPassthrough1MiB measure the same
+// in-process.
 //
 // Behaviour follows lol-html as workerd exposes it, checked against workerd
 // by internal/difftest/testdata/htmlrewriter.js:
