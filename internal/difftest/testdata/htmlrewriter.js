@@ -127,6 +127,16 @@ export default {
       const r = new HTMLRewriter().on("p", { element(e) { e.setAttribute("a", "\u00e9\u20ac"); }, text(t) { log.push(t.text); } }).transform(new Response(bytes, { headers: { "content-type": ct } }));
       out["charset " + ct] = [[...new Uint8Array(await r.arrayBuffer())], log];
     }
+    {
+      // input chunks that split UTF-8 sequences
+      const b = enc.encode("<p>caf\u00e9 \ud83d\ude00 \u4e16</p><a title='\u00e9\u00e9'>x</a>");
+      const parts = [];
+      for (let i = 0; i < b.length; i += 3) parts.push(b.slice(i, i + 3));
+      const log = [];
+      const body = new ReadableStream({ start(c) { for (const p of parts) c.enqueue(p); c.close(); } });
+      const res = new HTMLRewriter().on("p", { text(t) { log.push(t.text); } }).on("a", { element(e) { log.push(e.getAttribute("title")); e.setAttribute("t", "\u00e9"); } }).transform(new Response(body));
+      out.utf8Split = [await res.text(), log];
+    }
     out.contentLength = new HTMLRewriter().transform(new Response("<p>x</p>", { headers: { "content-length": "8" } })).headers.get("content-length");
     for (const s of ["p + a", "p ~ a", "p:last-child", "", "a >", "[=x]", "svg|a", "p:not()", ".1a", "p::before", "a[href=x i]", "p:nth-child(odd)", "p:nth-child(-n+3)", ":first-child", "P", "#a.b", "*|a", "a:only-child", "p,", ",p", "p  >  a", "a[b='c'", "a[b=c d]", "p:nth-of-type(even)", "p[", "a:hover", "div,,p", "> p", "a[href]b"]) {
       try { new HTMLRewriter().on(s, {}); out["sel " + s] = "ok"; } catch (e) { out["sel " + s] = e.name + ": " + e.message; }
