@@ -109,12 +109,22 @@ func (w *Worker) HasFlag(name string) bool {
 	return slices.Contains(w.CompatibilityFlags, name)
 }
 
-// NodeJSCompat reports whether Node.js compatibility is requested: the
-// nodejs_compat or nodejs_compat_v2 compatibility flag, or the legacy
-// node_compat key.
+// NodeJSCompat reports whether the Worker gets the Node.js built-in
+// modules: the nodejs_compat (or nodejs_compat_v2, or legacy node_compat)
+// flag, or a compatibility date of 2026-08-04 or later, from which workerd
+// enables them by default unless no_nodejs_compat turns them off
+// (Cloudflare's changelog "Node.js compatibility is now enabled by
+// default", 2026-08-04).
 func (w *Worker) NodeJSCompat() bool {
-	return w.HasFlag("nodejs_compat") || w.HasFlag("nodejs_compat_v2") || w.NodeCompat
+	if w.HasFlag("nodejs_compat") || w.HasFlag("nodejs_compat_v2") || w.NodeCompat {
+		return true
+	}
+	return w.CompatibilityDate >= NodeJSCompatDefaultDate && !w.HasFlag("no_nodejs_compat")
 }
+
+// NodeJSCompatDefaultDate is the compatibility date from which nodejs_compat
+// is on by default.
+const NodeJSCompatDefaultDate = "2026-08-04"
 
 // Defaults applied by [Load].
 const (

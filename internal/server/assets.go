@@ -166,6 +166,7 @@ func (d *Dev) buildAssets() (*worker.Worker, map[string]time.Time, error) {
 		return nil, inputs, nil
 	}
 	bo.Define, bo.Alias, bo.Minify, bo.Tsconfig = cfg.Define, cfg.Alias, cfg.Minify, cfg.TSConfig
+	bo.NodeCompat = cfg.NodeJSCompat() // Node.js built-in modules (internal/worker/node.go)
 	b, err := worker.MakeBundle(bo)
 	if err != nil {
 		return nil, nil, err

@@ -320,7 +320,7 @@ func (d *Dev) build() (*worker.Worker, map[string]time.Time, error) {
 		// nodejs_compat: node:* modules, Buffer and process (worker/node.go);
 		// on by default from compatibility date 2026-08-04 unless
 		// no_nodejs_compat is set, as in workerd.
-		NodeCompat: cfg.NodeJSCompat() || (cfg.CompatibilityDate >= "2026-08-04" && !cfg.HasFlag("no_nodejs_compat")),
+		NodeCompat: cfg.NodeJSCompat(),
 	})
 	if err != nil {
 		return nil, nil, err
