@@ -573,8 +573,18 @@ func TestAWSSDKBucketConfig(t *testing.T) {
 	if _, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("slow")}); err != nil {
 		t.Fatal(err)
 	}
+	// Rules fall due at the UTC midnight after their days have run out (as
+	// S3's do), so the sweeps are timed from the next midnight: an hour
+	// after the first day (the object expires, the upload does not) and an
+	// hour after the second (the upload is aborted), whatever the time of
+	// day the test runs at.
+	midnight := time.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
 	sweep := func(after time.Duration) (int, int) {
-		sw := &s3api.Sweeper{Store: srv.Store, Multipart: srv.Store, Settings: srv.Settings, Now: func() time.Time { return time.Now().Add(after) }}
+		at := time.Now()
+		if after > 0 {
+			at = midnight.Add(after)
+		}
+		sw := &s3api.Sweeper{Store: srv.Store, Multipart: srv.Store, Settings: srv.Settings, Now: func() time.Time { return at }}
 		d, a, err := sw.Sweep(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -584,11 +594,11 @@ func TestAWSSDKBucketConfig(t *testing.T) {
 	if d, a := sweep(0); d != 0 || a != 0 {
 		t.Fatalf("sweep now deleted %d, aborted %d", d, a)
 	}
-	if d, a := sweep(36 * time.Hour); d != 1 || a != 0 {
-		t.Fatalf("sweep after 1.5 days deleted %d, aborted %d; want 1, 0", d, a)
+	if d, a := sweep(25 * time.Hour); d != 1 || a != 0 {
+		t.Fatalf("sweep a day and an hour after the next midnight deleted %d, aborted %d; want 1, 0", d, a)
 	}
-	if d, a := sweep(72 * time.Hour); d != 0 || a != 1 {
-		t.Fatalf("sweep after 3 days deleted %d, aborted %d; want 0, 1", d, a)
+	if d, a := sweep(49 * time.Hour); d != 0 || a != 1 {
+		t.Fatalf("sweep two days and an hour after the next midnight deleted %d, aborted %d; want 0, 1", d, a)
 	}
 	lo, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b})
 	if err != nil || len(lo.Contents) != 1 || aws.ToString(lo.Contents[0].Key) != "keep/b" {
