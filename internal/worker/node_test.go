@@ -26,31 +26,7 @@ import (
 // newNodeWorker bundles src with nodejs_compat on and serves it.
 func newNodeWorker(t testing.TB, src string, mod func(*Config)) string {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	entry := filepath.Join(dir, "src", "index.js")
-	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	b, err := MakeBundle(BundleOptions{Entry: entry, Dir: dir, NodeCompat: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{Name: "test", Bundle: b, Dev: true, Isolates: 1, MaxIsolates: 1}
-	if mod != nil {
-		mod(&cfg)
-	}
-	w, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(w)
-	t.Cleanup(func() {
-		srv.Close()
-		w.Close()
-	})
+	_, srv := serveBundle(t, "index.js", src, BundleOptions{NodeCompat: true}, mod)
 	return srv.URL
 }
 

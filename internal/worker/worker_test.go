@@ -17,15 +17,24 @@ import (
 // serves it.
 func newTestWorker(t *testing.T, src string, mod func(*Config)) (*Worker, *httptest.Server) {
 	t.Helper()
+	return serveBundle(t, "index.ts", src, BundleOptions{}, mod)
+}
+
+// serveBundle writes src as src/name in a temp project, bundles it with
+// opts (Entry and Dir filled in), starts a one-isolate Worker (mod may
+// change its Config) and serves it; both stop when the test ends.
+func serveBundle(t testing.TB, name, src string, opts BundleOptions, mod func(*Config)) (*Worker, *httptest.Server) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	entry := filepath.Join(dir, "src", "index.ts")
+	entry := filepath.Join(dir, "src", name)
 	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b, err := MakeBundle(BundleOptions{Entry: entry, Dir: dir})
+	opts.Entry, opts.Dir = entry, dir
+	b, err := MakeBundle(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
