@@ -1,10 +1,8 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
-	"time"
 )
 
 const rpcBodiesJS = `
@@ -39,27 +37,7 @@ export default {
 // Durable Object RPC arguments and results, whether the object lives in
 // the caller's isolate or the other one.
 func TestDurableRPCBodies(t *testing.T) {
-	dir := writeWorkerProject(t, `name = "bodies"
-main = "index.js"
-[[durable_objects.bindings]]
-name = "BOX"
-class_name = "Box"
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["Box"]
-`, rpcBodiesJS)
-	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 2, PersistTo: t.TempDir(), Console: func(level, msg string) {
-		if level == "error" {
-			t.Log(msg)
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Shutdown(context.Background()) })
-	for deadline := time.Now().Add(10 * time.Second); d.Worker().Stats().Isolates < 2 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
+	d := startTwoIsolateDO(t, "bodies", "BOX", "Box", rpcBodiesJS)
 	const want = `{"seen":{"method":"POST","url":"http://box/x","auth":"a","body":"hello","h":"v"},"res":{"status":201,"box":"1","text":"made"},"read":"p0p1"}`
 	seen := map[bool]bool{}
 	for i := 0; i < 20 && len(seen) < 2; i++ {

@@ -181,30 +181,7 @@ export default {
 // dup(), borrowed parameters, errors, and no export left behind once the
 // requests have ended.
 func TestDurableRPCCapabilities(t *testing.T) {
-	dir := writeWorkerProject(t, `name = "caps"
-main = "index.js"
-[[durable_objects.bindings]]
-name = "ROOM"
-class_name = "Room"
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["Room"]
-`, rpcStubsJS)
-	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 2, PersistTo: t.TempDir(), Console: func(level, msg string) {
-		if level == "error" {
-			t.Log(msg)
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Shutdown(context.Background()) })
-	for deadline := time.Now().Add(10 * time.Second); d.Worker().Stats().Isolates < 2 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := d.Worker().Stats().Isolates; n < 2 {
-		t.Fatalf("%d isolates, want 2", n)
-	}
+	d := startTwoIsolateDO(t, "caps", "ROOM", "Room", rpcStubsJS)
 	u := d.URL()
 	// get runs path until it has run in both isolates (the object lives in
 	// one of them) and checks that both gave want.
@@ -704,4 +681,36 @@ export default {
 			t.Fatalf("%d %s\nwant %s", resp.StatusCode, b, want)
 		}
 	}
+}
+
+// startTwoIsolateDO serves a Worker named name whose Durable Object class
+// (a SQLite one) is bound as binding, with two isolates, and returns once
+// both run; the Worker's console errors go to the test log.
+func startTwoIsolateDO(t *testing.T, name, binding, class, js string) *Dev {
+	t.Helper()
+	dir := writeWorkerProject(t, fmt.Sprintf(`name = %q
+main = "index.js"
+[[durable_objects.bindings]]
+name = %q
+class_name = %q
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = [%q]
+`, name, binding, class, class), js)
+	d, err := StartDev(DevOptions{Path: dir, IP: "127.0.0.1", Port: -1, Isolates: 2, PersistTo: t.TempDir(), Console: func(level, msg string) {
+		if level == "error" {
+			t.Log(msg)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Shutdown(context.Background()) })
+	for deadline := time.Now().Add(10 * time.Second); d.Worker().Stats().Isolates < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := d.Worker().Stats().Isolates; n < 2 {
+		t.Fatalf("%d isolates, want 2", n)
+	}
+	return d
 }
