@@ -513,11 +513,6 @@ class Text {
   constructor(st, last) { this[E] = st; this[LAST] = last; }
   get lastInTextNode() { live(this); return this[LAST]; }
   get text() { return live(this).text; }
-  get removed() { return live(this).removed; }
-  before(c, o) { live(this).before.push(content(c, o)); return this; }
-  after(c, o) { live(this).after.unshift(content(c, o)); return this; }
-  replace(c, o) { live(this).replacement = content(c, o); live(this).removed = true; return this; }
-  remove() { live(this).removed = true; return this; }
   get [Symbol.toStringTag]() { return "Text"; }
 }
 
@@ -530,12 +525,23 @@ class Comment {
     live(this).text = s;
     live(this).modified = true;
   }
-  get removed() { return live(this).removed; }
-  before(c, o) { live(this).before.push(content(c, o)); return this; }
-  after(c, o) { live(this).after.unshift(content(c, o)); return this; }
-  replace(c, o) { live(this).replacement = content(c, o); live(this).removed = true; return this; }
-  remove() { live(this).removed = true; return this; }
   get [Symbol.toStringTag]() { return "Comment"; }
+}
+
+// Text and Comment share their mutations (chunkState), written once and
+// defined on both prototypes, each of which stays a class of its own as in
+// workerd.
+const chunkMethods = {
+  get removed() { return live(this).removed; },
+  before(c, o) { live(this).before.push(content(c, o)); return this; },
+  after(c, o) { live(this).after.unshift(content(c, o)); return this; },
+  replace(c, o) { live(this).replacement = content(c, o); live(this).removed = true; return this; },
+  remove() { live(this).removed = true; return this; },
+};
+for (const cls of [Text, Comment]) {
+  const ds = Object.getOwnPropertyDescriptors(chunkMethods);
+  for (const d of Object.values(ds)) d.enumerable = false;
+  Object.defineProperties(cls.prototype, ds);
 }
 
 class Doctype {
