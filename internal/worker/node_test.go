@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,36 +123,20 @@ func TestNodeModuleNotProvided(t *testing.T) {
 // A bare built-in name we do not provide still resolves from node_modules
 // (a polyfill package), and one we provide wins over node_modules.
 func TestNodeBareNames(t *testing.T) {
-	dir := t.TempDir()
-	for name, src := range map[string]string{
+	dir := writeFiles(t, map[string]string{
 		"node_modules/fs/package.json":     `{"name":"fs","main":"index.js"}`,
 		"node_modules/fs/index.js":         `module.exports = { polyfill: "fs" };`,
 		"node_modules/buffer/package.json": `{"name":"buffer","main":"index.js"}`,
 		"node_modules/buffer/index.js":     `module.exports = { Buffer: "npm" };`,
 		"index.js": `import fs from "fs"; import { Buffer } from "buffer"; import { join } from "path";
 export default { fetch() { return new Response(fs.polyfill + " " + typeof Buffer.from + " " + join("a", "b")) } };`,
-	} {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := MakeBundle(BundleOptions{Entry: filepath.Join(dir, "index.js"), Dir: dir, NodeCompat: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := New(Config{Name: "test", Bundle: b, Dev: true, Isolates: 1, MaxIsolates: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(w)
-	defer func() { srv.Close(); w.Close() }()
+	})
+	_, srv := serveProject(t, dir, "index.js", BundleOptions{NodeCompat: true}, nil)
 	if _, body, _ := get(t, srv.URL); body != "fs function a/b" {
 		t.Errorf("got %q", body)
 	}
 	// Without the flag, bare names are npm packages as before.
-	b, err = MakeBundle(BundleOptions{Entry: filepath.Join(dir, "index.js"), Dir: dir})
+	_, err := MakeBundle(BundleOptions{Entry: filepath.Join(dir, "index.js"), Dir: dir})
 	if err == nil || !strings.Contains(err.Error(), `"path"`) {
 		t.Errorf("without the flag: %v", err)
 	}
@@ -201,7 +184,6 @@ async function* gen() { yield als.getStore(); await sleep(1); yield als.getStore
 // crypto.createHash('sha256') (guide L7910-7919); with node:crypto
 // imported, the class runs unchanged.
 func TestNodeGuideCloudinarySignature(t *testing.T) {
-	dir := t.TempDir()
 	src := `import crypto from 'node:crypto'
 
 export class CloudinaryService {
@@ -231,20 +213,7 @@ export default {
   },
 }
 `
-	entry := filepath.Join(dir, "index.ts")
-	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	b, err := MakeBundle(BundleOptions{Entry: entry, Dir: dir, NodeCompat: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := New(Config{Name: "test", Bundle: b, Dev: true, Isolates: 1, MaxIsolates: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(w)
-	defer func() { srv.Close(); w.Close() }()
+	_, srv := serveBundle(t, "index.ts", src, BundleOptions{NodeCompat: true}, nil)
 	sum := sha256.Sum256([]byte("folder=avatars&timestamp=1700000000&transformation=w_200sekrit"))
 	if _, body, _ := get(t, srv.URL); body != hex.EncodeToString(sum[:]) {
 		t.Errorf("signature %q, want %x", body, sum)
@@ -343,8 +312,7 @@ const md5 = (s) => createHash("md5").update(s).digest("hex");`, `
 // returns: the module itself (a constructible EventEmitter, a callable
 // assert), not an ES module namespace.
 func TestNodeRequireFromCommonJS(t *testing.T) {
-	dir := t.TempDir()
-	for name, src := range map[string]string{
+	dir := writeFiles(t, map[string]string{
 		"node_modules/legacy/package.json": `{"name":"legacy","main":"index.js"}`,
 		"node_modules/legacy/index.js": `const EventEmitter = require("events");
 const assert = require("assert");
@@ -365,23 +333,8 @@ module.exports = function run() {
 };`,
 		"index.js": `import run from "legacy";
 export default { fetch() { return Response.json(run()) } };`,
-	} {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := MakeBundle(BundleOptions{Entry: filepath.Join(dir, "index.js"), Dir: dir, NodeCompat: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := New(Config{Name: "test", Bundle: b, Dev: true, Isolates: 1, MaxIsolates: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(w)
-	defer func() { srv.Close(); w.Close() }()
+	})
+	_, srv := serveProject(t, dir, "index.js", BundleOptions{NodeCompat: true}, nil)
 	if _, body, _ := get(t, srv.URL); body != `[5,"a9993e364706816aba3e25717850c26c9cd0d89d",".",true,"function"]` {
 		t.Errorf("got %s", body)
 	}

@@ -20,20 +20,37 @@ func newTestWorker(t *testing.T, src string, mod func(*Config)) (*Worker, *httpt
 	return serveBundle(t, "index.ts", src, BundleOptions{}, mod)
 }
 
-// serveBundle writes src as src/name in a temp project, bundles it with
-// opts (Entry and Dir filled in), starts a one-isolate Worker (mod may
-// change its Config) and serves it; both stop when the test ends.
+// serveBundle writes src as src/name in a temp project and serves it with
+// serveProject.
 func serveBundle(t testing.TB, name, src string, opts BundleOptions, mod func(*Config)) (*Worker, *httptest.Server) {
 	t.Helper()
+	dir := writeFiles(t, map[string]string{"src/" + name: src})
+	return serveProject(t, dir, "src/"+name, opts, mod)
+}
+
+// writeFiles writes files (path relative to the directory → contents)
+// into a new temp directory and returns it.
+func writeFiles(t testing.TB, files map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
-		t.Fatal(err)
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	entry := filepath.Join(dir, "src", name)
-	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	opts.Entry, opts.Dir = entry, dir
+	return dir
+}
+
+// serveProject bundles entry (relative to dir) with opts (Entry and Dir
+// filled in), starts a one-isolate Worker (mod may change its Config) and
+// serves it; both stop when the test ends.
+func serveProject(t testing.TB, dir, entry string, opts BundleOptions, mod func(*Config)) (*Worker, *httptest.Server) {
+	t.Helper()
+	opts.Entry, opts.Dir = filepath.Join(dir, entry), dir
 	b, err := MakeBundle(opts)
 	if err != nil {
 		t.Fatal(err)
