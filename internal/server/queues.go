@@ -99,14 +99,6 @@ func ConsumerConfig(c config.QueueConsumer) queues.ConsumerConfig {
 	return cc
 }
 
-// StartConsumers starts a dispatcher for each push consumer in cfg,
-// delivering to the worker that current returns at delivery time (so that
-// a reloaded worker consumes the next batch), and stops the dispatchers of
-// queues cfg no longer consumes. HTTP pull consumers get no dispatcher.
-func (s *State) StartConsumers(cfg *config.Worker, current func() *worker.Worker) error {
-	return s.StartWorkerConsumers(context.Background(), []ConsumerWorker{{Config: cfg, Current: current}})
-}
-
 // ConsumerWorker is one Worker of a [State.StartWorkerConsumers] call: its
 // configuration and the function returning its current version.
 type ConsumerWorker struct {
@@ -114,10 +106,12 @@ type ConsumerWorker struct {
 	Current func() *worker.Worker
 }
 
-// StartWorkerConsumers is [State.StartConsumers] for several Workers served
-// together (zerostack dev with several --config): the push consumers of all
-// of them run, each delivering to its own Worker, and a queue consumed by
-// two of them is an error.
+// StartWorkerConsumers starts a dispatcher for each push consumer of the
+// Workers ws served together (one, or several with zerostack dev -c … -c …),
+// each delivering to the Worker its Current returns at delivery time (so
+// that a reloaded Worker consumes the next batch), and stops the
+// dispatchers of queues none of them consumes any more. A queue consumed by
+// two of them is an error; HTTP pull consumers get no dispatcher.
 func (s *State) StartWorkerConsumers(ctx context.Context, ws []ConsumerWorker) error {
 	type consumer struct {
 		cc      queues.ConsumerConfig
